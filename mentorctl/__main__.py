@@ -1,0 +1,5 @@
+"""Allow ``python -m mentorctl``."""
+
+from mentorctl.cli import main
+
+main()

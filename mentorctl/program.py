@@ -1,0 +1,639 @@
+"""The program definition: a strict schema for ``program.yaml`` and its loader.
+
+``load_program(path)`` returns a validated :class:`Program` or raises
+:class:`~mentorctl.errors.ProgramError` carrying one :class:`~mentorctl.errors.Problem`
+per mistake, each with the file, line and dotted path (``survey.questions[3].options``).
+YAML syntax errors are reported as such, apart from schema errors.
+
+Unknown keys are errors everywhere (``extra="forbid"``); a ``version:`` key leaves
+room for later, incompatible layouts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mentorctl.errors import Problem, ProgramError, ProgramNotFound
+
+PROGRAM_FILE = "program.yaml"
+SCHEMA_VERSION = 1
+
+#: Roster fields every participant has, in the order of the canonical CSV.
+ROSTER_FIELDS: tuple[str, ...] = (
+    "email",
+    "name",
+    "role",
+    "department",
+    "title",
+    "level",
+    "manager_email",
+    "location",
+    "timezone",
+    "languages",
+    "tenure_months",
+    "years_experience",
+    "capacity",
+)
+#: Roster fields holding numbers (for `closeness` criteria and eligibility).
+NUMERIC_FIELDS = frozenset({"tenure_months", "years_experience", "capacity", "utc_offset"})
+#: Fields derived from the roster that criteria may use besides ROSTER_FIELDS.
+DERIVED_FIELDS = frozenset({"utc_offset"})
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class Format(StrEnum):
+    ONE_TO_ONE = "one-to-one"
+    GROUP = "group"
+    CIRCLES = "circles"
+
+
+class Focus(StrEnum):
+    INFORMATION = "information"
+    SKILL = "skill"
+    ADVOCACY = "advocacy"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+    @property
+    def days(self) -> int:
+        return {"weekly": 7, "biweekly": 14, "monthly": 30}[self.value]
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RANKED_CHOICE = "ranked_choice"
+    LIKERT = "likert"
+    NUMBER = "number"
+    TEXT = "text"
+    EMAIL_LIST = "email_list"
+
+    @property
+    def has_options(self) -> bool:
+        return self in (
+            QuestionType.SINGLE_CHOICE,
+            QuestionType.MULTIPLE_CHOICE,
+            QuestionType.RANKED_CHOICE,
+        )
+
+    @property
+    def is_list(self) -> bool:
+        return self in (
+            QuestionType.MULTIPLE_CHOICE,
+            QuestionType.RANKED_CHOICE,
+            QuestionType.EMAIL_LIST,
+        )
+
+
+class Audience(StrEnum):
+    MENTORS = "mentors"
+    MENTEES = "mentees"
+    BOTH = "both"
+
+
+class Mode(StrEnum):
+    OPTIMAL = "optimal"
+    STABLE = "stable"
+    GREEDY = "greedy"
+
+
+class Objective(StrEnum):
+    MAX_MATCHES = "max-matches"
+    MAX_SCORE = "max-score"
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class Cycle(_Strict):
+    """The current cycle's calendar."""
+
+    name: str = Field(min_length=1, description="e.g. 2027-h1")
+    start: dt.date
+    length_weeks: int = Field(26, ge=1, le=260)
+    cadence: Cadence = Cadence.BIWEEKLY
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(weeks=self.length_weeks)
+
+    @property
+    def expected_meetings(self) -> int:
+        return max(1, (self.length_weeks * 7) // self.cadence.days)
+
+
+class Capacity(_Strict):
+    """How many mentees a mentor takes: per-person ``capacity`` overrides ``default``."""
+
+    default: int = Field(1, ge=1)
+    maximum: int = Field(10, ge=1)
+
+
+class MentorEligibility(_Strict):
+    min_tenure_months: int | None = Field(None, ge=0)
+    min_years_experience: float | None = Field(None, ge=0)
+    levels: list[str] | None = Field(None, description="levels allowed to mentor")
+
+
+class Eligibility(_Strict):
+    mentor: MentorEligibility = MentorEligibility()
+
+
+class Question(_Strict):
+    """One survey question, as asked on the enrolment form."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    type: QuestionType
+    options: list[str] | None = None
+    asked_of: Audience = Audience.BOTH
+    required: bool = False
+    max_choices: int | None = Field(None, ge=1)
+    scale: tuple[int, int] = (1, 5)
+    help: str | None = None
+
+    def asks(self, role: str) -> bool:
+        """Whether a participant of ``role`` (mentor, mentee, both) answers this question."""
+        if self.asked_of is Audience.BOTH or role == "both":
+            return True
+        return self.asked_of.value == role + "s"
+
+
+class Survey(_Strict):
+    questions: list[Question] = []
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="form column header -> roster field or question id; overrides label matching",
+    )
+
+
+# --------------------------------------------------------------------------- matching
+
+
+class _Criterion(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    weight: float = Field(1.0, ge=0)
+
+
+class _TwoSided(_Criterion):
+    """A criterion comparing a mentee value with a mentor value.
+
+    ``field`` sets both sides at once; ``mentee``/``mentor`` set them apart. Each names a
+    survey question id or a roster field.
+    """
+
+    field: str | None = None
+    mentee: str | None = None
+    mentor: str | None = None
+
+    @property
+    def mentee_source(self) -> str | None:
+        return self.mentee or self.field
+
+    @property
+    def mentor_source(self) -> str | None:
+        return self.mentor or self.field
+
+
+class OverlapCriterion(_TwoSided):
+    kind: Literal["overlap"]
+
+
+class SameCriterion(_TwoSided):
+    kind: Literal["same"]
+
+
+class DifferentCriterion(_TwoSided):
+    kind: Literal["different"]
+
+
+class ClosenessCriterion(_TwoSided):
+    kind: Literal["closeness"]
+    max_diff: float = Field(gt=0)
+
+
+class SimilarityCriterion(_Criterion):
+    kind: Literal["similarity"]
+    questions: list[str] = Field(min_length=1)
+    complement: bool = False
+
+
+class SeniorityGapCriterion(_Criterion):
+    kind: Literal["seniority_gap"]
+    min_gap: int = 1
+    max_gap: int = 3
+
+
+class PreferenceCriterion(_Criterion):
+    kind: Literal["preference"]
+    mentee: str = Field(description="ranked-choice question: the mentee's preferred mentors")
+    mentor: str | None = Field(None, description="ranked-choice question: preferred mentees")
+
+
+Criterion = Annotated[
+    OverlapCriterion
+    | SameCriterion
+    | DifferentCriterion
+    | ClosenessCriterion
+    | SimilarityCriterion
+    | SeniorityGapCriterion
+    | PreferenceCriterion,
+    Field(discriminator="kind"),
+]
+
+
+class Pair(_Strict):
+    mentor: str
+    mentee: str
+
+    @field_validator("mentor", "mentee")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.strip().lower()
+
+
+class Constraints(_Strict):
+    management_chain: int = Field(2, ge=0, description="levels of the mentee's managers excluded")
+    require_same: list[str] = []
+    require_different: list[str] = []
+    avoid_previous_pairs: bool = True
+    min_score: float | None = Field(None, ge=0, le=1)
+    forbid: list[Pair] = []
+    lock: list[Pair] = []
+    pairs_file: str | None = Field(
+        None, description="CSV with columns mentor,mentee,action (forbid|lock)"
+    )
+
+
+class Circles(_Strict):
+    topic_question: str
+    min_size: int = Field(3, ge=1)
+    max_size: int = Field(8, ge=1)
+
+
+class Matching(_Strict):
+    mode: Mode = Mode.OPTIMAL
+    objective: Objective = Objective.MAX_MATCHES
+    criteria: list[Criterion] = []
+    constraints: Constraints = Constraints()
+    circles: Circles | None = None
+
+
+# --------------------------------------------------------------------------- later sections
+
+
+class Agreement(_Strict):
+    """Agreement settings (filled in by the agreements feature)."""
+
+    clauses: list[str] = []
+    template: str | None = None
+    html_template: str | None = None
+
+
+class Reminders(_Strict):
+    """Reminder settings (filled in by the tracking feature)."""
+
+    enabled: bool = True
+    grace_days: int = Field(7, ge=0)
+    second_nudge_days: int = Field(14, ge=0)
+    escalate_days: int = Field(28, ge=0)
+
+
+class Email(_Strict):
+    """SMTP settings. The password never lives here: see ``password_env``/``password_file``."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str | None = None
+    username: str | None = None
+    password_env: str = "MENTORCTL_SMTP_PASSWORD"
+    password_file: str | None = None
+
+
+class Program(_Strict):
+    """A mentoring program, as defined in program.yaml."""
+
+    version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    slug: str
+    description: str = ""
+    objectives: list[str] = []
+    coordinator: str | None = Field(None, description="coordinator's email")
+    format: Format = Format.ONE_TO_ONE
+    reverse: bool = False
+    focus: Focus = Focus.SKILL
+    cycle: Cycle
+    capacity: Capacity = Capacity()
+    levels: list[str] | None = Field(None, description="job levels, most junior first")
+    eligibility: Eligibility = Eligibility()
+    survey: Survey = Survey()
+    matching: Matching = Matching()
+    agreement: Agreement = Agreement()
+    reminders: Reminders = Reminders()
+    email: Email = Email()
+    database_url: str | None = Field(
+        None, description="roster database URL; default: roster.db beside program.yaml"
+    )
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError("must be lower-case letters, digits and dashes, e.g. 'onboarding-2027'")
+        return v
+
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.survey.questions if q.id == qid), None)
+
+    def mentor_capacity(self, personal: int | None) -> int:
+        """The capacity a mentor has: 1 in one-to-one programs, else theirs or the default."""
+        if self.format is Format.ONE_TO_ONE:
+            return 1
+        return personal if personal is not None else self.capacity.default
+
+    def level_rank(self, level: str | None) -> float | None:
+        """Position of ``level`` on the program's ladder (or its number), None if unknown."""
+        if level is None or level == "":
+            return None
+        if self.levels:
+            lowered = [lv.lower() for lv in self.levels]
+            try:
+                return float(lowered.index(level.strip().lower()))
+            except ValueError:
+                return None
+        try:
+            return float(level)
+        except ValueError:
+            return None
+
+
+# --------------------------------------------------------------------------- semantic checks
+
+
+def _source_ok(program: Program, source: str) -> bool:
+    return source in ROSTER_FIELDS or source in DERIVED_FIELDS or program.question(source) is not None
+
+
+def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str]]:
+    """Checks that span several fields: returns ``(path, message)`` for each mistake."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    seen: dict[str, int] = {}
+    for i, q in enumerate(program.survey.questions):
+        where: tuple[str | int, ...] = ("survey", "questions", i)
+        if q.id in seen:
+            out.append((where + ("id",), f"duplicate question id {q.id!r} (also #{seen[q.id]})"))
+        seen.setdefault(q.id, i)
+        if q.id in ROSTER_FIELDS:
+            out.append((where + ("id",), f"{q.id!r} is a roster field; pick another id"))
+        if q.type.has_options and not q.options:
+            out.append((where + ("options",), f"a {q.type.value} question needs options"))
+        if not q.type.has_options and q.options:
+            out.append((where + ("options",), f"a {q.type.value} question takes no options"))
+        if q.options and len({o.lower() for o in q.options}) != len(q.options):
+            out.append((where + ("options",), "options repeat"))
+        if q.type is QuestionType.LIKERT and q.scale[0] >= q.scale[1]:
+            out.append((where + ("scale",), "must be [low, high] with low < high"))
+    for header, target in program.survey.columns.items():
+        if target not in ROSTER_FIELDS and program.question(target) is None:
+            out.append(
+                (("survey", "columns", header), f"{target!r} is neither a field nor a question id")
+            )
+    if program.capacity.default > program.capacity.maximum:
+        out.append((("capacity", "default"), "is larger than capacity.maximum"))
+    out += _matching_problems(program)
+    return out
+
+
+def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], str]]:
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    m = program.matching
+    names: set[str] = set()
+    for i, c in enumerate(m.criteria):
+        where: tuple[str | int, ...] = ("matching", "criteria", i)
+        if c.name in names:
+            out.append((where + ("name",), f"duplicate criterion name {c.name!r}"))
+        names.add(c.name)
+        if isinstance(c, _TwoSided):
+            if not (c.mentee_source and c.mentor_source):
+                out.append((where, "needs `field`, or both `mentee` and `mentor`"))
+            for side in ("field", "mentee", "mentor"):
+                src = getattr(c, side)
+                if src is not None and not _source_ok(program, src):
+                    out.append((where + (side,), f"unknown question id or field {src!r}"))
+        elif isinstance(c, SimilarityCriterion):
+            for j, qid in enumerate(c.questions):
+                q = program.question(qid)
+                if q is None:
+                    out.append((where + ("questions", j), f"unknown question id {qid!r}"))
+                elif q.type is not QuestionType.LIKERT:
+                    out.append((where + ("questions", j), f"{qid!r} is not a likert question"))
+        elif isinstance(c, PreferenceCriterion):
+            for side in ("mentee", "mentor"):
+                qid = getattr(c, side)
+                if qid is None:
+                    continue
+                q = program.question(qid)
+                if q is None:
+                    out.append((where + (side,), f"unknown question id {qid!r}"))
+                elif q.type not in (QuestionType.RANKED_CHOICE, QuestionType.EMAIL_LIST):
+                    out.append((where + (side,), f"{qid!r} must be a ranked_choice or email_list"))
+        elif isinstance(c, SeniorityGapCriterion) and c.min_gap > c.max_gap:
+            out.append((where + ("min_gap",), "is larger than max_gap"))
+    for key in ("require_same", "require_different"):
+        for j, src in enumerate(getattr(m.constraints, key)):
+            if not _source_ok(program, src):
+                out.append(
+                    (("matching", "constraints", key, j), f"unknown question id or field {src!r}")
+                )
+    if m.circles is not None:
+        q = program.question(m.circles.topic_question)
+        if q is None or not q.type.has_options:
+            out.append(
+                (
+                    ("matching", "circles", "topic_question"),
+                    f"{m.circles.topic_question!r} must be a choice question with options",
+                )
+            )
+        if m.circles.min_size > m.circles.max_size:
+            out.append((("matching", "circles", "min_size"), "is larger than max_size"))
+    if program.format is Format.CIRCLES and m.circles is None:
+        out.append((("matching", "circles"), "a circles program needs matching.circles"))
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def format_path(loc: Iterable[str | int]) -> str:
+    """``("survey", "questions", 3, "options")`` -> ``survey.questions[3].options``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _line_index(text: str) -> dict[tuple[str | int, ...], int]:
+    """Map each path in the YAML document to the 1-based line where its value starts."""
+    index: dict[tuple[str | int, ...], int] = {}
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        index[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = path + (str(key.value),)
+                walk(value, child)
+                index[child] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return index
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop the parts of a pydantic error location that are not in the data (union tags)."""
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+            out.append(part)
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            cur = cur[part]
+            out.append(part)
+        elif isinstance(cur, dict) and isinstance(part, str) and part not in _TAGS:
+            out.append(part)  # a missing key: name it, the line is its parent's
+            cur = None
+    return tuple(out)
+
+
+_TAGS = frozenset(
+    {
+        "overlap",
+        "same",
+        "different",
+        "closeness",
+        "similarity",
+        "seniority_gap",
+        "preference",
+        "function-after[_slug(), str]",
+    }
+)
+
+
+def _line_for(index: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]) -> int | None:
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in index:
+            return index[path[:cut]]
+    return None
+
+
+def parse_program(text: str, source: str = PROGRAM_FILE) -> Program:
+    """Validate program YAML text; raise ProgramError listing every problem found."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        p = Problem(f"YAML syntax error: {problem}", file=source, line=line)
+        raise ProgramError(f"{p}", [p]) from None
+    if not isinstance(data, dict):
+        p = Problem("must be a YAML mapping of settings (name:, slug:, cycle: ...)", file=source)
+        raise ProgramError(str(p), [p])
+    index = _line_index(text)
+    problems: list[Problem] = []
+    try:
+        program = Program.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            path = _data_path(data, tuple(err["loc"]))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            elif msg.startswith("Value error, "):
+                msg = msg.removeprefix("Value error, ")
+            problems.append(
+                Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
+            )
+        raise ProgramError(_summary(problems, source), problems) from None
+    for path, msg in semantic_problems(program):
+        problems.append(
+            Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
+        )
+    if problems:
+        raise ProgramError(_summary(problems, source), problems)
+    return program
+
+
+def _summary(problems: list[Problem], source: str) -> str:
+    if len(problems) == 1:
+        return str(problems[0])
+    return f"{source}: {len(problems)} problems in the program file"
+
+
+def find_program_dir(start: Path | None = None) -> Path:
+    """The directory holding program.yaml: ``start`` or its nearest parent that has one."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / PROGRAM_FILE).is_file():
+            return candidate
+    raise ProgramNotFound(
+        f"no {PROGRAM_FILE} in {here} or its parents; "
+        "run `mentorctl init` or pass --program DIR (or set MENTORCTL_PROGRAM)"
+    )
+
+
+def program_file(location: Path) -> Path:
+    """Accept either a directory holding program.yaml or the file itself."""
+    return location if location.is_file() else location / PROGRAM_FILE
+
+
+def load_program(path: Path) -> Program:
+    """Read and validate a program file (or the program.yaml in directory ``path``)."""
+    path = program_file(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProgramNotFound(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ProgramError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        p = Problem("not UTF-8 text", file=str(path), line=line)
+        raise ProgramError(str(p), [p]) from None
+    return parse_program(text, str(path))
+
+
+def iter_questions_for(program: Program, role: str) -> Iterator[Question]:
+    """The survey questions a participant with ``role`` answers, in form order."""
+    return (q for q in program.survey.questions if q.asks(role))
