@@ -17,6 +17,7 @@ class ExitCode:
     USAGE = 2  # bad flags, or a prompt needed with no terminal to ask on
     ROSTER = 3  # the roster cannot be opened, is read-only, busy or newer than this release
     UNHEALTHY = 4  # `status --fail-on`: a match at or below the given health
+    INTERNAL = 70  # a bug: reported in one line (MENTORCTL_DEBUG=1 shows the traceback)
     INTERRUPTED = 130
 
 

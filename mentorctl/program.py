@@ -360,7 +360,9 @@ class Program(_Strict):
     @classmethod
     def _slug(cls, v: str) -> str:
         if not _SLUG.match(v):
-            raise ValueError("must be lower-case letters, digits and dashes, e.g. 'onboarding-2027'")
+            raise ValueError(
+                "must be lower-case letters, digits and dashes, e.g. 'onboarding-2027'"
+            )
         return v
 
     def question(self, qid: str) -> Question | None:
@@ -392,7 +394,9 @@ class Program(_Strict):
 
 
 def _source_ok(program: Program, source: str) -> bool:
-    return source in ROSTER_FIELDS or source in DERIVED_FIELDS or program.question(source) is not None
+    return (
+        source in ROSTER_FIELDS or source in DERIVED_FIELDS or program.question(source) is not None
+    )
 
 
 def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str]]:
@@ -522,10 +526,9 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-            out.append(part)
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        ):
             cur = cur[part]
             out.append(part)
         elif isinstance(cur, dict) and isinstance(part, str) and part not in _TAGS:

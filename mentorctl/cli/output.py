@@ -1,0 +1,176 @@
+"""The one output layer: tables on a terminal, JSON or CSV for scripts.
+
+Commands build rows (lists of dicts) and hand them here. Data goes to stdout,
+diagnostics to stderr; colour only on a terminal and never under ``NO_COLOR``
+(Rich honours it); ``--quiet`` silences diagnostics but never data or errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+T = TypeVar("T")
+
+
+class Fmt(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    justify: str = "left"
+    style: str | None = None
+
+
+_state = {"quiet": False}
+_consoles: dict[str, Console] = {}
+
+
+def set_quiet(quiet: bool) -> None:
+    _state["quiet"] = quiet
+
+
+def is_quiet() -> bool:
+    return _state["quiet"]
+
+
+def _console(stderr: bool) -> Console:
+    # Consoles are made per stream object so that CliRunner's swapped streams are honoured.
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    key = f"{'err' if stderr else 'out'}:{id(stream)}"
+    if key not in _consoles:
+        _consoles[key] = Console(
+            file=stream,
+            stderr=stderr,
+            highlight=False,
+            soft_wrap=stderr,
+            no_color="NO_COLOR" in os.environ or None,
+        )
+    return _consoles[key]
+
+
+def out() -> Console:
+    return _console(stderr=False)
+
+
+def err() -> Console:
+    return _console(stderr=True)
+
+
+def info(message: str) -> None:
+    """A diagnostic line on stderr (silenced by --quiet)."""
+    if not is_quiet():
+        err().print(message)
+
+
+def warn(message: str) -> None:
+    if not is_quiet():
+        err().print(f"[yellow]warning:[/yellow] {message}")
+
+
+def error(message: str, details: Sequence[str] = (), limit: int = 100) -> None:
+    """An error line (never silenced), with up to ``limit`` detail lines."""
+    console = err()
+    console.print(f"[bold red]error:[/bold red] {_escape(message)}")
+    for line in details[:limit]:
+        console.print(f"  {_escape(line)}")
+    if len(details) > limit:
+        console.print(f"  ... and {len(details) - limit} more")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:
+    from mentorctl.csvsafe import to_csv
+
+    sys.stdout.write(
+        to_csv([c.key for c in columns], ([row.get(c.key) for c in columns] for row in rows))
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def print_table(
+    columns: Sequence[Column],
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, header_style="bold")
+    for c in columns:
+        table.add_column(c.header, justify=c.justify, style=c.style)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(_escape(_cell(row.get(c.key))) for c in columns))
+    out().print(table)
+
+
+def render(
+    fmt: Fmt,
+    columns: Sequence[Column],
+    rows: Sequence[dict[str, Any]],
+    *,
+    json_data: Any = None,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Render rows in the chosen format; ``json_data`` overrides the rows for --json."""
+    if fmt is Fmt.JSON:
+        print_json(rows if json_data is None else json_data)
+    elif fmt is Fmt.CSV:
+        print_csv(columns, rows)
+    else:
+        print_table(columns, rows, title=title, caption=caption)
+
+
+def progress(label: str) -> Callable[[Iterable[T], int], Iterator[T]]:
+    """Wrap an iterable in a progress bar on a terminal; silent under cron or --quiet."""
+
+    def wrap(items: Iterable[T], total: int) -> Iterator[T]:
+        if is_quiet() or not err().is_terminal or total < 500:
+            yield from items
+            return
+        from rich.progress import track
+
+        yield from track(items, description=label, total=total, console=err(), transient=True)
+
+    return wrap
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()

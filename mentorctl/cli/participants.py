@@ -1,0 +1,625 @@
+"""``mentorctl participants ...``: enrol, list, change and erase people."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mentorctl.cli import output
+from mentorctl.cli.output import Column, Fmt
+
+if TYPE_CHECKING:
+    from mentorctl.program import Program, Question
+    from mentorctl.roster.models import Participant
+
+app = typer.Typer(
+    help="Enrol people and manage who takes part.",
+    no_args_is_help=True,
+)
+
+
+class OnExisting(StrEnum):
+    UPDATE = "update"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print spreadsheet-safe CSV.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; take defaults.")]
+
+
+def _fmt(as_json: bool, as_csv: bool) -> Fmt:
+    if as_json and as_csv:
+        from mentorctl.errors import UsageError
+
+        raise UsageError("choose one of --json and --csv")
+    return Fmt.JSON if as_json else Fmt.CSV if as_csv else Fmt.TABLE
+
+
+# --------------------------------------------------------------------------- import
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Canonical CSV, a form export (CSV), or XLSX.")],
+    dry_run: DryRunOpt = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Import the good rows; write the bad ones to a CSV."),
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Where --skip-invalid writes bad rows. Default: FILE.rejects.csv"),
+    ] = None,
+    on_existing: Annotated[
+        OnExisting,
+        typer.Option(help="What to do with people already enrolled whose answers changed."),
+    ] = OnExisting.UPDATE,
+    max_size: Annotated[
+        int, typer.Option(help="Refuse files larger than this many MB.", min=1)
+    ] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Enrol people from a CSV/XLSX file: the canonical template or a form export.
+
+    Every row is checked against the survey. By default nothing is imported if any row is
+    bad; re-importing the same file changes nothing.
+    """
+    from mentorctl.errors import ImportProblemError
+    from mentorctl.roster.importer import (
+        plan_import,
+        read_participants,
+        require_clean,
+        write_rejects,
+    )
+    from mentorctl.roster.participants import apply_import, ensure_program, existing_index
+
+    state = ctx.obj
+    _, program = state.load()
+    result = read_participants(
+        program, file, max_bytes=max_size * 1024 * 1024, progress=output.progress("Checking rows")
+    )
+    if not skip_invalid:
+        require_clean(result, str(file))
+    rejects_path = None
+    if result.bad_rows and skip_invalid:
+        rejects_path = rejects or file.with_name(file.name + ".rejects.csv")
+
+    roster = state.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            row = ensure_program(session, program)
+            assert row.id is not None
+            plan = plan_import(result.records, existing_index(session, row.id), on_existing.value)
+            if plan.conflicts:
+                raise ImportProblemError(
+                    f"{file}: {len(plan.conflicts)} person(s) already enrolled with other answers "
+                    f"(e.g. {plan.conflicts[0].email}); use --on-existing update or skip"
+                )
+            apply_import(session, row.id, plan)
+    finally:
+        roster.dispose()
+    if rejects_path is not None and not dry_run:
+        write_rejects(rejects_path, result)
+
+    summary = {
+        "file": str(file),
+        "dry_run": dry_run,
+        "rows": result.total_rows,
+        "created": len(plan.create),
+        "updated": len(plan.update),
+        "unchanged": len(plan.unchanged),
+        "skipped": len(plan.skipped),
+        "invalid": len(result.bad_rows),
+        "superseded": result.superseded_rows,
+        "ignored_columns": result.ignored_columns,
+        "rejects": str(rejects_path) if rejects_path else None,
+        "changes": [{"email": r.email, "action": "create"} for r in plan.create]
+        + [{"email": r.email, "action": "update", "fields": f} for _, r, f in plan.update],
+    }
+    if as_json:
+        output.print_json(summary)
+        return
+    verb = "would enrol" if dry_run else "enrolled"
+    output.info(
+        f"{file}: {verb} {summary['created']}, "
+        f"{'would update' if dry_run else 'updated'} {summary['updated']}, "
+        f"unchanged {summary['unchanged']}"
+        + (f", skipped {summary['skipped']}" if plan.skipped else "")
+        + (
+            f", {summary['superseded']} earlier submission(s) replaced by later ones"
+            if result.superseded_rows
+            else ""
+        )
+    )
+    if result.bad_rows:
+        output.warn(
+            f"{len(result.bad_rows)} bad row(s) not imported"
+            + (f"; written to {rejects_path}" if rejects_path and not dry_run else "")
+        )
+        for p in result.problems[:20]:
+            output.warn(str(p))
+    if result.ignored_columns:
+        output.info("ignored columns: " + ", ".join(result.ignored_columns))
+    if dry_run:
+        for change in summary["changes"][:50]:
+            fields = f" ({', '.join(change['fields'])})" if change.get("fields") else ""
+            output.info(f"  {change['action']} {change['email']}{fields}")
+
+
+# --------------------------------------------------------------------------- add / edit
+
+
+def _answer_flags(values: list[str]) -> dict[str, str]:
+    from mentorctl.errors import UsageError
+
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--answer {item!r}: expected QUESTION_ID=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+AnswerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--answer",
+        "-a",
+        help="A survey answer as QUESTION_ID=VALUE (lists joined with ';'). Repeatable.",
+    ),
+]
+
+
+def _field_flags(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _ask(
+    program: Program,
+    given: dict[str, Any],
+    defaults: dict[str, Any],
+    *,
+    only_missing: bool,
+) -> dict[str, Any]:
+    """Ask on the terminal for what flags did not give (every prompt has a flag)."""
+    from mentorctl.cli import prompts
+    from mentorctl.program import ROSTER_FIELDS
+
+    values = dict(given)
+    ask_fields = [
+        f
+        for f in (
+            "email",
+            "name",
+            "role",
+            "department",
+            "title",
+            "level",
+            "manager_email",
+            "timezone",
+            "languages",
+        )
+        if f in ROSTER_FIELDS
+    ]
+    for key in ask_fields:
+        if only_missing and key in values:
+            continue
+        if key == "email" and "email" in defaults:
+            continue  # identity never changes in edit
+        current = _display(values.get(key, defaults.get(key)))
+        if key == "role":
+            values[key] = prompts.select("Role", ["mentee", "mentor", "both"], current or "mentee")
+        elif key == "level" and program.levels:
+            values[key] = prompts.select("Level", program.levels, current or program.levels[0])
+        else:
+            values[key] = prompts.text(key.replace("_", " ").capitalize(), default=current)
+    role = values.get("role") or defaults.get("role") or "both"
+    for q in program.survey.questions:
+        if not q.asks(role) or (only_missing and q.id in values):
+            continue
+        values[q.id] = _ask_question(q, values.get(q.id, defaults.get(q.id)))
+    return values
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _ask_question(q: Question, current: Any) -> Any:
+    from mentorctl.cli import prompts
+    from mentorctl.program import QuestionType
+
+    label = q.label + ("" if q.required else " (optional)")
+    if q.type is QuestionType.SINGLE_CHOICE:
+        return prompts.select(label, q.options or [], _display(current) or None)
+    if q.type is QuestionType.MULTIPLE_CHOICE:
+        return prompts.checkbox(label, q.options or [], current or [])
+    if q.type is QuestionType.LIKERT:
+        low, high = q.scale
+        choices = [str(i) for i in range(low, high + 1)]
+        return prompts.select(label + f" ({low}-{high})", choices, _display(current) or None)
+    hint = {
+        QuestionType.RANKED_CHOICE: " (in order, separated by ';')",
+        QuestionType.EMAIL_LIST: " (emails separated by ';')",
+    }.get(q.type, "")
+    return prompts.text(label + hint, default=_display(current))
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    email: Annotated[str | None, typer.Option(help="Email (the person's identity).")] = None,
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    role: Annotated[Role | None, typer.Option(help="mentor, mentee or both.")] = None,
+    department: Annotated[str | None, typer.Option()] = None,
+    title: Annotated[str | None, typer.Option()] = None,
+    level: Annotated[str | None, typer.Option(help="One of the program's levels.")] = None,
+    manager_email: Annotated[str | None, typer.Option()] = None,
+    location: Annotated[str | None, typer.Option()] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA name, e.g. Europe/Berlin.")] = None,
+    languages: Annotated[str | None, typer.Option(help="Separated by ';'.")] = None,
+    tenure_months: Annotated[int | None, typer.Option(min=0)] = None,
+    years_experience: Annotated[float | None, typer.Option(min=0)] = None,
+    capacity: Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")] = None,
+    answer: AnswerOpt = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Enrol one person. On a terminal, asks the survey for what the flags leave out."""
+    from mentorctl.cli import prompts
+    from mentorctl.errors import ImportProblemError
+    from mentorctl.roster.participants import add_participant, ensure_program
+    from mentorctl.roster.records import parse_record
+
+    _, program = ctx.obj.load()
+    given = _field_flags(
+        email=email,
+        name=name,
+        role=role.value if role else None,
+        department=department,
+        title=title,
+        level=level,
+        manager_email=manager_email,
+        location=location,
+        timezone=timezone,
+        languages=languages,
+        tenure_months=tenure_months,
+        years_experience=years_experience,
+        capacity=capacity,
+    )
+    given.update(_answer_flags(answer or []))
+    missing = [f"--{k}" for k in ("email", "name", "role") if k not in given]
+    if not yes:
+        role_for_questions = given.get("role", "both")
+        missing += [
+            f"--answer {q.id}=..."
+            for q in program.survey.questions
+            if q.required and q.asks(role_for_questions) and q.id not in given
+        ]
+    if missing:
+        if yes or not prompts.interactive():
+            prompts.require_tty(missing) if not yes else None
+            if yes:
+                from mentorctl.errors import UsageError
+
+                raise UsageError("--yes cannot guess " + ", ".join(missing))
+        given = _ask(program, given, {}, only_missing=True)
+    record, problems = parse_record(program, given, file="participants add")
+    if record is None:
+        raise ImportProblemError(f"{len(problems)} problem(s); nobody was enrolled", problems)
+    roster = ctx.obj.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            row = ensure_program(session, program)
+            assert row.id is not None
+            add_participant(session, row.id, record)
+    finally:
+        roster.dispose()
+    if as_json:
+        output.print_json({"dry_run": dry_run, "added": record.as_dict()})
+    else:
+        output.info(
+            f"{'would enrol' if dry_run else 'enrolled'} {record.name} <{record.email}> as {record.role}"
+        )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Who to change.")],
+    name: Annotated[str | None, typer.Option()] = None,
+    role: Annotated[Role | None, typer.Option()] = None,
+    department: Annotated[str | None, typer.Option()] = None,
+    title: Annotated[str | None, typer.Option()] = None,
+    level: Annotated[str | None, typer.Option()] = None,
+    manager_email: Annotated[str | None, typer.Option()] = None,
+    location: Annotated[str | None, typer.Option()] = None,
+    timezone: Annotated[str | None, typer.Option()] = None,
+    languages: Annotated[str | None, typer.Option(help="Separated by ';'.")] = None,
+    tenure_months: Annotated[int | None, typer.Option(min=0)] = None,
+    years_experience: Annotated[float | None, typer.Option(min=0)] = None,
+    capacity: Annotated[int | None, typer.Option(min=0)] = None,
+    answer: AnswerOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change someone's details or answers. With no flags on a terminal, asks each question
+    with the current answer as default."""
+    from mentorctl.cli import prompts
+    from mentorctl.errors import ImportProblemError, UsageError
+    from mentorctl.roster.participants import (
+        ensure_program,
+        get_participant,
+        stored_values,
+        update_participant,
+    )
+    from mentorctl.roster.records import parse_record
+
+    _, program = ctx.obj.load()
+    changes = _field_flags(
+        name=name,
+        role=role.value if role else None,
+        department=department,
+        title=title,
+        level=level,
+        manager_email=manager_email,
+        location=location,
+        timezone=timezone,
+        languages=languages,
+        tenure_months=tenure_months,
+        years_experience=years_experience,
+        capacity=capacity,
+    )
+    changes.update(_answer_flags(answer or []))
+    roster = ctx.obj.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            row = ensure_program(session, program)
+            assert row.id is not None
+            person = get_participant(session, row.id, email)
+            current = stored_values(person)
+            flat = {k: v for k, v in current.items() if k != "answers"} | current["answers"]
+            if not changes:
+                if not prompts.interactive():
+                    raise UsageError(
+                        "nothing to change: pass flags such as --name or --answer ID=VALUE"
+                    )
+                changes = _ask(program, {}, flat, only_missing=False)
+            merged = flat | changes
+            record, problems = parse_record(program, merged, file="participants edit")
+            if record is None:
+                raise ImportProblemError(f"{len(problems)} problem(s); nothing changed", problems)
+            changed = update_participant(session, person, record)
+    finally:
+        roster.dispose()
+    if as_json:
+        output.print_json({"email": record.email, "changed": changed, "dry_run": dry_run})
+    elif changed:
+        output.info(
+            f"{'would change' if dry_run else 'changed'} {record.email}: {', '.join(changed)}"
+        )
+    else:
+        output.info(f"{record.email}: nothing changed")
+
+
+# --------------------------------------------------------------------------- list / show
+
+LIST_COLUMNS = [
+    Column("email", "Email"),
+    Column("name", "Name"),
+    Column("role", "Role"),
+    Column("department", "Department"),
+    Column("level", "Level"),
+    Column("capacity", "Capacity", justify="right"),
+    Column("matched", "Matched"),
+]
+
+
+def person_row(p: Participant, matched: bool) -> dict[str, Any]:
+    return {
+        "email": p.email,
+        "name": p.name,
+        "role": p.role,
+        "department": p.department,
+        "title": p.title,
+        "level": p.level,
+        "manager_email": p.manager_email,
+        "location": p.location,
+        "timezone": p.timezone,
+        "languages": list(p.languages),
+        "tenure_months": p.tenure_months,
+        "years_experience": p.years_experience,
+        "capacity": p.capacity,
+        "active": p.active,
+        "matched": matched,
+        "answers": dict(p.answers),
+    }
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    role: Annotated[
+        Role | None, typer.Option(help="Only this role ('both' counts as each).")
+    ] = None,
+    department: Annotated[str | None, typer.Option(help="Only this department.")] = None,
+    matched: Annotated[
+        bool | None,
+        typer.Option(
+            "--matched/--unmatched", help="Only people with / without a match this cycle."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """List enrolled people."""
+    from sqlmodel import select
+
+    from mentorctl.roster.models import CycleRow
+    from mentorctl.roster.participants import find_program_id, list_participants
+
+    fmt = _fmt(as_json, as_csv)
+    _, program = ctx.obj.load()
+    roster = ctx.obj.open_roster()
+    rows: list[dict[str, Any]] = []
+    try:
+        with roster.session() as session:
+            pid = find_program_id(session, program)
+            if pid is not None:
+                cycle_id = session.exec(
+                    select(CycleRow.id).where(
+                        CycleRow.program_id == pid, CycleRow.name == program.cycle.name
+                    )
+                ).first()
+                people = list_participants(
+                    session,
+                    pid,
+                    role=role.value if role else None,
+                    department=department,
+                    matched=matched,
+                    cycle_id=cycle_id,
+                )
+                rows = [person_row(p, m) for p, m in people]
+    finally:
+        roster.dispose()
+    columns = LIST_COLUMNS
+    if fmt is Fmt.CSV:
+        from mentorctl.program import ROSTER_FIELDS
+
+        columns = (
+            [Column(f, f) for f in ROSTER_FIELDS]
+            + [Column("matched", "matched")]
+            + [Column(q.id, q.id) for q in program.survey.questions]
+        )
+        rows = [r | r["answers"] for r in rows]
+    output.render(fmt, columns, rows, caption=f"{len(rows)} participant(s)")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Who to show.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one person's details and survey answers."""
+    from mentorctl.errors import NotFoundError
+    from mentorctl.roster.participants import find_program_id, get_participant
+
+    _, program = ctx.obj.load()
+    roster = ctx.obj.open_roster()
+    try:
+        with roster.session() as session:
+            pid = find_program_id(session, program)
+            if pid is None:
+                raise NotFoundError(f"{email}: no such participant in this program")
+            person = person_row(get_participant(session, pid, email), False)
+    finally:
+        roster.dispose()
+    person.pop("matched")
+    if as_json:
+        output.print_json(person)
+        return
+    rows = [{"field": k, "value": v} for k, v in person.items() if k != "answers"]
+    labels = {q.id: q.label for q in program.survey.questions}
+    rows += [{"field": labels.get(k, k), "value": v} for k, v in person["answers"].items()]
+    output.print_table([Column("field", "Field", style="bold"), Column("value", "Value")], rows)
+
+
+# --------------------------------------------------------------------------- remove / forget
+
+
+def _confirm_or_flag(yes: bool, question: str) -> None:
+    from mentorctl.cli import prompts
+    from mentorctl.errors import UsageError
+
+    if yes:
+        return
+    if not prompts.interactive():
+        raise UsageError(f"{question} Pass --yes to confirm (no terminal to ask on).")
+    if not prompts.confirm(question, default=False):
+        raise typer.Exit(1)
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Who leaves the program.")],
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Take someone out of the program.
+
+    People with no matches or goals are deleted; others are withdrawn (kept for reports,
+    never matched again, open matches ended). Use `forget` to erase personal data.
+    """
+    from mentorctl.roster.participants import ensure_program, get_participant, remove_participant
+
+    _, program = ctx.obj.load()
+    if not dry_run:
+        _confirm_or_flag(yes, f"Remove {email} from the program?")
+    roster = ctx.obj.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            row = ensure_program(session, program)
+            assert row.id is not None
+            outcome = remove_participant(session, get_participant(session, row.id, email))
+    finally:
+        roster.dispose()
+    output.info(f"{email.lower()}: {'would be ' if dry_run else ''}{outcome}")
+
+
+@app.command("forget")
+def forget(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Whose personal data to erase.")],
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase a person's personal data on request, keeping anonymous counts.
+
+    Name, email, answers, goals, meeting notes and comments go, as do mentions of their
+    email in other people's records; role and department stay for the counts.
+    """
+    from mentorctl.roster.participants import ensure_program, forget_participant, get_participant
+
+    _, program = ctx.obj.load()
+    if not dry_run:
+        _confirm_or_flag(yes, f"Erase {email}'s personal data? This cannot be undone.")
+    roster = ctx.obj.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            row = ensure_program(session, program)
+            assert row.id is not None
+            counts = forget_participant(session, row.id, get_participant(session, row.id, email))
+    finally:
+        roster.dispose()
+    if as_json:
+        output.print_json({"email": email.lower(), "dry_run": dry_run, "erased": counts})
+    else:
+        output.info(
+            f"{email.lower()}: {'would erase' if dry_run else 'erased'} personal data "
+            f"({counts['goals']} goal(s), {counts['meetings']} meeting note(s), "
+            f"{counts['checkins']} comment(s), {counts['mentions']} mention(s) elsewhere)"
+        )

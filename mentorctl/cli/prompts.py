@@ -1,0 +1,62 @@
+"""Interactive questions (questionary), asked only when a person sits at a terminal.
+
+Every question here has a flag. With no terminal, a missing answer is a usage error
+naming the flag to pass instead, so cron never hangs on a prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mentorctl.cli.output import stdin_is_tty
+from mentorctl.errors import UsageError
+
+
+def interactive() -> bool:
+    return stdin_is_tty()
+
+
+def require_tty(missing: Sequence[str]) -> None:
+    """Fail clearly when answers are missing and there is nobody to ask."""
+    if missing and not interactive():
+        flags = ", ".join(missing)
+        raise UsageError(f"no terminal to ask on; pass {flags} (or --yes to take the defaults)")
+
+
+def _answer(question: Any) -> Any:
+    value = question.unsafe_ask()
+    return value
+
+
+def text(
+    message: str,
+    default: str = "",
+    validate: Callable[[str], bool | str] | None = None,
+) -> str:
+    import questionary
+
+    return _answer(questionary.text(message, default=default, validate=validate))
+
+
+def select(message: str, choices: Sequence[str], default: str | None = None) -> str:
+    import questionary
+
+    return _answer(
+        questionary.select(
+            message, choices=list(choices), default=default if default in choices else None
+        )
+    )
+
+
+def checkbox(message: str, choices: Sequence[str], checked: Sequence[str] = ()) -> list[str]:
+    import questionary
+
+    items = [questionary.Choice(c, checked=c in checked) for c in choices]
+    return _answer(questionary.checkbox(message, choices=items))
+
+
+def confirm(message: str, default: bool = False) -> bool:
+    import questionary
+
+    return _answer(questionary.confirm(message, default=default))

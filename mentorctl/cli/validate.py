@@ -1,0 +1,78 @@
+"""``mentorctl validate``: check program.yaml, and the roster against it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mentorctl.cli import output
+
+
+def validate(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check program.yaml and the roster against it.
+
+    Lists every problem with its file, line and path. Exits 1 when there is any.
+    """
+    from mentorctl.checks import roster_problems
+    from mentorctl.errors import ExitCode, ProgramError
+    from mentorctl.roster.db import sqlite_path
+
+    state = ctx.obj
+    try:
+        directory, program = state.load()
+    except ProgramError as exc:
+        if not as_json:
+            raise
+        problems = exc.problems or []
+        output.print_json(
+            {"ok": False, "problems": [_problem(p) for p in problems] or [{"message": exc.message}]}
+        )
+        raise typer.Exit(ExitCode.DATA) from None
+
+    url = state.roster_url()
+    path = sqlite_path(url)
+    people: list[dict] = []
+    roster_checked = path is None or path.exists()
+    if roster_checked:
+        from mentorctl.roster.participants import find_program_id, list_participants, stored_values
+
+        roster = state.open_roster(create=False)
+        try:
+            with roster.session() as session:
+                pid = find_program_id(session, program)
+                if pid is not None:
+                    people = [stored_values(p) for p, _ in list_participants(session, pid)]
+        finally:
+            roster.dispose()
+    problems = roster_problems(program, people, source=str(path or "roster"))
+    summary = {
+        "ok": not problems,
+        "program": str(directory / "program.yaml"),
+        "questions": len(program.survey.questions),
+        "criteria": len(program.matching.criteria),
+        "participants": len(people),
+        "roster": roster_checked,
+        "problems": [_problem(p) for p in problems],
+    }
+    if as_json:
+        output.print_json(summary)
+    elif problems:
+        output.error(f"{len(problems)} problem(s) in the roster", [str(p) for p in problems])
+    else:
+        roster_note = (
+            f"{len(people)} participant(s) fit the survey" if roster_checked else ("no roster yet")
+        )
+        output.info(
+            f"[green]ok[/green] {summary['program']}: {summary['questions']} question(s), "
+            f"{summary['criteria']} matching criteria; {roster_note}"
+        )
+    if problems:
+        raise typer.Exit(ExitCode.DATA)
+
+
+def _problem(p: object) -> dict:
+    return {k: getattr(p, k) for k in ("file", "line", "path", "message")}

@@ -1,0 +1,1 @@
+"""Matching mentors to mentees; :mod:`mentorctl.matching.solvers` holds the pure solvers."""

@@ -1,0 +1,1 @@
+"""The roster: who takes part, their answers, and what happens to their matches."""

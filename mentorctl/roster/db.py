@@ -1,0 +1,222 @@
+"""Opening the roster: engine, migrations on open, and one transaction per command.
+
+The default roster is ``roster.db`` (SQLite) beside ``program.yaml``, created readable by
+its owner only and opened in WAL mode with a busy timeout, so that a cron job and a person
+can use it at once. A database URL (``--database-url`` / ``MENTORCTL_DATABASE_URL`` /
+``database_url:`` in program.yaml) points the same code at PostgreSQL.
+
+Writers are serialised: SQLite write transactions start with ``BEGIN IMMEDIATE`` and
+PostgreSQL ones take a transaction-level advisory lock, so two imports at once run one
+after the other instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mentorctl.errors import RosterError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+ROSTER_FILE = "roster.db"
+BUSY_TIMEOUT_MS = 30_000
+_WRITE = "mentorctl_write"
+_PG_LOCK_KEY = 0x6D656E746F72  # "mentor": one advisory lock for all mentorctl writers
+
+
+def default_url(program_dir: Path) -> str:
+    return f"sqlite:///{program_dir / ROSTER_FILE}"
+
+
+def resolve_url(program_dir: Path, explicit: str | None, from_program: str | None) -> str:
+    """Pick the roster URL: flag/env first, then program.yaml, then roster.db beside it.
+
+    A relative SQLite path in program.yaml is taken relative to the program directory.
+    """
+    url = explicit or from_program
+    if not url:
+        return default_url(program_dir)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
+        path = Path(url.removeprefix(prefix))
+        if not path.is_absolute() and url is from_program:
+            return f"{prefix}{program_dir / path}"
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    if not url.startswith("sqlite"):
+        return None
+    rest = url.split(":///", 1)[1] if ":///" in url else ""
+    rest = rest.split("?", 1)[0]
+    if rest in ("", ":memory:"):
+        return None
+    return Path(rest)
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database url>"
+
+
+@dataclass
+class Roster:
+    """An open roster: an engine whose schema is at the current migration."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def session(self, *, write: bool = False, dry_run: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error.
+
+        ``write`` takes the writers' lock up front; ``dry_run`` rolls back at the end
+        instead of committing, so a command can do all its work and keep none of it.
+        """
+        from sqlalchemy.exc import OperationalError
+        from sqlmodel import Session
+
+        bind = self.engine.execution_options(**{_WRITE: write})
+        try:
+            with Session(bind, expire_on_commit=False) as session:
+                session.begin()
+                try:
+                    if write and not self.is_sqlite:
+                        from sqlalchemy import text
+
+                        session.execute(
+                            text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY}
+                        )
+                    yield session
+                except BaseException:
+                    session.rollback()
+                    raise
+                if dry_run:
+                    session.rollback()
+                else:
+                    session.commit()
+        except OperationalError as exc:
+            raise _roster_error(self.url, exc) from None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _roster_error(url: str, exc: Exception) -> RosterError:
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    where = sqlite_path(url) or redact(url)
+    if "readonly" in text or "read-only" in text:
+        return RosterError(f"{where}: the roster is read-only; check the file's permissions")
+    if "locked" in text or "busy" in text:
+        return RosterError(f"{where}: the roster is busy (another mentorctl is writing); retry")
+    return RosterError(f"{where}: {text}")
+
+
+def _make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+            # Let SQLAlchemy, not pysqlite, say when transactions begin (see BEGIN below).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            with contextlib.suppress(sqlite3.OperationalError):  # read-only file: keep its mode
+                cur.execute("PRAGMA journal_mode = WAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: object) -> None:
+            write = conn.get_execution_options().get(_WRITE, False)  # type: ignore[attr-defined]
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[attr-defined]
+
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # unknown dialect, driver not installed ...
+        raise RosterError(f"{redact(url)}: cannot use this database URL: {exc}") from None
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty SQLite file readable and writable by its owner only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot create the roster: {exc.strerror}") from None
+
+
+def open_roster(url: str, *, create: bool = True) -> Roster:
+    """Open (and if needed create and migrate) the roster at ``url``.
+
+    An SQLite roster that needs a schema upgrade is first copied to
+    ``roster.db.bak-<old revision>``; a roster made by a newer release is refused.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise RosterError(f"{path}: no roster here yet; run `mentorctl init` first")
+            _create_private_file(path)
+        elif path.is_dir():
+            raise RosterError(f"{path}: is a directory, not a roster file")
+    engine = _make_engine(url)
+    roster = Roster(url=url, engine=engine)
+    try:
+        from mentorctl.roster.migrate import upgrade
+
+        upgrade(roster)
+    except RosterError:
+        engine.dispose()
+        raise
+    except Exception as exc:
+        engine.dispose()
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):
+            raise _roster_error(url, exc) from None
+        raise
+    return roster
+
+
+def backup_sqlite(path: Path, label: str) -> Path:
+    """Copy an SQLite roster (consistently, via the backup API) beside itself."""
+    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    target = path.with_name(f"{path.name}.bak-{label}-{stamp}")
+    _create_private_file(target)
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target

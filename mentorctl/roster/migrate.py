@@ -1,0 +1,64 @@
+"""Schema migrations (Alembic), applied when a roster is opened.
+
+The migration scripts live in ``migrations/versions``; :data:`HEAD` names the newest
+one and a test keeps the two in step. Checking the stored revision is one small query,
+so opening an up-to-date roster does not pay for importing Alembic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mentorctl.errors import RosterError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from mentorctl.roster.db import Roster
+
+#: The newest migration. Bump it with every new script in migrations/versions.
+HEAD = "0002"
+#: Every revision this release knows, oldest first.
+REVISIONS = ("0001", "0002")
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def current_revision(roster: Roster) -> str | None:
+    from sqlalchemy import inspect, text
+
+    with roster.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(roster: Roster, target: str = "head") -> None:
+    """Bring the roster's schema up to ``target`` (default: this release's newest)."""
+    current = current_revision(roster)
+    if target == "head" and current == HEAD:
+        return
+    if current is not None and current not in REVISIONS:
+        raise RosterError(
+            f"the roster's schema ({current}) is newer than this mentorctl knows; upgrade mentorctl"
+        )
+    from mentorctl.roster.db import backup_sqlite, sqlite_path
+
+    path = sqlite_path(roster.url)
+    if current is not None and path is not None:
+        backup_sqlite(path, current)
+    from alembic import command
+
+    cfg = alembic_config()
+    with roster.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)

@@ -1,0 +1,287 @@
+"""Enrolment in the roster: programs, cycles and participants.
+
+Every function takes an open session (one transaction, see
+:meth:`mentorctl.roster.db.Roster.session`) and plain data, and returns plain data or
+table rows; none prints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, or_, update
+from sqlmodel import Session, col, select
+
+from mentorctl.errors import MentorctlError, NotFoundError
+from mentorctl.program import Program
+from mentorctl.roster.importer import ImportPlan
+from mentorctl.roster.models import (
+    Checkin,
+    CycleRow,
+    Goal,
+    MatchRow,
+    Meeting,
+    Participant,
+    ProgramRow,
+    utcnow,
+)
+from mentorctl.roster.records import ParticipantRecord
+
+FORGOTTEN_DOMAIN = "forgotten.invalid"
+
+
+def ensure_program(session: Session, program: Program) -> ProgramRow:
+    """The program's row, created on first use and renamed when program.yaml says so."""
+    row = session.exec(select(ProgramRow).where(ProgramRow.slug == program.slug)).first()
+    if row is None:
+        row = ProgramRow(slug=program.slug, name=program.name)
+        session.add(row)
+        session.flush()
+    elif row.name != program.name:
+        row.name = program.name
+    return row
+
+
+def find_program_id(session: Session, program: Program) -> int | None:
+    """The program's id in the roster, or None if nothing was stored for it yet."""
+    return session.exec(select(ProgramRow.id).where(ProgramRow.slug == program.slug)).first()
+
+
+def ensure_cycle(session: Session, program_row: ProgramRow, program: Program) -> CycleRow:
+    """The current cycle (program.yaml's ``cycle.name``), created on first use."""
+    assert program_row.id is not None
+    row = session.exec(
+        select(CycleRow).where(
+            CycleRow.program_id == program_row.id, CycleRow.name == program.cycle.name
+        )
+    ).first()
+    if row is None:
+        row = CycleRow(
+            program_id=program_row.id,
+            name=program.cycle.name,
+            start=program.cycle.start,
+            end=program.cycle.end,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def stored_values(p: Participant) -> dict[str, Any]:
+    """A participant's values in the shape of :meth:`ParticipantRecord.as_dict`."""
+    return {
+        name: getattr(p, name)
+        for name in ParticipantRecord.__dataclass_fields__  # type: ignore[attr-defined]
+    }
+
+
+def existing_index(session: Session, program_id: int) -> dict[str, tuple[int, dict[str, Any]]]:
+    rows = session.exec(select(Participant).where(Participant.program_id == program_id)).all()
+    return {p.email: (p.id or 0, stored_values(p)) for p in rows}
+
+
+def apply_import(session: Session, program_id: int, plan: ImportPlan) -> None:
+    """Write an import plan: bulk inserts and updates inside the caller's transaction."""
+    now = utcnow()
+    if plan.create:
+        session.execute(
+            insert(Participant),
+            [
+                {
+                    **r.as_dict(),
+                    "program_id": program_id,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in plan.create
+            ],
+        )
+    if plan.update:
+        session.execute(
+            update(Participant),
+            [{**r.as_dict(), "id": pid, "updated_at": now} for pid, r, _ in plan.update],
+        )
+
+
+def get_participant(session: Session, program_id: int, email: str) -> Participant:
+    email = email.strip().lower()
+    p = session.exec(
+        select(Participant).where(Participant.program_id == program_id, Participant.email == email)
+    ).first()
+    if p is None:
+        raise NotFoundError(f"{email}: no such participant in this program")
+    return p
+
+
+def add_participant(session: Session, program_id: int, record: ParticipantRecord) -> Participant:
+    exists = session.exec(
+        select(Participant.id).where(
+            Participant.program_id == program_id, Participant.email == record.email
+        )
+    ).first()
+    if exists is not None:
+        raise MentorctlError(
+            f"{record.email}: already enrolled; use `mentorctl participants edit` to change them"
+        )
+    p = Participant(program_id=program_id, **record.as_dict())
+    session.add(p)
+    session.flush()
+    return p
+
+
+def update_participant(session: Session, p: Participant, record: ParticipantRecord) -> list[str]:
+    """Overwrite ``p`` with ``record``; returns the names of the fields that changed."""
+    old = stored_values(p)
+    changed = [k for k, v in record.as_dict().items() if old.get(k) != v]
+    for key in changed:
+        setattr(p, key, getattr(record, key))
+    if changed:
+        p.updated_at = utcnow()
+        session.add(p)
+    return changed
+
+
+def _matched_ids(session: Session, cycle_id: int) -> set[int]:
+    rows = session.exec(
+        select(MatchRow.mentor_id, MatchRow.mentee_id).where(
+            MatchRow.cycle_id == cycle_id, col(MatchRow.status).in_(("proposed", "active"))
+        )
+    ).all()
+    return {i for pair in rows for i in pair if i is not None}
+
+
+def list_participants(
+    session: Session,
+    program_id: int,
+    *,
+    role: str | None = None,
+    department: str | None = None,
+    matched: bool | None = None,
+    cycle_id: int | None = None,
+) -> list[tuple[Participant, bool]]:
+    """Active participants ordered by email, each with whether they are matched this cycle.
+
+    ``role="mentor"`` includes people who are both, likewise for mentees.
+    """
+    query = select(Participant).where(
+        Participant.program_id == program_id, col(Participant.forgotten_at).is_(None)
+    )
+    if role is not None:
+        query = query.where(or_(Participant.role == role, Participant.role == "both"))
+    if department is not None:
+        query = query.where(func.lower(Participant.department) == department.lower())
+    people = session.exec(query.order_by(Participant.email)).all()
+    matched_ids = _matched_ids(session, cycle_id) if cycle_id is not None else set()
+    out = [(p, p.id in matched_ids) for p in people]
+    if matched is not None:
+        out = [(p, m) for p, m in out if m is matched]
+    return out
+
+
+def _has_history(session: Session, pid: int) -> bool:
+    return (
+        session.exec(
+            select(MatchRow.id).where(or_(MatchRow.mentor_id == pid, MatchRow.mentee_id == pid))
+        ).first()
+        is not None
+        or session.exec(select(Goal.id).where(Goal.participant_id == pid)).first() is not None
+    )
+
+
+def remove_participant(session: Session, p: Participant) -> str:
+    """Take someone out of the program: deleted, or withdrawn if they have history.
+
+    Returns ``"deleted"`` or ``"withdrawn"``. A withdrawn person keeps their past matches
+    (for reports) but is never matched again; their open matches end.
+    """
+    assert p.id is not None
+    if not _has_history(session, p.id):
+        session.delete(p)
+        return "deleted"
+    p.active = False
+    p.updated_at = utcnow()
+    _end_open_matches(session, p.id, "participant withdrew")
+    return "withdrawn"
+
+
+def _end_open_matches(session: Session, pid: int, reason: str) -> None:
+    session.execute(
+        update(MatchRow)
+        .where(
+            or_(MatchRow.mentor_id == pid, MatchRow.mentee_id == pid),
+            col(MatchRow.status).in_(("proposed", "active")),
+        )
+        .values(status="ended", ended_at=utcnow(), end_reason=reason)
+    )
+
+
+def forget_participant(session: Session, program_id: int, p: Participant) -> dict[str, int]:
+    """Erase a person's personal data, keeping anonymous counts.
+
+    The row stays (so match, meeting and participation counts still add up) with its role
+    and department; name, email, answers, goals' text, meeting notes and check-in comments
+    go, and so does every mention of their email in other people's records.
+    Returns how many records of each kind were scrubbed.
+    """
+    assert p.id is not None
+    old_email = p.email
+    counts = {"participant": 1, "goals": 0, "meetings": 0, "checkins": 0, "mentions": 0}
+    p.email = f"forgotten-{p.id}@{FORGOTTEN_DOMAIN}"
+    p.name = "(forgotten)"
+    for attr in (
+        "title",
+        "level",
+        "manager_email",
+        "location",
+        "timezone",
+        "tenure_months",
+        "years_experience",
+        "capacity",
+    ):
+        setattr(p, attr, None)
+    p.languages = []
+    p.answers = {}
+    p.active = False
+    p.forgotten_at = utcnow()
+    p.updated_at = p.forgotten_at
+    session.add(p)
+    _end_open_matches(session, p.id, "participant asked to be forgotten")
+    counts["goals"] = session.execute(
+        update(Goal)
+        .where(Goal.participant_id == p.id)
+        .values(
+            title="(erased)", relevant=None, aspirational=None, experimental=None, learning=None
+        )
+    ).rowcount
+    match_ids = select(MatchRow.id).where(
+        or_(MatchRow.mentor_id == p.id, MatchRow.mentee_id == p.id)
+    )
+    counts["meetings"] = session.execute(
+        update(Meeting).where(col(Meeting.match_id).in_(match_ids)).values(note=None)
+    ).rowcount
+    counts["checkins"] = session.execute(
+        update(Checkin).where(col(Checkin.match_id).in_(match_ids)).values(comment=None)
+    ).rowcount
+    session.execute(
+        update(MatchRow)
+        .where(or_(MatchRow.mentor_id == p.id, MatchRow.mentee_id == p.id))
+        .values(explanation={})
+    )
+    for other in session.exec(select(Participant).where(Participant.program_id == program_id)):
+        if other.id == p.id:
+            continue
+        touched = False
+        if other.manager_email == old_email:
+            other.manager_email = None
+            touched = True
+        answers = dict(other.answers)
+        for key, value in other.answers.items():
+            if isinstance(value, list) and old_email in value:
+                answers[key] = [v for v in value if v != old_email]
+                touched = True
+        if touched:
+            other.answers = answers
+            session.add(other)
+            counts["mentions"] += 1
+    return counts
