@@ -46,6 +46,22 @@ SKILLS = [
     "Data and analytics",
 ]
 # Public-domain IPIP items (Goldberg's mini markers), two per Big-Five trait.
+#: The objective written into a new program, by format, until the coordinator edits it.
+DEFAULT_OBJECTIVES = {
+    "one-to-one": "Help people grow through one-to-one guidance",
+    "group": "Help people grow through guidance from a mentor and their peers",
+    "circles": "Help people learn together in small groups around shared topics",
+}
+#: Placeholder topics for a new circles program; the coordinator replaces them.
+CIRCLE_TOPICS = [
+    "Career growth",
+    "Leadership",
+    "New technology",
+    "Inclusion and belonging",
+    "Work-life balance",
+]
+CIRCLE_QUESTION = "circle_topic"
+
 IPIP_ITEMS = [
     ("ipip_extraversion_1", "I am the life of the party."),
     ("ipip_extraversion_2", "I don't talk a lot."),
@@ -67,9 +83,8 @@ class InitAnswers:
     name: str = "Mentoring program"
     slug: str | None = None
     description: str = ""
-    objectives: list[str] = field(
-        default_factory=lambda: ["Help people grow through one-to-one guidance"]
-    )
+    #: None: an objective that suits the format (see :data:`DEFAULT_OBJECTIVES`).
+    objectives: list[str] | None = None
     coordinator: str | None = None
     format: str = "one-to-one"
     focus: str = "skill"
@@ -103,6 +118,18 @@ def default_cycle_name(start: dt.date) -> str:
 
 def _questions(a: InitAnswers) -> list[dict[str, object]]:
     qs: list[dict[str, object]] = []
+    if a.format == "circles":
+        # matching.circles.topic_question needs a choice question to gather circles around.
+        qs.append(
+            dict(
+                id=CIRCLE_QUESTION,
+                label="Which circle topics interest you most?",
+                type="multiple_choice",
+                options=CIRCLE_TOPICS,
+                asked_of="both",
+                required=True,
+            )
+        )
     if "skills" in a.criteria:
         qs.append(
             dict(
@@ -157,6 +184,8 @@ def _criteria(a: InitAnswers) -> list[str]:
     def flow(**kw: object) -> str:
         return "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in kw.items()) + "}"
 
+    if a.format == "circles":
+        out.append(flow(name="topic", kind="overlap", field=CIRCLE_QUESTION, weight=3))
     if "skills" in a.criteria:
         out.append(
             flow(
@@ -189,6 +218,11 @@ def _criteria(a: InitAnswers) -> list[str]:
     return out
 
 
+def _pad(text: str, column: int = 32) -> str:
+    """``text`` padded so that the comment after it starts at ``column`` (as in the template)."""
+    return text.ljust(column - 1) + " " if len(text) < column else text + "  "
+
+
 def render_program(a: InitAnswers) -> str:
     """The commented program.yaml for these answers (validated: raises if it would not load)."""
     from jinja2 import Environment, StrictUndefined
@@ -200,15 +234,27 @@ def render_program(a: InitAnswers) -> str:
         )
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.globals["q"] = lambda s: json.dumps(s, ensure_ascii=False)
+    env.globals["pad"] = _pad
     template = env.from_string(
         resources.files("mentorctl").joinpath("templates/program.yaml.j2").read_text("utf-8")
     )
+    max_capacity = max(a.max_capacity, a.capacity)
     view = dict(
         vars(a),
         slug=a.slug or slugify(a.name),
+        objectives=(a.objectives if a.objectives is not None else [DEFAULT_OBJECTIVES[a.format]]),
         cycle_name=a.cycle_name or default_cycle_name(a.start),
         capacity=1 if a.format == "one-to-one" else a.capacity,
-        max_capacity=max(a.max_capacity, a.capacity),
+        max_capacity=max_capacity,
+        circles=(
+            dict(
+                topic_question=CIRCLE_QUESTION,
+                min_size=min(3, max_capacity),
+                max_size=max_capacity,
+            )
+            if a.format == "circles"
+            else None
+        ),
         questions=_questions(a),
         criteria=_criteria(a),
         different_department="department" in a.criteria,
@@ -275,7 +321,8 @@ def copy_sample(name: str, directory: Path, *, force: bool = False) -> list[Path
         raise UsageError(f"no sample program {name!r}; choose from {', '.join(names)}")
     if existing_program(directory) and not force:
         raise MentorctlError(
-            f"{directory / PROGRAM_FILE}: a program already exists here; pass --force to overwrite it"
+            f"{directory / PROGRAM_FILE}: a program already exists here; "
+            "pass --force to overwrite it"
         )
     source = resources.files("mentorctl").joinpath("sample_programs", name)
     directory.mkdir(parents=True, exist_ok=True)

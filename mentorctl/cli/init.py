@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,26 +44,33 @@ def init(
         Path, typer.Argument(help="Where to create the program (made if missing).")
     ] = Path("."),
     name: Annotated[str | None, typer.Option(help="Program name.")] = None,
-    coordinator: Annotated[str | None, typer.Option(help="Your email, for escalations.")] = None,
+    coordinator: Annotated[
+        str | None, typer.Option(metavar="<email>", help="Your email, for escalations.")
+    ] = None,
     format: Annotated[FormatChoice | None, typer.Option("--format", help="Program format.")] = None,
     focus: Annotated[FocusChoice | None, typer.Option(help="Program focus.")] = None,
     reverse: Annotated[
         bool | None,
-        typer.Option("--reverse/--no-reverse", help="Junior people mentor senior ones."),
+        typer.Option(
+            "--reverse/--no-reverse", metavar="", help="Junior people mentor senior ones."
+        ),
     ] = None,
     cycle_name: Annotated[
         str | None, typer.Option(help="First cycle's name, e.g. 2027-h1.")
     ] = None,
     start: Annotated[
-        str | None, typer.Option(help="First cycle's start date (YYYY-MM-DD).")
+        str | None, typer.Option(metavar="<YYYY-MM-DD>", help="First cycle's start date.")
     ] = None,
-    length_weeks: Annotated[int | None, typer.Option(min=1, max=260, help="Cycle length.")] = None,
+    length_weeks: Annotated[
+        int | None, typer.Option(min=1, max=260, help="Cycle length in weeks.")
+    ] = None,
     cadence: Annotated[CadenceChoice | None, typer.Option(help="How often pairs meet.")] = None,
     criteria: Annotated[
         str | None,
         typer.Option(
+            metavar="<list>",
             help="Comma-separated: skills, language, timezone, seniority, "
-            "personality, preference, department."
+            "personality, preference, department.",
         ),
     ] = None,
     capacity: Annotated[
@@ -79,17 +87,25 @@ def init(
         ),
     ] = None,
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Take defaults for unanswered questions.")
+        bool,
+        typer.Option("--yes", "-y", metavar="", help="Take defaults for unanswered questions."),
     ] = False,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing program.yaml.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", metavar="", help="Overwrite an existing program.yaml (the roster is kept)."
+        ),
+    ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print program.yaml; write nothing.")
+        bool,
+        typer.Option("--dry-run", metavar="", help="Print program.yaml; write nothing."),
     ] = False,
 ) -> None:
     """Create a program: a commented program.yaml, an empty roster and a participants CSV template.
 
-    On a terminal, a short wizard asks what the flags leave out; with --yes (or in cron)
-    defaults are taken, and with no terminal a missing answer names its flag.
+    On a terminal, a short wizard asks what the flags leave out.
+
+    With --yes (or in cron) defaults are taken; with no terminal, a missing answer names its flag.
     """
     from mentorctl import scaffold
 
@@ -116,7 +132,8 @@ def init(
     answers = _wizard(flags, yes=yes)
     text = scaffold.render_program(answers)
     if dry_run:
-        output.out().print(text, markup=False, highlight=False)
+        # Written as is: a Console would wrap long lines to the terminal's width.
+        sys.stdout.write(text)
         return
     written = scaffold.write_program(directory, text, force=force)
     _create_roster(ctx, directory, written)

@@ -174,7 +174,7 @@ def _to_coo(instance: Instance) -> _Coo:
         mi[k] = mpos[m]
         ei[k] = epos[e]
         sc[k] = s
-    order = np.lexsort((mi, ei))
+    order = np.arange(len(mi))
     capacity = np.array([int(instance.capacity[m]) for m in mentors], dtype=np.int64)
     return _Coo(mentors, mentees, capacity, mi[order], ei[order], sc[order])
 
@@ -223,15 +223,17 @@ def _optimal_core(
     """Min-cost flow over index arrays; returns sorted ``(mentor, mentee)`` index pairs.
 
     Network: source -> mentee (cap 1) -> mentor (cap 1 per eligible pair) -> sink
-    (cap = capacity), plus a source -> sink bypass of cost 0 so that every mentee's
-    unit of supply can stay unmatched. Costs are negated integer objectives:
+    (cap = capacity). With ``s = round(score * scale)`` (``scale`` = :data:`SCALE`
+    unless that could overflow int64):
 
-    * ``maximize_matches``: ``-(B + s)`` with ``s = round(score * SCALE)`` and
-      ``B = n_mentees * SCALE + 1`` > any achievable total of ``s``; one more match
-      therefore always beats any score gain (lexicographic objective).
-    * otherwise: ``-(s * K + 1)`` with ``K = n_mentees + 1``: maximum total ``s``
-      first, then the most matches among those (so score-0 pairs are used when
-      they cost nothing).
+    * ``maximize_matches``: pair arcs cost ``-s`` and OR-tools'
+      ``solve_max_flow_with_min_cost`` finds a maximum flow (= most matches) of
+      minimum cost among maximum flows (= highest total score). This is the
+      lexicographic objective without a big-M bonus, so costs stay small.
+    * otherwise: pair arcs cost ``-(s * K + 1)`` with ``K = n_mentees + 1``, and a
+      source -> sink bypass of cost 0 lets any mentee stay unmatched; the minimum
+      cost flow has the highest total ``s``, then the most matches among those
+      (the ``+ 1`` can never outweigh one unit of ``s``).
     """
     from ortools.graph.python import min_cost_flow
 
@@ -247,58 +249,51 @@ def _optimal_core(
         return []
 
     n_nodes = n_mentees + n_mentors + 2
+    mult = 1 if maximize_matches else n_mentees + 1
     scale = SCALE
-    while True:
-        if maximize_matches:
-            bonus, mult = n_mentees * scale + 1, 1
-            max_cost = bonus + scale
-        else:
-            bonus, mult = 1, n_mentees + 1
-            max_cost = scale * mult + 1
-        if max_cost * (n_nodes + 1) < _COST_LIMIT and max_cost * (n_mentees + 1) < _COST_LIMIT:
-            break
-        if scale == 1:  # pragma: no cover - needs ~10**9 mentees
+    while (scale * mult + 1) * (n_nodes + 1) >= _COST_LIMIT:  # pragma: no cover - huge input
+        if scale == 1:
             raise MatchingError("matching problem too large for exact integer costs")
         scale //= 10
 
     source, sink = 0, n_nodes - 1
     mentee_node0, mentor_node0 = 1, 1 + n_mentees
 
-    # Pair arcs (mentee -> mentor), in the given (canonical) order.
+    # Pair arcs (mentee -> mentor), in the given (canonical) order, come first.
     cost = np.rint(score * scale).astype(np.int64)
-    if mult != 1:
+    if not maximize_matches:
         cost *= mult
-    cost += bonus
+        cost += 1
     np.negative(cost, out=cost)
-    tails = mentee_idx + np.int32(mentee_node0)
-    heads = mentor_idx + np.int32(mentor_node0)
-
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        tails, heads, np.ones(n_pairs, dtype=np.int64), cost
+        mentee_idx + np.int32(mentee_node0),
+        mentor_idx + np.int32(mentor_node0),
+        np.ones(n_pairs, dtype=np.int64),
+        cost,
     )
-    del tails, heads, cost
+    del cost
     first_pair_arc = int(arcs[0])
     del arcs
-    mentee_nodes = np.arange(mentee_node0, mentee_node0 + n_mentees, dtype=np.int32)
-    mentor_nodes = np.arange(mentor_node0, mentor_node0 + n_mentors, dtype=np.int32)
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.full(n_mentees, source, dtype=np.int32),
-        mentee_nodes,
+        np.arange(mentee_node0, mentee_node0 + n_mentees, dtype=np.int32),
         np.ones(n_mentees, dtype=np.int64),
         np.zeros(n_mentees, dtype=np.int64),
     )
     smcf.add_arcs_with_capacity_and_unit_cost(
-        mentor_nodes,
+        np.arange(mentor_node0, mentor_node0 + n_mentors, dtype=np.int32),
         np.full(n_mentors, sink, dtype=np.int32),
         np.minimum(capacity, n_mentees).astype(np.int64),
         np.zeros(n_mentors, dtype=np.int64),
     )
-    smcf.add_arc_with_capacity_and_unit_cost(source, sink, n_mentees, 0)
     smcf.set_node_supply(source, n_mentees)
     smcf.set_node_supply(sink, -n_mentees)
-
-    status = smcf.solve()
+    if maximize_matches:
+        status = smcf.solve_max_flow_with_min_cost()
+    else:
+        smcf.add_arc_with_capacity_and_unit_cost(source, sink, n_mentees, 0)
+        status = smcf.solve()
     if status != smcf.OPTIMAL:  # pragma: no cover - the network is always feasible
         raise MatchingError(f"min-cost flow failed with status {status}")
 
@@ -340,8 +335,8 @@ def solve_optimal(instance: Instance, *, maximize_matches: bool = True) -> Assig
     score 0 are included when they fit without displacing anything).
 
     Guarantees: optimal with respect to scores rounded to 1/:data:`SCALE`
-    (exact for scores with at most 6 decimals; otherwise within
-    ``n_mentees / (2 * SCALE)`` of the true optimum total). Deterministic: ids are
+    (exact for scores with at most 6 decimals; otherwise the total is within
+    ``n_mentees / (2 * SCALE)`` of the true optimum). Deterministic: ids are
     sorted before the network is built, so the same instance - whatever the order
     of its tuples and dicts - always yields the same pairs, even when several
     optimal matchings exist (which of those is chosen is not otherwise specified).

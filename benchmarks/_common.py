@@ -1,0 +1,132 @@
+"""Shared helpers for the benchmarks: timing whole processes against a baseline.
+
+Every benchmark times its subject and a baseline in the same run, interleaved, and
+reports the ratio of the medians, so a slow or busy machine moves both numbers alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when a target is missed (default: exit 0)"
+    )
+    return parser.parse_args(argv)
+
+
+def script(name: str) -> str:
+    """A console script of this virtualenv (next to sys.executable), else from PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"benchmark needs the `{name}` console script (pip install it)")
+    return found
+
+
+def clean_env() -> dict[str, str]:
+    """The environment for timed processes: no colours, fixed width, no mentorctl settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORCTL_")}
+    env.update({"NO_COLOR": "1", "COLUMNS": "100", "PYTHONUTF8": "1"})
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run_timed(
+    cmd: Sequence[str], *, cwd: str | Path | None = None, env: dict[str, str] | None = None
+) -> float:
+    """Run ``cmd`` to completion and return its wall-clock seconds; fail loudly on error.
+
+    ``env`` adds to (or overrides) :func:`clean_env`.
+    """
+    environ = {**clean_env(), **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        list(cmd),
+        cwd=cwd,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n"
+            + proc.stderr.decode(errors="replace")[-2000:]
+        )
+    return elapsed
+
+
+def interleaved(
+    cmds: dict[str, Sequence[str]],
+    reps: int,
+    *,
+    before: Callable[[str], None] | None = None,
+    cwd: str | Path | None = None,
+    env: dict[str, dict[str, str]] | None = None,
+    warmup: int = 1,
+) -> dict[str, list[float]]:
+    """Time each command ``reps`` times, taking turns (a, b, c, b, c, a, ...).
+
+    The order rotates each round so no command always runs just after another.
+    ``before(name)`` runs untimed before every run (e.g. to delete a database);
+    ``env[name]`` adds environment variables for that command.
+    """
+    env = env or {}
+    names = list(cmds)
+    for _ in range(warmup):  # fill the OS file cache and __pycache__ for everyone
+        for name in names:
+            if before:
+                before(name)
+            run_timed(cmds[name], cwd=cwd, env=env.get(name))
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for rep in range(reps):
+        order = names[rep % len(names) :] + names[: rep % len(names)]
+        for name in order:
+            if before:
+                before(name)
+            times[name].append(run_timed(cmds[name], cwd=cwd, env=env.get(name)))
+    return times
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio <= target else "FAIL"
+
+
+def result(name: str, ratio: float, target: float, extra: str = "") -> bool:
+    """Print the one-line result that run.py collects; True if the target is met."""
+    ok = ratio <= target
+    print(
+        f"RESULT {name}: {ratio:.2f}x (target <= {target:g}x) {verdict(ratio, target)}"
+        + (f"  {extra}" if extra else ""),
+        flush=True,
+    )
+    return ok
+
+
+def header(title: str) -> None:
+    print(f"\n== {title} ==", flush=True)

@@ -1,0 +1,218 @@
+"""`mentorctl participants ...` end to end through CliRunner, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA, Cli
+
+
+def people(cli: Cli) -> list[dict]:
+    result = cli("participants", "list", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_import_then_list(cli: Cli) -> None:
+    result = cli("participants", "import", str(DATA / "people.csv"))
+    assert result.exit_code == 0, result.output
+    assert "enrolled 5, updated 0, unchanged 0" in result.stderr
+    rows = people(cli)
+    assert [r["email"] for r in rows] == [
+        "ada@example.com", "alan@example.com", "edsger@example.com",
+        "grace@example.com", "katherine@example.com",
+    ]
+    assert rows[0]["answers"]["skills_offered"] == ["Python", "SQL"]
+
+
+def test_reimport_changes_nothing_and_updates_change(cli: Cli, tmp_path: Path) -> None:
+    assert cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
+    again = cli("participants", "import", str(DATA / "people.csv"), "--json")
+    summary = json.loads(again.stdout)
+    assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 0, 5)
+
+    changed = tmp_path / "changed.csv"
+    changed.write_text((DATA / "people.csv").read_text().replace("Ada Lovelace", "Ada King"))
+    dry = json.loads(cli("participants", "import", str(changed), "--dry-run", "--json").stdout)
+    assert dry["changes"] == [{"email": "ada@example.com", "action": "update", "fields": ["name"]}]
+    assert people(cli)[0]["name"] == "Ada Lovelace"  # dry run kept nothing
+
+    refused = cli("participants", "import", str(changed), "--on-existing", "error")
+    assert refused.exit_code == 1
+    assert "already enrolled with other answers (e.g. ada@example.com)" in refused.stderr
+    skipped = json.loads(cli("participants", "import", str(changed), "--on-existing", "skip", "--json").stdout)
+    assert skipped["skipped"] == 1 and people(cli)[0]["name"] == "Ada Lovelace"
+
+    assert cli("participants", "import", str(changed)).exit_code == 0
+    assert people(cli)[0]["name"] == "Ada King"
+
+
+BAD = """\
+email,name,role,skills_wanted,skills_offered,extraversion
+good@example.com,Good,mentee,Python,,3
+bad@example.com,Bad,mentee,Python,,7
+"""
+
+
+def test_bad_rows_import_nothing_by_default(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD)
+    result = cli("participants", "import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:3: extraversion: 7 is outside the scale 1-5" in result.stderr
+    assert "Traceback" not in result.output
+    assert people(cli) == []
+
+
+def test_skip_invalid_writes_rejects(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD)
+    result = cli("participants", "import", str(path), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert [p["email"] for p in people(cli)] == ["good@example.com"]
+    rejects = list(csv.DictReader((tmp_path / "bad.csv.rejects.csv").open()))
+    assert [(r["row"], r["email"], r["problems"]) for r in rejects] == [
+        ("3", "bad@example.com", "extraversion: 7 is outside the scale 1-5")
+    ]
+
+
+def test_add_show_edit_remove(cli: Cli) -> None:
+    added = cli(
+        "participants", "add", "--email", "Zoe@Example.com", "--name", "Zoë Q", "--role", "mentor",
+        "--level", "senior", "--answer", "skills_offered=Python;SQL", "--tenure-months", "30",
+    )
+    assert added.exit_code == 0, added.output
+    shown = json.loads(cli("participants", "show", "zoe@example.com", "--json").stdout)
+    assert shown["level"] == "Senior" and shown["answers"] == {"skills_offered": ["Python", "SQL"]}
+
+    dup = cli("participants", "add", "--email", "zoe@example.com", "--name", "Z", "--role", "mentor",
+              "--answer", "skills_offered=SQL")
+    assert dup.exit_code == 1 and "already enrolled" in dup.stderr
+
+    edited = cli("participants", "edit", "zoe@example.com", "--capacity", "3", "--answer", "track=Management")
+    assert edited.exit_code == 0, edited.output
+    assert "capacity, answers" in edited.stderr
+    bad = cli("participants", "edit", "zoe@example.com", "--answer", "track=Cooking")
+    assert bad.exit_code == 1 and "track: 'Cooking' is not one of the options" in bad.stderr
+
+    assert cli("participants", "remove", "zoe@example.com").exit_code == 2  # no TTY, no --yes
+    removed = cli("participants", "remove", "zoe@example.com", "--yes")
+    assert removed.exit_code == 0 and "deleted" in removed.stderr
+    missing = cli("participants", "show", "zoe@example.com")
+    assert missing.exit_code == 1 and "no such participant" in missing.stderr
+
+
+def test_add_without_terminal_names_missing_flags(cli: Cli) -> None:
+    result = cli("participants", "add", "--email", "a@example.com")
+    assert result.exit_code == 2
+    assert "--name, --role" in result.stderr
+
+
+def test_list_filters_and_csv_is_spreadsheet_safe(cli: Cli) -> None:
+    cli("participants", "import", str(DATA / "people.csv"))
+    mentors = [p["email"] for p in json.loads(cli("participants", "list", "--role", "mentor", "--json").stdout)]
+    assert mentors == ["ada@example.com", "edsger@example.com", "grace@example.com"]
+    research = json.loads(cli("participants", "list", "--department", "research", "--json").stdout)
+    assert [p["email"] for p in research] == ["alan@example.com", "katherine@example.com"]
+    assert json.loads(cli("participants", "list", "--matched", "--json").stdout) == []
+    out = cli("participants", "list", "--csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    edsger = next(r for r in rows if r["email"] == "edsger@example.com")
+    assert edsger["goals"] == "'=HYPERLINK(\"http://evil\")"
+    assert edsger["languages"] == "Dutch; English"
+    table = cli("participants", "list").stdout
+    assert "Ada Lovelace" in table and "5 participant(s)" in table
+
+
+def test_forget_erases_personal_data_but_keeps_counts(cli: Cli) -> None:
+    cli("participants", "import", str(DATA / "people.csv"))
+    result = cli("participants", "forget", "ada@example.com", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["erased"]["mentions"] == 3  # 2 managers + 1 preference
+    everyone = json.loads(cli("participants", "list", "--json").stdout)
+    dump = json.dumps(everyone)
+    assert "ada@example.com" not in dump and "Lovelace" not in dump
+    assert len(everyone) == 4
+    assert cli("participants", "show", "ada@example.com").exit_code == 1
+
+
+def test_validate_reports_stale_answers(sqlite_cli: Cli, program_dir: Path) -> None:
+    assert sqlite_cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
+    assert sqlite_cli("validate").exit_code == 0
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("[Engineering, Management]", "[Eng, Management]"))
+    result = sqlite_cli("validate")
+    assert result.exit_code == 1
+    assert "ada@example.com: track: 'Engineering' is not one of the options" in result.stderr
+
+
+def test_validate_reports_program_errors_without_traceback(sqlite_cli: Cli, program_dir: Path) -> None:
+    (program_dir / "program.yaml").write_text("name: [oops\n")
+    result = sqlite_cli("validate")
+    assert result.exit_code == 1
+    assert "YAML syntax error" in result.stderr and "Traceback" not in result.output
+    as_json = json.loads(sqlite_cli("validate", "--json").stdout)
+    assert as_json["ok"] is False and as_json["problems"][0]["line"] == 2
+
+
+def test_read_only_roster_is_a_clear_error_and_unchanged(sqlite_cli: Cli, program_dir: Path) -> None:
+    from tests.roster.test_db import read_only
+
+    assert sqlite_cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
+    changed = program_dir / "changed.csv"
+    changed.write_text((DATA / "people.csv").read_text().replace("Ada Lovelace", "Ada King"))
+    with read_only(program_dir / "roster.db"):
+        result = sqlite_cli("participants", "import", str(changed))
+        assert result.exit_code == 3, result.output
+        assert "read-only" in result.stderr
+    assert people(sqlite_cli)[0]["name"] == "Ada Lovelace"
+
+
+def _import(program_dir: str, csv_path: str, queue) -> None:  # runs in a child process
+    proc = subprocess.run(
+        [sys.executable, "-m", "mentorctl", "-p", program_dir, "participants", "import", csv_path],
+        capture_output=True, text=True,
+    )
+    queue.put((proc.returncode, proc.stderr))
+
+
+def test_two_imports_at_once_both_succeed(program_dir: Path, tmp_path: Path) -> None:
+    lines = (DATA / "people.csv").read_text().splitlines()
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("\n".join(lines[:4]) + "\n")
+    second.write_text("\n".join([lines[0], *lines[3:]]) + "\n")  # overlaps on one person
+    queue = multiprocessing.get_context("spawn").Queue()
+    procs = [
+        multiprocessing.get_context("spawn").Process(target=_import, args=(str(program_dir), str(p), queue))
+        for p in (first, second)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    results = [queue.get(timeout=5) for _ in procs]
+    assert [rc for rc, _ in results] == [0, 0], results
+    assert len(people(Cli(program_dir, None))) == 5
+
+
+def test_program_found_from_a_subdirectory(program_dir: Path, monkeypatch) -> None:
+    sub = program_dir / "exports"
+    sub.mkdir()
+    shutil.copy(DATA / "people.csv", sub / "people.csv")
+    monkeypatch.chdir(sub)
+    result = Cli(None, None)("participants", "import", "people.csv")
+    assert result.exit_code == 0, result.output
+    assert (program_dir / "roster.db").exists()
+
+
+def test_no_program_anywhere_is_a_clear_error(tmp_path: Path) -> None:
+    result = Cli(None, None)("participants", "list")
+    assert result.exit_code == 1
+    assert "no program.yaml in" in result.stderr and "mentorctl init" in result.stderr

@@ -1,0 +1,350 @@
+"""Tests for :mod:`mentorctl.matching.solvers`: properties, references, worked examples."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mentorctl.errors import MatchingError
+from mentorctl.matching.solvers import (
+    Assignment,
+    Instance,
+    blocking_pairs,
+    check_instance,
+    solve_greedy,
+    solve_optimal,
+    solve_optimal_dense,
+    solve_stable,
+    solve_stable_dense,
+)
+
+from .reference import (
+    exact_total,
+    exhaustive_optima,
+    feasible_matchings,
+    lsa_optimum,
+    textbook_blocking_pairs,
+    textbook_deferred_acceptance,
+)
+from .strategies import instances, shuffled
+
+PROPS = settings(max_examples=200, deadline=None)
+
+SOLVERS = {
+    "optimal": solve_optimal,
+    "optimal-score": lambda inst: solve_optimal(inst, maximize_matches=False),
+    "stable": solve_stable,
+    "greedy": solve_greedy,
+}
+
+
+def assert_valid(inst: Instance, result: Assignment) -> None:
+    """Eligible pairs only, capacities respected, mentees once, sorted, exact total."""
+    assert list(result.pairs) == sorted(set(result.pairs))
+    mentees = [e for _, e in result.pairs]
+    assert len(mentees) == len(set(mentees))
+    for pair in result.pairs:
+        assert pair in inst.scores
+    for m in inst.mentors:
+        assert sum(1 for mm, _ in result.pairs if mm == m) <= inst.capacity[m]
+    total = 0.0
+    for pair in result.pairs:
+        total += inst.scores[pair]
+    assert result.total_score == total
+    assert result.n_matched == len(result.pairs)
+
+
+def make(
+    capacity: dict[str, int],
+    mentees: str | list[str],
+    scores: dict[str, float],
+    **prefs: dict[str, tuple[str, ...]],
+) -> Instance:
+    """Instance from ``{"a-x": 0.5}``-style scores (mentor "a", mentee "x")."""
+    return Instance(
+        mentors=tuple(capacity),
+        mentees=tuple(mentees),
+        capacity=capacity,
+        scores={tuple(k.split("-")): v for k, v in scores.items()},  # type: ignore[misc]
+        **prefs,
+    )
+
+
+# ----------------------------------------------------------------- properties
+
+
+@PROPS
+@given(instances())
+def test_every_solver_returns_a_valid_assignment(inst: Instance) -> None:
+    check_instance(inst)
+    for solve in SOLVERS.values():
+        assert_valid(inst, solve(inst))
+
+
+@PROPS
+@given(instances(), st.randoms(use_true_random=False))
+def test_results_do_not_depend_on_input_order(inst: Instance, rng: random.Random) -> None:
+    other = shuffled(inst, rng)
+    for name, solve in SOLVERS.items():
+        first = solve(inst)
+        assert solve(inst) == first, name
+        assert solve(other) == first, name
+
+
+@PROPS
+@given(instances())
+def test_optimal_matches_exhaustive_search(inst: Instance) -> None:
+    (best_matches, best_total_at_max), (best_total, matches_at_best) = exhaustive_optima(inst)
+
+    lex = solve_optimal(inst)
+    assert lex.n_matched == best_matches
+    assert exact_total(inst, lex.pairs) == best_total_at_max
+    assert math.isclose(lex.total_score, float(best_total_at_max), abs_tol=1e-9)
+
+    by_score = solve_optimal(inst, maximize_matches=False)
+    assert exact_total(inst, by_score.pairs) == best_total
+    assert by_score.n_matched == matches_at_best
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentors=4, max_mentees=5, max_capacity=2, with_prefs=False))
+def test_exhaustive_search_agrees_with_plain_enumeration(inst: Instance) -> None:
+    # Keeps the memoised reference honest against literal enumeration.
+    everything = list(feasible_matchings(inst))
+    assert () in everything
+    by_matches = max((len(p), exact_total(inst, p)) for p in everything)
+    by_score = max((exact_total(inst, p), len(p)) for p in everything)
+    assert exhaustive_optima(inst) == (by_matches, by_score)
+
+
+@PROPS
+@given(instances())
+def test_optimal_beats_greedy_and_stable(inst: Instance) -> None:
+    lex = solve_optimal(inst)
+    by_score = solve_optimal(inst, maximize_matches=False)
+    for other in (solve_greedy(inst), solve_stable(inst)):
+        assert lex.n_matched >= other.n_matched
+        if lex.n_matched == other.n_matched:
+            assert lex.total_score >= other.total_score - 1e-9
+        assert by_score.total_score >= other.total_score - 1e-9
+    assert lex.n_matched >= by_score.n_matched
+    assert by_score.total_score >= lex.total_score - 1e-9
+
+
+@PROPS
+@given(instances())
+def test_stable_equals_textbook_deferred_acceptance(inst: Instance) -> None:
+    result = solve_stable(inst)
+    assert result.pairs == textbook_deferred_acceptance(inst)
+    assert blocking_pairs(inst, result) == []
+    assert textbook_blocking_pairs(inst, result.pairs) == []
+
+
+@PROPS
+@given(instances(with_prefs=False))
+def test_without_lists_stable_equals_greedy(inst: Instance) -> None:
+    greedy = solve_greedy(inst)
+    assert solve_stable(inst) == greedy
+    assert blocking_pairs(inst, greedy) == []
+
+
+@PROPS
+@given(instances())
+def test_blocking_pairs_agrees_with_textbook_definition(inst: Instance) -> None:
+    for solve in (solve_greedy, solve_optimal):
+        pairs = solve(inst).pairs
+        assert blocking_pairs(inst, Assignment(pairs, 0.0)) == textbook_blocking_pairs(inst, pairs)
+
+
+@PROPS
+@given(instances(with_prefs=False))
+def test_dense_entry_points_agree_with_instance_ones(inst: Instance) -> None:
+    mentors, mentees = sorted(inst.mentors), sorted(inst.mentees)
+    score = np.full((len(mentors), len(mentees)), np.nan)
+    for (m, e), s in inst.scores.items():
+        score[mentors.index(m), mentees.index(e)] = s
+    cap = np.array([inst.capacity[m] for m in mentors])
+
+    def ids(index_pairs: list[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
+        return tuple((mentors[i], mentees[j]) for i, j in index_pairs)
+
+    assert ids(solve_optimal_dense(mentors, mentees, cap, score)) == solve_optimal(inst).pairs
+    assert (
+        ids(solve_optimal_dense(mentors, mentees, cap, score, maximize_matches=False))
+        == solve_optimal(inst, maximize_matches=False).pairs
+    )
+    assert ids(solve_stable_dense(mentors, mentees, cap, score)) == solve_stable(inst).pairs
+
+
+# ------------------------------------------------------ medium, against SciPy
+
+
+def random_instance(seed: int, n_mentors: int = 10, n_mentees: int = 30) -> Instance:
+    rng = np.random.default_rng(seed)
+    mentors = [f"m{i:02d}@x.org" for i in range(n_mentors)]
+    mentees = [f"e{j:02d}@x.org" for j in range(n_mentees)]
+    popularity = rng.uniform(0.1, 0.9, n_mentors)
+    scores = {}
+    for i, m in enumerate(mentors):
+        for e in mentees:
+            if rng.random() < 0.6:
+                raw = 0.6 * popularity[i] + 0.4 * rng.random()
+                scores[(m, e)] = round(float(raw), 4)
+    capacity = {m: int(rng.integers(0, 5)) for m in mentors}
+    return Instance(tuple(mentors), tuple(mentees), capacity, scores)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_optimal_agrees_with_linear_sum_assignment(seed: int) -> None:
+    inst = random_instance(seed)
+    for maximize_matches in (True, False):
+        result = solve_optimal(inst, maximize_matches=maximize_matches)
+        assert_valid(inst, result)
+        matches, total = lsa_optimum(inst, maximize_matches=maximize_matches)
+        assert result.n_matched == matches
+        assert math.isclose(result.total_score, total, abs_tol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_stable_medium_instances(seed: int) -> None:
+    base = random_instance(seed, n_mentors=12, n_mentees=40)
+    rng = random.Random(seed)
+    inst = Instance(
+        base.mentors,
+        base.mentees,
+        base.capacity,
+        base.scores,
+        mentee_prefs={e: tuple(rng.sample(base.mentors, 3)) for e in base.mentees[::2]},
+        mentor_prefs={m: tuple(rng.sample(base.mentees, 5)) for m in base.mentors[::3]},
+    )
+    result = solve_stable(inst)
+    assert result.pairs == textbook_deferred_acceptance(inst)
+    assert textbook_blocking_pairs(inst, result.pairs) == []
+
+
+# ------------------------------------------------------------ worked examples
+
+
+def test_greedy_two_matches_where_three_are_possible() -> None:
+    # Greedy grabs a-x (1.0) and then x's only alternative and y's only mentor are gone.
+    inst = make({"a": 1, "b": 1, "c": 1}, "xyz", {"a-x": 1.0, "a-y": 0.9, "b-x": 0.8, "c-z": 0.5})
+    assert solve_greedy(inst) == Assignment((("a", "x"), ("c", "z")), 1.5)
+    best = solve_optimal(inst)
+    assert best.pairs == (("a", "y"), ("b", "x"), ("c", "z"))
+    assert best.total_score == pytest.approx(2.2)
+    assert solve_optimal(inst, maximize_matches=False).pairs == best.pairs
+
+
+def test_more_matches_versus_more_score() -> None:
+    inst = make({"a": 1, "b": 1}, "xy", {"a-x": 1.0, "a-y": 0.1, "b-x": 0.1})
+    assert solve_optimal(inst).pairs == (("a", "y"), ("b", "x"))
+    assert solve_optimal(inst).total_score == pytest.approx(0.2)
+    assert solve_optimal(inst, maximize_matches=False) == Assignment((("a", "x"),), 1.0)
+
+
+def test_score_mode_still_uses_free_zero_score_pairs() -> None:
+    inst = make({"a": 1, "b": 1}, "xy", {"a-x": 0.5, "b-y": 0.0})
+    assert solve_optimal(inst, maximize_matches=False).pairs == (("a", "x"), ("b", "y"))
+
+
+def test_capacity_is_shared_across_mentees() -> None:
+    inst = make({"a": 2, "b": 0}, "xyz", {"a-x": 0.2, "a-y": 0.9, "a-z": 0.5, "b-x": 1.0})
+    for solve in SOLVERS.values():
+        assert solve(inst).pairs == (("a", "y"), ("a", "z"))
+
+
+def test_stable_with_lists_known_answer() -> None:
+    # x lists b first; mentor a lists z first. By hand: x->b, y->a, z->b (b swaps x for
+    # z), x->a (a swaps y for x), y->b (refused): a-x, b-z, y unmatched.
+    inst = make(
+        {"a": 1, "b": 1},
+        "xyz",
+        {"a-x": 0.9, "a-y": 0.8, "a-z": 0.1, "b-x": 0.5, "b-y": 0.6, "b-z": 0.7},
+        mentee_prefs={"x": ("b",)},
+        mentor_prefs={"a": ("z",)},
+    )
+    assert solve_stable(inst) == Assignment((("a", "x"), ("b", "z")), 0.9 + 0.7)
+
+
+def test_mentee_lists_override_scores() -> None:
+    inst = make(
+        {"a": 1, "b": 1},
+        "xy",
+        {"a-x": 1.0, "a-y": 0.5, "b-x": 0.5, "b-y": 0.2},
+        mentee_prefs={"x": ("nobody", "b", "b"), "y": ("a",)},
+    )
+    assert solve_greedy(inst).pairs == (("a", "x"), ("b", "y"))
+    assert solve_stable(inst).pairs == (("a", "y"), ("b", "x"))
+    # Greedy's answer is unstable under these lists: x and b would rather pair up.
+    assert blocking_pairs(inst, solve_greedy(inst)) == [("b", "x")]
+    assert blocking_pairs(inst, solve_stable(inst)) == []
+
+
+def test_mentor_list_decides_between_equal_scores() -> None:
+    tie = {"a-x": 0.5, "a-y": 0.5}
+    assert solve_stable(make({"a": 1}, "xy", tie)).pairs == (("a", "x"),)
+    listed = make({"a": 1}, "xy", tie, mentor_prefs={"a": ("y",)})
+    assert solve_stable(listed).pairs == (("a", "y"),)
+
+
+def test_ties_are_broken_by_id() -> None:
+    inst = make({"b": 1, "a": 1}, "yx", {"a-x": 0.5, "a-y": 0.5, "b-x": 0.5, "b-y": 0.5})
+    assert solve_greedy(inst).pairs == (("a", "x"), ("b", "y"))
+    assert solve_stable(inst).pairs == (("a", "x"), ("b", "y"))
+
+
+def test_empty_and_degenerate_instances() -> None:
+    nobody = Instance(("a",), ("x",), {"a": 1}, {})
+    full = Instance(("a",), ("x",), {"a": 0}, {("a", "x"): 1.0})
+    for inst in (nobody, full):
+        for solve in SOLVERS.values():
+            assert solve(inst) == Assignment((), 0.0)
+    assert solve_optimal_dense([], [], np.zeros(0, dtype=int), np.zeros((0, 0))) == []
+
+
+# ------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"scores": {("a", "x"): 1.5}}, "outside [0, 1]"),
+        ({"scores": {("a", "x"): -0.1}}, "outside [0, 1]"),
+        ({"scores": {("a", "x"): float("nan")}}, "outside [0, 1]"),
+        ({"scores": {("a", "x"): "high"}}, "not a number"),
+        ({"scores": {("zed", "x"): 0.5}}, "unknown mentor 'zed'"),
+        ({"scores": {("a", "zed"): 0.5}}, "unknown mentee 'zed'"),
+        ({"capacity": {"a": -1}}, "negative"),
+        ({"capacity": {}}, "no capacity"),
+        ({"capacity": {"a": 1.5}}, "not an integer"),
+        ({"mentors": ("a", "a")}, "duplicate id 'a'"),
+    ],
+)
+def test_check_instance_rejects(change: dict[str, object], message: str) -> None:
+    fields: dict[str, object] = {
+        "mentors": ("a",),
+        "mentees": ("x",),
+        "capacity": {"a": 1},
+        "scores": {("a", "x"): 0.5},
+    }
+    fields.update(change)
+    with pytest.raises(MatchingError) as caught:
+        check_instance(Instance(**fields))  # type: ignore[arg-type]
+    assert any(message in p.message for p in caught.value.problems)
+    assert message in str(caught.value) or "problems" in str(caught.value)
+
+
+def test_check_instance_reports_every_problem() -> None:
+    inst = Instance(("a",), ("x",), {"a": -2}, {("a", "x"): 2.0, ("b", "x"): 0.5})
+    with pytest.raises(MatchingError, match="3 problems") as caught:
+        check_instance(inst)
+    assert len(caught.value.problems) == 3
+
+
+def test_check_instance_accepts_valid_input() -> None:
+    check_instance(make({"a": 0, "b": 3}, "xy", {"a-x": 0.0, "b-y": 1.0}, mentee_prefs={"q": ()}))
