@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,12 +74,12 @@ def run_timed(
 
 
 def interleaved(
-    cmds: dict[str, Sequence[str]],
+    cmds: Mapping[str, Sequence[str]],
     reps: int,
     *,
     before: Callable[[str], None] | None = None,
     cwd: str | Path | None = None,
-    env: dict[str, dict[str, str]] | None = None,
+    env: Mapping[str, dict[str, str]] | None = None,
     warmup: int = 1,
 ) -> dict[str, list[float]]:
     """Time each command ``reps`` times, taking turns (a, b, c, b, c, a, ...).

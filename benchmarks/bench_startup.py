@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
+from _common import (
     clean_env,
     header,
     interleaved,
@@ -62,6 +62,11 @@ def show_importtime() -> None:
         f"imports: {len(ours)} modules, {total:.1f} ms "
         f"(baseline: {len(base)} modules, {base_total:.1f} ms); "
         f"{len(extra)} modules beyond the baseline"
+    )
+    own = [r for r in ours if r[3].split(".")[0] == "mentorctl"]
+    print(
+        f"mentorctl's own modules: {len(own)}, {sum(r[1] for r in own) / 1000:.1f} ms self time "
+        f"({', '.join(r[3] for r in own)})"
     )
     print("\ntop 10 by cumulative time, modules the baseline does not import:")
     print(f"  {'cumul ms':>9} {'self ms':>8}  module")

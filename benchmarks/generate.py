@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -233,13 +235,16 @@ matching:
 
 
 def _zipf(n: int, s: float) -> list[float]:
-    return [1.0 / (rank + 1) ** s for rank in range(n)]
+    """Cumulative Zipf weights (for ``random.choices(cum_weights=...)``), rank 0 heaviest."""
+    return list(itertools.accumulate(1.0 / (rank + 1) ** s for rank in range(n)))
 
 
-def _pick_distinct(rng: random.Random, items: tuple[str, ...], weights: list[float], k: int):
+def _pick_distinct(
+    rng: random.Random, items: Sequence[str], cum_weights: list[float], k: int
+) -> list[str]:
     chosen: list[str] = []
     while len(chosen) < k:
-        item = rng.choices(items, weights)[0]
+        item = rng.choices(items, cum_weights=cum_weights)[0]
         if item not in chosen:
             chosen.append(item)
     return chosen
@@ -326,7 +331,7 @@ def participants(n_mentors: int, n_mentees: int, seed: int) -> list[dict[str, st
         p["skills_wanted"] = "; ".join(_pick_distinct(rng, SKILLS, wanted_w, k))
         if ranked and rng.random() < 0.4:
             n = min(len(ranked), rng.randint(1, 3))
-            p["preferred_mentors"] = "; ".join(_pick_distinct(rng, tuple(ranked), famous_w, n))
+            p["preferred_mentors"] = "; ".join(_pick_distinct(rng, ranked, famous_w, n))
         p["goals"] = rng.choice(GOALS)
     return mentors + mentees
 

@@ -558,7 +558,50 @@ def _line_for(index: dict[tuple[str | int, ...], int], path: tuple[str | int, ..
     return None
 
 
-def parse_program(text: str, source: str = PROGRAM_FILE) -> Program:
+def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
+    """Apply what-if settings such as ``matching.criteria.skills.weight=3`` to parsed YAML.
+
+    Path segments are mapping keys, list indexes, or the ``name``/``id`` of a list item;
+    the value is read as YAML (``3``, ``true``, ``[a, b]``). Raises ProgramError.
+    """
+    for item in overrides:
+        path, sep, raw = item.partition("=")
+        if not sep or not path.strip():
+            raise ProgramError(f"--set {item!r}: expected PATH=VALUE, e.g. matching.mode=stable")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ProgramError(f"--set {item!r}: the value is not valid YAML") from None
+        parts = path.strip().split(".")
+        cur = data
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            where = ".".join(parts[: depth + 1])
+            if isinstance(cur, dict):
+                if last:
+                    cur[part] = value
+                    break
+                cur = cur.setdefault(part, {})
+            elif isinstance(cur, list):
+                index = next(
+                    (i for i, el in enumerate(cur)
+                     if isinstance(el, dict) and part in (el.get("name"), el.get("id"))),
+                    int(part) if part.isdigit() and int(part) < len(cur) else None,
+                )
+                if index is None:
+                    raise ProgramError(f"--set {item!r}: no item named {part!r} at {where}")
+                if last:
+                    cur[index] = value
+                    break
+                cur = cur[index]
+            else:
+                raise ProgramError(f"--set {item!r}: {where} is not a section")
+    return data
+
+
+def parse_program(
+    text: str, source: str = PROGRAM_FILE, overrides: Iterable[str] = ()
+) -> Program:
     """Validate program YAML text; raise ProgramError listing every problem found."""
     try:
         data = yaml.safe_load(text)
@@ -571,6 +614,7 @@ def parse_program(text: str, source: str = PROGRAM_FILE) -> Program:
     if not isinstance(data, dict):
         p = Problem("must be a YAML mapping of settings (name:, slug:, cycle: ...)", file=source)
         raise ProgramError(str(p), [p])
+    data = apply_overrides(data, overrides)
     index = _line_index(text)
     problems: list[Problem] = []
     try:
@@ -619,8 +663,11 @@ def program_file(location: Path) -> Path:
     return location if location.is_file() else location / PROGRAM_FILE
 
 
-def load_program(path: Path) -> Program:
-    """Read and validate a program file (or the program.yaml in directory ``path``)."""
+def load_program(path: Path, overrides: Iterable[str] = ()) -> Program:
+    """Read and validate a program file (or the program.yaml in directory ``path``).
+
+    ``overrides`` are what-if settings (see :func:`apply_overrides`).
+    """
     path = program_file(path)
     try:
         raw = path.read_bytes()
@@ -634,7 +681,7 @@ def load_program(path: Path) -> Program:
         line = raw[: exc.start].count(b"\n") + 1
         p = Problem("not UTF-8 text", file=str(path), line=line)
         raise ProgramError(str(p), [p]) from None
-    return parse_program(text, str(path))
+    return parse_program(text, str(path), overrides)
 
 
 def iter_questions_for(program: Program, role: str) -> Iterator[Question]:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -108,7 +109,9 @@ def _next_monday(day: dt.date) -> dt.date:
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    # Accents are dropped rather than cut: "Équipe Zürich" -> "equipe-zurich".
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "program"
 
 

@@ -112,11 +112,14 @@ def _main(
 
 
 def _register() -> None:
-    from mentorctl.cli import init, participants, validate
+    from mentorctl.cli import init, match, participants, validate
 
     app.command("init")(init.init)
     app.command("validate")(validate.validate)
     app.add_typer(participants.app, name="participants")
+    app.add_typer(match.app, name="match")
+    app.command("explain")(match.explain)
+    app.command("scores")(match.scores)
 
 
 _register()

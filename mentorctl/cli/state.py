@@ -28,13 +28,19 @@ class State:
             return loc.parent
         return loc
 
-    def load(self) -> tuple[Path, Program]:
-        """The program directory and its validated program.yaml (read once per command)."""
-        if self._program is None:
+    def load(self, overrides: tuple[str, ...] = ()) -> tuple[Path, Program]:
+        """The program directory and its validated program.yaml (read once per command).
+
+        ``overrides`` (``--set PATH=VALUE``) change the program for this command only.
+        """
+        if self._program is None or overrides:
             from mentorctl.program import load_program
 
             directory = self.program_dir()
-            self._program = (directory, load_program(directory))
+            loaded = (directory, load_program(directory, overrides))
+            if overrides:
+                return loaded
+            self._program = loaded
         return self._program
 
     def roster_url(self) -> str:

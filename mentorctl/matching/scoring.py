@@ -219,7 +219,7 @@ def ordinal(n: int) -> str:
     """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
     if 10 <= n % 100 <= 20:
         return f"{n}th"
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
 def _list_rank(listed: dict[str, str], person: Person) -> int | None:
@@ -251,8 +251,7 @@ def _plural(n: float, word: str) -> str:
 
 
 def _missing(
-    program: Program, mentor_src: str | None, mentee_src: str | None, mentor_blank: bool,
-    mentee_blank: bool,
+    mentor_src: str | None, mentee_src: str | None, mentor_blank: bool, mentee_blank: bool
 ) -> str:
     def what(src: str | None) -> str:
         if src is None:
@@ -284,11 +283,14 @@ def _overlap(program: Program, c: OverlapCriterion, mentor: Person, mentee: Pers
     wants = tokens(source_value(program, mentee, c.mentee_source))
     offers = tokens(source_value(program, mentor, c.mentor_source))
     if not wants or not offers:
-        return None, _missing(program, c.mentor_source, c.mentee_source, not offers, not wants)
+        return None, _missing(c.mentor_source, c.mentee_source, not offers, not wants)
     covered = [shown for key, shown in wants.items() if key in offers]
     missing = [shown for key, shown in wants.items() if key not in offers]
     n, k, label = len(wants), len(covered), _label(c.name)
-    if k == n:
+    if n == 1:
+        verb = "covers" if k else "does not cover"
+        reason = f"{verb} the one wanted {label}: {_join(list(wants.values()))}"
+    elif k == n:
         reason = f"covers all {n} wanted {label}: {_join(covered)}"
     elif k == 0:
         reason = f"covers none of the {n} wanted {label}"
@@ -307,7 +309,7 @@ def _same(
     a = tokens(source_value(program, mentee, c.mentee_source))
     b = tokens(source_value(program, mentor, c.mentor_source))
     if not a or not b:
-        return None, _missing(program, c.mentor_source, c.mentee_source, not b, not a)
+        return None, _missing(c.mentor_source, c.mentee_source, not b, not a)
     shared = [shown for key, shown in a.items() if key in b]
     same = 1.0 if shared else 0.0
     value = same if isinstance(c, SameCriterion) else 1.0 - same
@@ -330,13 +332,11 @@ def _same(
     return value, reason
 
 
-def _closeness(
-    program: Program, c: ClosenessCriterion, mentor: Person, mentee: Person
-) -> Verdict:
+def _closeness(program: Program, c: ClosenessCriterion, mentor: Person, mentee: Person) -> Verdict:
     a = _number(source_value(program, mentee, c.mentee_source))
     b = _number(source_value(program, mentor, c.mentor_source))
     if a is None or b is None:
-        return None, _missing(program, c.mentor_source, c.mentee_source, b is None, a is None)
+        return None, _missing(c.mentor_source, c.mentee_source, b is None, a is None)
     diff = abs(a - b)
     value = min(1.0, max(0.0, 1.0 - diff / c.max_diff))
     if c.mentee_source == "utc_offset" and c.mentor_source == "utc_offset":
@@ -374,7 +374,7 @@ def _seniority(
 ) -> Verdict:
     r_mentor, r_mentee = _rank(program, mentor), _rank(program, mentee)
     if r_mentor is None or r_mentee is None:
-        return None, _missing(program, "level", "level", r_mentor is None, r_mentee is None)
+        return None, _missing("level", "level", r_mentor is None, r_mentee is None)
     gap = r_mentee - r_mentor if program.reverse else r_mentor - r_mentee
     senior = "mentee" if program.reverse else "mentor"
     if gap == 0:
@@ -404,8 +404,8 @@ def _preference(
             values.append(1.0 / rank)
             parts.append(f"{side}'s {ordinal(rank)} choice")
     if not values:
-        who = "mentee" if c.mentor is None else "neither side"
-        return None, _left_out(f"{who} listed nobody")
+        text = "mentee listed nobody" if c.mentor is None else "neither side listed anyone"
+        return None, _left_out(text)
     value = values[0] if len(values) == 1 else (values[0] + values[1]) / 2
     return value, "; ".join(parts)
 
@@ -460,9 +460,7 @@ Matrix = np.ndarray
 Block = Callable[[int, int], Matrix]
 
 
-def _multi_hot(
-    sets: Sequence[dict[str, str]], vocab: Mapping[str, int]
-) -> sp.csr_matrix:
+def _multi_hot(sets: Sequence[dict[str, str]], vocab: Mapping[str, int]) -> sp.csr_matrix:
     """Sparse 0/1 matrix: one row per person, one column per vocabulary key."""
     indptr = [0]
     indices: list[int] = []
@@ -508,7 +506,7 @@ def _overlap_block(
     wants = [tokens(source_value(program, p, c.mentee_source)) for p in mentees]
     counts = shared_counts(offers, wants)
     n_wants = np.array([len(w) for w in wants], dtype=np.float64)
-    has_offer = np.array([bool(o) for o in offers])
+    has_offer = np.array([bool(o) for o in offers], dtype=bool)
     has_want = n_wants > 0
     safe = np.where(has_want, n_wants, 1.0)
 
@@ -533,8 +531,8 @@ def same_matrix_parts(
     Single values are compared as integer codes by broadcasting; lists by a product
     of multi-hot encodings.
     """
-    mentor_ok = np.array([bool(s) for s in mentor_sets])
-    mentee_ok = np.array([bool(s) for s in mentee_sets])
+    mentor_ok = np.array([bool(s) for s in mentor_sets], dtype=bool)
+    mentee_ok = np.array([bool(s) for s in mentee_sets], dtype=bool)
     if all(len(s) <= 1 for s in mentor_sets) and all(len(s) <= 1 for s in mentee_sets):
         vocab = _vocab(mentor_sets, mentee_sets)
         cm, ce = _codes(mentor_sets, vocab), _codes(mentee_sets, vocab)
@@ -660,22 +658,6 @@ def _preference_fill(
             for j in by_key.get(key, ()):
                 cells.setdefault((i, j), 1.0 / rank)  # the first (best) rank wins
     return has_list, cells
-
-
-def _dense_side(
-    shape: tuple[int, int], has_list: Matrix, cells: Mapping[tuple[int, int], float], *, axis: int
-) -> Matrix:
-    """Full value matrix (mentors x mentees) for one side's lists; NaN = no list."""
-    out = np.zeros(shape)
-    if axis == 1:  # choosers are mentees (columns)
-        out[:, ~has_list] = np.nan
-        for (i, j), v in cells.items():
-            out[j, i] = v
-    else:  # choosers are mentors (rows)
-        out[~has_list, :] = np.nan
-        for (i, j), v in cells.items():
-            out[i, j] = v
-    return out
 
 
 def _preference_block(

@@ -49,6 +49,7 @@ __all__ = [
     "blocking_pairs",
     "check_instance",
     "solve_greedy",
+    "solve_greedy_dense",
     "solve_optimal",
     "solve_optimal_dense",
     "solve_stable",
@@ -162,19 +163,17 @@ class _Coo:
 
 
 def _to_coo(instance: Instance) -> _Coo:
+    """Index form of ``instance``; independent of tuple and dict order."""
     mentors = sorted(instance.mentors)
     mentees = sorted(instance.mentees)
     mpos = {m: i for i, m in enumerate(mentors)}
     epos = {e: j for j, e in enumerate(mentees)}
     n_pairs = len(instance.scores)
-    mi = np.empty(n_pairs, dtype=np.int32)
-    ei = np.empty(n_pairs, dtype=np.int32)
-    sc = np.empty(n_pairs, dtype=np.float64)
-    for k, ((m, e), s) in enumerate(instance.scores.items()):
-        mi[k] = mpos[m]
-        ei[k] = epos[e]
-        sc[k] = s
-    order = np.arange(len(mi))
+    keys = instance.scores.keys()
+    mi = np.fromiter((mpos[m] for m, _ in keys), dtype=np.int32, count=n_pairs)
+    ei = np.fromiter((epos[e] for _, e in keys), dtype=np.int32, count=n_pairs)
+    sc = np.fromiter(instance.scores.values(), dtype=np.float64, count=n_pairs)
+    order = np.lexsort((mi, ei))
     capacity = np.array([int(instance.capacity[m]) for m in mentors], dtype=np.int64)
     return _Coo(mentors, mentees, capacity, mi[order], ei[order], sc[order])
 
@@ -518,27 +517,26 @@ def solve_stable_dense(
 # -------------------------------------------------------------------------- greedy
 
 
-def solve_greedy(instance: Instance) -> Assignment:
-    """Greedy assignment: best pairs first.
-
-    Pairs are taken in order of descending score, ties by ``(mentor, mentee)``
-    ascending; a pair is kept if the mentee is still unmatched and the mentor has
-    capacity left. Deterministic and independent of input order. Not optimal in
-    general (neither in matches nor in total score).
-    """
-    coo = _to_coo(instance)
-    cap = coo.capacity.tolist()
-    remaining_slots = sum(min(c, len(coo.mentees)) for c in cap)
-    matched = [False] * len(coo.mentees)
-    n_left = len(coo.mentees)
-    order = np.lexsort((coo.mentee_idx, coo.mentor_idx, -coo.score))
+def _greedy_core(
+    capacity: NDArray[np.int64],
+    n_mentees: int,
+    mentor_idx: NDArray[np.int32],
+    mentee_idx: NDArray[np.int32],
+    score: NDArray[np.float64],
+) -> list[tuple[int, int]]:
+    """Best pairs first: descending score, ties by (mentor index, mentee index)."""
+    cap = capacity.tolist()
+    remaining_slots = sum(min(c, n_mentees) for c in cap)
+    matched = [False] * n_mentees
+    n_left = n_mentees
+    order = np.lexsort((mentee_idx, mentor_idx, -score))
     pairs: list[tuple[int, int]] = []
     chunk = 1 << 16
     for start in range(0, len(order), chunk):
         if remaining_slots == 0 or n_left == 0:
             break
         sel = order[start : start + chunk]
-        for m, e in zip(coo.mentor_idx[sel].tolist(), coo.mentee_idx[sel].tolist(), strict=True):
+        for m, e in zip(mentor_idx[sel].tolist(), mentee_idx[sel].tolist(), strict=True):
             if cap[m] > 0 and not matched[e]:
                 cap[m] -= 1
                 matched[e] = True
@@ -548,7 +546,32 @@ def solve_greedy(instance: Instance) -> Assignment:
                 if remaining_slots == 0 or n_left == 0:
                     break
     pairs.sort()
+    return pairs
+
+
+def solve_greedy(instance: Instance) -> Assignment:
+    """Greedy assignment: best pairs first.
+
+    Pairs are taken in order of descending score, ties by ``(mentor, mentee)``
+    ascending; a pair is kept if the mentee is still unmatched and the mentor has
+    capacity left. Deterministic and independent of input order. Not optimal in
+    general (neither in matches nor in total score).
+    """
+    coo = _to_coo(instance)
+    pairs = _greedy_core(coo.capacity, len(coo.mentees), coo.mentor_idx, coo.mentee_idx, coo.score)
     return _make_assignment(instance, coo, pairs)
+
+
+def solve_greedy_dense(
+    mentors: Sequence[str],
+    mentees: Sequence[str],
+    capacity: NDArray[np.integer] | Sequence[int],
+    score: NDArray[np.floating],
+) -> list[tuple[int, int]]:
+    """Greedy on dense arrays (NaN = ineligible); ties by index, as :func:`solve_greedy`
+    breaks them by id when the ids are given sorted. Returns sorted index pairs."""
+    cap, mi, ei, vals = _dense_to_coo(len(mentors), len(mentees), capacity, score)
+    return _greedy_core(cap, len(mentees), mi, ei, vals)
 
 
 # ----------------------------------------------------------------------- stability

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -64,7 +64,7 @@ def exhaustive_optima(inst: Instance) -> tuple[tuple[int, Fraction], tuple[Fract
     mentors = list(inst.mentors)
     zero: tuple[int, Fraction] = (0, Fraction(0))
 
-    @lru_cache(maxsize=None)
+    @cache
     def rec(i: int, left: tuple[int, ...]) -> tuple[tuple[int, Fraction], tuple[Fraction, int]]:
         if i == len(mentees):
             return zero, (Fraction(0), 0)

@@ -9,6 +9,8 @@ order by accident.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -24,6 +26,9 @@ MENTEE_POOL = tuple(
 )
 SCORES = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 UNKNOWN = "ghost@nowhere.example.org"
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @st.composite
@@ -76,7 +81,7 @@ def instances(
 def shuffled(instance: Instance, rng: random.Random) -> Instance:
     """The same instance with every tuple and dict in a new random order."""
 
-    def shuffle_items(d):  # type: ignore[no-untyped-def]
+    def shuffle_items(d: Mapping[K, V]) -> dict[K, V]:
         items = list(d.items())
         rng.shuffle(items)
         return dict(items)

@@ -1,0 +1,310 @@
+"""Hard constraints: which (mentor, mentee) pairs may never be proposed, and why.
+
+A pair is excluded, with one plain-words reason per rule it breaks, when
+
+1. the mentor and the mentee are the same person (a ``both`` person is in both pools);
+2. the mentor fails ``eligibility.mentor`` (tenure, experience, level). A blank
+   tenure or experience under a minimum rule fails it ("tenure unknown",
+   "experience unknown"), as does a blank level under a ``levels`` rule;
+3. management: the mentor is one of the mentee's managers up to
+   ``constraints.management_chain`` levels up, or the other way round - the mentee
+   manages the mentor within as many levels. The second half covers direct reports
+   and, in ``reverse`` programs, people who would end up teaching their own boss.
+   Chains follow ``manager_email`` through everyone known (not only mentors), stop at
+   the first unknown person or loop; 0 levels turns both halves off;
+4. a ``require_same`` field differs (lists: no item shared) or is blank on either side;
+5. a ``require_different`` field is the same (lists: an item is shared). A blank
+   value cannot be shown to be the same, so it does not exclude;
+6. the pair was matched in an earlier cycle (with ``avoid_previous_pairs``);
+7. the pair is forbidden (``constraints.forbid`` plus pairs the caller passes in).
+
+Values are compared as the scoring module compares them (stripped, case-insensitive).
+:func:`exclusion_reasons` is the readable definition for one pair; :func:`allowed_matrix`
+computes every pair at once and agrees with it. Capacity belongs to the solver and
+``min_score`` to the caller (:func:`below_min_score`), after scoring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from mentorctl.matching.scoring import (
+    CHUNK_CELLS,
+    same_matrix_parts,
+    source_value,
+    tokens,
+)
+from mentorctl.program import Format, Program
+
+__all__ = [
+    "allowed_matrix",
+    "below_min_score",
+    "capacity_of",
+    "exclusion_reasons",
+    "management_chain",
+    "mentor_ineligibility",
+]
+
+Person = Mapping[str, Any]
+Pairs = Iterable[tuple[str, str]]
+
+#: Scores this close below ``min_score`` still pass it (float noise in weighted means).
+MIN_SCORE_TOLERANCE = 1e-9
+
+
+# --------------------------------------------------------------------------- single rules
+
+
+def mentor_ineligibility(program: Program, mentor: Person) -> str | None:
+    """Why ``mentor`` may not mentor under ``eligibility.mentor`` (all reasons), or None."""
+    rules = program.eligibility.mentor
+    reasons: list[str] = []
+    if rules.min_tenure_months is not None:
+        tenure = mentor.get("tenure_months")
+        if tenure is None:
+            reasons.append("tenure unknown")
+        elif tenure < rules.min_tenure_months:
+            reasons.append(
+                f"tenure of {tenure:g} months is below the minimum of {rules.min_tenure_months}"
+            )
+    if rules.min_years_experience is not None:
+        years = mentor.get("years_experience")
+        if years is None:
+            reasons.append("experience unknown")
+        elif years < rules.min_years_experience:
+            reasons.append(
+                f"{years:g} years of experience is below the minimum of "
+                f"{rules.min_years_experience:g}"
+            )
+    if rules.levels is not None:
+        level = mentor.get("level")
+        if not level:
+            reasons.append("level unknown")
+        elif str(level).strip().casefold() not in {lv.strip().casefold() for lv in rules.levels}:
+            reasons.append(f"level {level} may not mentor (allowed: {', '.join(rules.levels)})")
+    return "; ".join(reasons) or None
+
+
+def management_chain(people_by_email: Mapping[str, Person], email: str, levels: int) -> list[str]:
+    """``email``'s managers, nearest first, up to ``levels`` levels (stops at loops)."""
+    email = email.strip().lower()
+    person = people_by_email.get(email)
+    first = person.get("manager_email") if person is not None else None
+    return _chain(people_by_email, email, first, levels)
+
+
+def _chain(
+    people_by_email: Mapping[str, Person], email: str, manager: str | None, levels: int
+) -> list[str]:
+    out: list[str] = []
+    seen = {email}
+    while manager and len(out) < levels:
+        manager = manager.strip().lower()
+        if manager in seen:
+            break
+        out.append(manager)
+        seen.add(manager)
+        boss = people_by_email.get(manager)
+        manager = boss.get("manager_email") if boss is not None else None
+    return out
+
+
+def below_min_score(program: Program, score: float) -> bool:
+    """Whether ``score`` falls below ``constraints.min_score`` (never, if it is unset)."""
+    floor = program.matching.constraints.min_score
+    return floor is not None and score < floor - MIN_SCORE_TOLERANCE
+
+
+def capacity_of(program: Program, mentor: Person) -> int:
+    """How many mentees ``mentor`` takes: 1 one-to-one, else theirs or the default (capped)."""
+    capacity = program.mentor_capacity(mentor.get("capacity"))
+    if program.format is Format.ONE_TO_ONE:
+        return capacity
+    return max(0, min(capacity, program.capacity.maximum))
+
+
+# --------------------------------------------------------------------------- one pair
+
+
+def _email(person: Person) -> str:
+    return str(person.get("email") or "").strip().lower()
+
+
+def _pairs(pairs: Pairs) -> set[tuple[str, str]]:
+    return {(a.strip().lower(), b.strip().lower()) for a, b in pairs}
+
+
+def _forbidden(program: Program, extra: Pairs) -> set[tuple[str, str]]:
+    return {(p.mentor, p.mentee) for p in program.matching.constraints.forbid} | _pairs(extra)
+
+
+def _label(source: str) -> str:
+    return "time zone" if source == "utc_offset" else source.replace("_", " ")
+
+
+def _blank_reason(source: str, mentor_blank: bool, mentee_blank: bool) -> str:
+    whose = (
+        "both"
+        if mentor_blank and mentee_blank
+        else "the mentor"
+        if mentor_blank
+        else ("the mentee")
+    )
+    return f"{_label(source)} must match but is blank for {whose}"
+
+
+def _chain_reasons(
+    people_by_email: Mapping[str, Person], mentor: Person, mentee: Person, levels: int
+) -> list[str]:
+    if levels <= 0:
+        return []
+    reasons: list[str] = []
+    m, e = _email(mentor), _email(mentee)
+    up = _chain(people_by_email, e, mentee.get("manager_email"), levels)
+    if m in up:
+        k = up.index(m) + 1
+        reasons.append(
+            "mentor is the mentee's manager"
+            if k == 1
+            else f"mentor is in the mentee's management chain ({k} levels up)"
+        )
+    down = _chain(people_by_email, m, mentor.get("manager_email"), levels)
+    if e in down:
+        k = down.index(e) + 1
+        reasons.append(
+            "mentor is the mentee's direct report"
+            if k == 1
+            else f"mentor reports to the mentee ({k} levels down)"
+        )
+    return reasons
+
+
+def exclusion_reasons(
+    program: Program,
+    mentor: Person,
+    mentee: Person,
+    *,
+    people_by_email: Mapping[str, Person],
+    previous_pairs: Pairs = frozenset(),
+    forbid: Pairs = frozenset(),
+) -> list[str]:
+    """Every hard rule the pair breaks, in the order of the module docstring; [] = allowed."""
+    rules = program.matching.constraints
+    m, e = _email(mentor), _email(mentee)
+    reasons: list[str] = []
+    if m == e:
+        reasons.append("cannot mentor themself")
+    why = mentor_ineligibility(program, mentor)
+    if why is not None:
+        reasons.append(f"mentor not eligible: {why}")
+    reasons += _chain_reasons(people_by_email, mentor, mentee, rules.management_chain)
+    for source in rules.require_same:
+        a = tokens(source_value(program, mentor, source))
+        b = tokens(source_value(program, mentee, source))
+        if not a or not b:
+            reasons.append(_blank_reason(source, not a, not b))
+        elif not a.keys() & b.keys():
+            reasons.append(
+                f"{_label(source)} must match: {', '.join(a.values())} (mentor) vs "
+                f"{', '.join(b.values())} (mentee)"
+            )
+    for source in rules.require_different:
+        a = tokens(source_value(program, mentor, source))
+        b = tokens(source_value(program, mentee, source))
+        shared = [shown for key, shown in b.items() if key in a]
+        if shared:
+            reasons.append(f"{_label(source)} must differ: both {', '.join(shared)}")
+    if rules.avoid_previous_pairs and (m, e) in _pairs(previous_pairs):
+        reasons.append("paired in an earlier cycle")
+    if (m, e) in _forbidden(program, forbid):
+        reasons.append("forbidden pair")
+    return reasons
+
+
+# --------------------------------------------------------------------------- all pairs
+
+
+def _index(people: Sequence[Person]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, p in enumerate(people):
+        out.setdefault(_email(p), []).append(i)
+    return out
+
+
+def people_index(people: Sequence[Person], *more: Sequence[Person]) -> dict[str, Person]:
+    """``{email: person}`` over ``people``, then anyone in ``more`` not yet known."""
+    out: dict[str, Person] = {}
+    for p in people:
+        out.setdefault(_email(p), p)
+    for group in more:
+        for p in group:
+            out.setdefault(_email(p), p)
+    return out
+
+
+def allowed_matrix(
+    program: Program,
+    mentors: Sequence[Person],
+    mentees: Sequence[Person],
+    *,
+    people: Sequence[Person],
+    previous_pairs: Pairs = frozenset(),
+    forbid: Pairs = frozenset(),
+) -> np.ndarray:
+    """Bool ``(len(mentors), len(mentees))`` matrix: True where no hard rule is broken.
+
+    Agrees with :func:`exclusion_reasons` (given ``people_index(people, mentors,
+    mentees)``). Field rules are compared over integer codes or multi-hot products in
+    chunks of mentees; the person-to-person rules are sparse and set cell by cell.
+    """
+    rules = program.matching.constraints
+    n_m, n_e = len(mentors), len(mentees)
+    allowed = np.ones((n_m, n_e), dtype=bool)
+    if n_m == 0 or n_e == 0:
+        return allowed
+    mentor_at, mentee_at = _index(mentors), _index(mentees)
+
+    for i, mentor in enumerate(mentors):
+        if mentor_ineligibility(program, mentor) is not None:
+            allowed[i, :] = False
+    for email, rows in mentor_at.items():
+        for j in mentee_at.get(email, ()):
+            allowed[rows, j] = False
+
+    if rules.management_chain > 0:
+        known = people_index(people, mentors, mentees)
+        for j, mentee in enumerate(mentees):
+            for boss in _chain(
+                known, _email(mentee), mentee.get("manager_email"), rules.management_chain
+            ):
+                allowed[mentor_at.get(boss, []), j] = False
+        for i, mentor in enumerate(mentors):
+            for boss in _chain(
+                known, _email(mentor), mentor.get("manager_email"), rules.management_chain
+            ):
+                allowed[i, mentee_at.get(boss, [])] = False
+
+    step = max(1, CHUNK_CELLS // n_m)
+    for source, want_same in [(s, True) for s in rules.require_same] + [
+        (s, False) for s in rules.require_different
+    ]:
+        shares, _, _ = same_matrix_parts(
+            [tokens(source_value(program, p, source)) for p in mentors],
+            [tokens(source_value(program, p, source)) for p in mentees],
+        )
+        for lo in range(0, n_e, step):
+            hi = min(n_e, lo + step)
+            # Blank values share nothing: excluded under require_same, fine otherwise.
+            allowed[:, lo:hi] &= shares(lo, hi) if want_same else ~shares(lo, hi)
+
+    banned = _forbidden(program, forbid)
+    if rules.avoid_previous_pairs:
+        banned |= _pairs(previous_pairs)
+    for m, e in banned:
+        rows, cols = mentor_at.get(m), mentee_at.get(e)
+        if rows and cols:
+            allowed[np.ix_(rows, cols)] = False
+    return allowed
