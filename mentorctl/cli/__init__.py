@@ -51,6 +51,7 @@ class MentorctlGroup(TyperGroup):
 
 
 app = typer.Typer(
+    rich_markup_mode=None,
     cls=MentorctlGroup,
     name="mentorctl",
     help=(

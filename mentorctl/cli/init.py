@@ -43,7 +43,7 @@ def init(
     directory: Annotated[
         Path, typer.Argument(help="Where to create the program (made if missing).")
     ] = Path("."),
-    name: Annotated[str | None, typer.Option(help="Program name.")] = None,
+    name: Annotated[str | None, typer.Option(metavar="<text>", help="Program name.")] = None,
     coordinator: Annotated[
         str | None, typer.Option(metavar="<email>", help="Your email, for escalations.")
     ] = None,
@@ -56,13 +56,13 @@ def init(
         ),
     ] = None,
     cycle_name: Annotated[
-        str | None, typer.Option(help="First cycle's name, e.g. 2027-h1.")
+        str | None, typer.Option(metavar="<name>", help="First cycle's name, e.g. 2027-h1.")
     ] = None,
     start: Annotated[
         str | None, typer.Option(metavar="<YYYY-MM-DD>", help="First cycle's start date.")
     ] = None,
     length_weeks: Annotated[
-        int | None, typer.Option(min=1, max=260, help="Cycle length in weeks.")
+        int | None, typer.Option(min=1, max=260, metavar="<weeks>", help="Cycle length in weeks.")
     ] = None,
     cadence: Annotated[CadenceChoice | None, typer.Option(help="How often pairs meet.")] = None,
     criteria: Annotated[
@@ -74,16 +74,18 @@ def init(
         ),
     ] = None,
     capacity: Annotated[
-        int | None, typer.Option(min=1, help="Mentees per mentor (default).")
+        int | None, typer.Option(min=1, metavar="<n>", help="Mentees per mentor (default).")
     ] = None,
     min_tenure_months: Annotated[
-        int | None, typer.Option(min=0, help="Months at the organisation to be a mentor.")
+        int | None,
+        typer.Option(min=0, metavar="<months>", help="Months at the organisation to be a mentor."),
     ] = None,
     from_sample: Annotated[
         str | None,
         typer.Option(
+            metavar="<sample>",
             help="Copy a bundled sample program (onboarding, engineering-group, "
-            "tech-circles) and enrol its people."
+            "tech-circles) and enrol its people.",
         ),
     ] = None,
     yes: Annotated[

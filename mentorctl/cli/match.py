@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mentorctl.roster.models import CycleRow
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Propose matches for the current cycle, then review, accept or reject them.\n\n"
     "With no subcommand: compute and store a proposal (kept: accepted and locked pairs).",
     invoke_without_command=True,

@@ -7,7 +7,6 @@ diagnostics to stderr; colour only on a terminal and never under ``NO_COLOR``
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -100,6 +99,8 @@ def _escape(text: str) -> str:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mentorctl.roster.models import Participant
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Enrol people and manage who takes part.",
     no_args_is_help=True,
 )

@@ -66,8 +66,10 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
     qid = settings.topic_question
     topics = [(_choices(f, qid) or [None])[0] for f in facilitators]
     capacity = np.array(
-        [min(settings.max_size, constraints.capacity_of(program, f)) if t else 0
-         for f, t in zip(facilitators, topics, strict=True)],
+        [
+            min(settings.max_size, constraints.capacity_of(program, f)) if t else 0
+            for f, t in zip(facilitators, topics, strict=True)
+        ],
         dtype=np.int64,
     )
     scored = score_candidates(inp, facilitators, members, capacity)
@@ -84,16 +86,22 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
     while True:
         chosen = _solve(mode, scored, inp)
         sizes = np.bincount([i for i, _ in chosen], minlength=len(facilitators))
-        small = [i for i in range(len(facilitators))
-                 if 0 < sizes[i] < settings.min_size and scored.capacity[i] > 0]
+        small = [
+            i
+            for i in range(len(facilitators))
+            if 0 < sizes[i] < settings.min_size and scored.capacity[i] > 0
+        ]
         if not small:
             break
         worst = min(small, key=lambda i: (sizes[i], facilitators[i]["email"]))
-        dropped.append({
-            "topic": topics[worst], "facilitator": facilitators[worst]["email"],
-            "members": int(sizes[worst]),
-            "reason": f"only {int(sizes[worst])} member(s); min_size is {settings.min_size}",
-        })
+        dropped.append(
+            {
+                "topic": topics[worst],
+                "facilitator": facilitators[worst]["email"],
+                "members": int(sizes[worst]),
+                "reason": f"only {int(sizes[worst])} member(s); min_size is {settings.min_size}",
+            }
+        )
         scored.capacity[worst] = 0
         scored.allowed[worst, :] = False
 
@@ -104,16 +112,22 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
         pair = explain_pair(program, facilitators[i], members[j])
         topic = topics[i] or ""
         reason = f"ranked {topic} {_ordinal(round(1 / fit[i, j]))}"
-        matches.append(ProposedMatch(
-            mentor=facilitators[i]["email"], mentee=members[j]["email"],
-            score=_r(scored.raw[i, j]),
-            criteria={"topic": _r(fit[i, j])} | {c.name: None if c.value is None else _r(c.value)
-                                                 for c in pair.criteria},
-            reasons=[reason, *pair.top_reasons(1)], circle=topic,
-        ))
+        matches.append(
+            ProposedMatch(
+                mentor=facilitators[i]["email"],
+                mentee=members[j]["email"],
+                score=_r(scored.raw[i, j]),
+                criteria={"topic": _r(fit[i, j])}
+                | {c.name: None if c.value is None else _r(c.value) for c in pair.criteria},
+                reasons=[reason, *pair.top_reasons(1)],
+                circle=topic,
+            )
+        )
     matches.sort(key=lambda m: (m.mentor, m.mentee))
-    circles = [Circle(topics[i] or "", facilitators[i]["email"], sorted(emails))
-               for i, emails in sorted(by_circle.items(), key=lambda kv: facilitators[kv[0]]["email"])]
+    circles = [
+        Circle(topics[i] or "", facilitators[i]["email"], sorted(emails))
+        for i, emails in sorted(by_circle.items(), key=lambda kv: facilitators[kv[0]]["email"])
+    ]
     placed = {m.mentee for m in matches}
     unmatched = []
     for j, m in enumerate(members):
@@ -157,10 +171,16 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
         "unmatched": len(unmatched),
     }
     return Proposal(
-        mode=mode, cycle=inp.cycle, matches=matches, unmatched=unmatched, summary=summary,
-        supply_gaps=supply_gaps(program, scored), circles=circles, small_circles=dropped,
+        mode=mode,
+        cycle=inp.cycle,
+        matches=matches,
+        unmatched=unmatched,
+        summary=summary,
+        supply_gaps=supply_gaps(program, scored),
+        circles=circles,
+        small_circles=dropped,
     )
 
 
 def _ordinal(n: int) -> str:
-    return f"{n}{'tsnrhtdd'[(n // 10 % 10 != 1) * (n % 10 < 4) * n % 10::4]}"
+    return f"{n}{'tsnrhtdd'[(n // 10 % 10 != 1) * (n % 10 < 4) * n % 10 :: 4]}"

@@ -274,18 +274,25 @@ def allowed_matrix(
         for j in mentee_at.get(email, ()):
             allowed[rows, j] = False
 
+    # Person-to-person rules touch few cells: collect them, then clear them at once.
+    cells: list[tuple[int, int]] = []
     if rules.management_chain > 0:
         known = people_index(people, mentors, mentees)
+        levels = rules.management_chain
         for j, mentee in enumerate(mentees):
-            for boss in _chain(
-                known, _email(mentee), mentee.get("manager_email"), rules.management_chain
-            ):
-                allowed[mentor_at.get(boss, []), j] = False
+            for boss in _chain(known, _email(mentee), mentee.get("manager_email"), levels):
+                cells += [(i, j) for i in mentor_at.get(boss, ())]
         for i, mentor in enumerate(mentors):
-            for boss in _chain(
-                known, _email(mentor), mentor.get("manager_email"), rules.management_chain
-            ):
-                allowed[i, mentee_at.get(boss, [])] = False
+            for boss in _chain(known, _email(mentor), mentor.get("manager_email"), levels):
+                cells += [(i, j) for j in mentee_at.get(boss, ())]
+    banned = _forbidden(program, forbid)
+    if rules.avoid_previous_pairs:
+        banned |= _pairs(previous_pairs)
+    for m, e in banned:
+        cells += [(i, j) for i in mentor_at.get(m, ()) for j in mentee_at.get(e, ())]
+    if cells:
+        index = np.array(cells, dtype=np.int64)
+        allowed[index[:, 0], index[:, 1]] = False
 
     step = max(1, CHUNK_CELLS // n_m)
     for source, want_same in [(s, True) for s in rules.require_same] + [
@@ -299,12 +306,4 @@ def allowed_matrix(
             hi = min(n_e, lo + step)
             # Blank values share nothing: excluded under require_same, fine otherwise.
             allowed[:, lo:hi] &= shares(lo, hi) if want_same else ~shares(lo, hi)
-
-    banned = _forbidden(program, forbid)
-    if rules.avoid_previous_pairs:
-        banned |= _pairs(previous_pairs)
-    for m, e in banned:
-        rows, cols = mentor_at.get(m), mentee_at.get(e)
-        if rows and cols:
-            allowed[np.ix_(rows, cols)] = False
     return allowed

@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 
 from mentorctl.errors import MatchingError
-from mentorctl.program import Format, Mode, Objective, OverlapCriterion, PreferenceCriterion, Program
+from mentorctl.program import (
+    Format,
+    Mode,
+    Objective,
+    OverlapCriterion,
+    PreferenceCriterion,
+    Program,
+)
 
 Person = Mapping[str, Any]
 Pair = tuple[str, str]
@@ -85,8 +92,7 @@ class SupplyGap:
 
     def __str__(self) -> str:
         return (
-            f"{self.wanted} mentee(s) want {self.item}; "
-            f"{self.offered} eligible mentor(s) offer it"
+            f"{self.wanted} mentee(s) want {self.item}; {self.offered} eligible mentor(s) offer it"
         )
 
 
@@ -314,8 +320,10 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
     if progress:
         progress(f"solving ({mode.value})")
     chosen = _solve(mode, scored, inp) if free_mentees else []
-    greedy = chosen if mode is Mode.GREEDY else (
-        _solve(Mode.GREEDY, scored, inp) if free_mentees else []
+    greedy = (
+        chosen
+        if mode is Mode.GREEDY
+        else (_solve(Mode.GREEDY, scored, inp) if free_mentees else [])
     )
 
     matches: list[ProposedMatch] = []
@@ -398,9 +406,13 @@ def _unmatched(
     min_score = program.matching.constraints.min_score
     by_email = {p["email"]: p for p in inp.people}
     hard = constraints.allowed_matrix(
-        program, s.mentors, s.mentees, people=inp.people,
+        program,
+        s.mentors,
+        s.mentees,
+        people=inp.people,
         previous_pairs=inp.previous_pairs
-        if program.matching.constraints.avoid_previous_pairs else frozenset(),
+        if program.matching.constraints.avoid_previous_pairs
+        else frozenset(),
         forbid=inp.forbid,
     )
     for i, m in enumerate(s.mentors):
@@ -443,9 +455,13 @@ def _why_none(inp: MatchInput, s: Scored, j: int, by_email: Mapping[str, Person]
             counts["mentor not eligible"] += 1
             continue
         reasons = constraints.exclusion_reasons(
-            inp.program, m, mentee, people_by_email=by_email,
+            inp.program,
+            m,
+            mentee,
+            people_by_email=by_email,
             previous_pairs=inp.previous_pairs
-            if inp.program.matching.constraints.avoid_previous_pairs else frozenset(),
+            if inp.program.matching.constraints.avoid_previous_pairs
+            else frozenset(),
             forbid=inp.forbid,
         )
         for r in reasons[:1]:

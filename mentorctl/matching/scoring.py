@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 #: Target number of (mentor, mentee) cells per chunk of work in :func:`score_matrix`.
-CHUNK_CELLS = 4_000_000
+CHUNK_CELLS = 1_000_000
 
 Person = Mapping[str, Any]
 
@@ -588,25 +588,31 @@ def _closeness_block(
 def _similarity_block(
     program: Program, c: SimilarityCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
 ) -> Block:
-    columns = [
-        (
-            _numbers([source_value(program, p, qid) for p in mentors]),
-            _numbers([source_value(program, p, qid) for p in mentees]),
-            _scale_range(program, qid),
-        )
-        for qid in c.questions
-    ]
+    columns = []
+    for qid in c.questions:
+        b = _numbers([source_value(program, p, qid) for p in mentors])
+        a = _numbers([source_value(program, p, qid) for p in mentees])
+        complete = not (np.isnan(a).any() or np.isnan(b).any())
+        columns.append((b, a, _scale_range(program, qid), complete))
 
     def block(lo: int, hi: int) -> Matrix:
         total = np.zeros((len(mentors), hi - lo))
-        used = np.zeros((len(mentors), hi - lo))
-        for b, a, span in columns:
-            d = np.abs(a[None, lo:hi] - b[:, None]) / span
-            ok = ~np.isnan(d)
-            total += np.where(ok, d, 0.0)
-            used += ok
+        used: Matrix | None = None
+        n_complete = 0
+        for b, a, span, complete in columns:
+            d = np.subtract.outer(b, a[lo:hi])
+            np.abs(d, out=d)
+            d /= span
+            if complete:  # the common case (required questions): no masks needed
+                total += d
+                n_complete += 1
+            else:
+                ok = ~np.isnan(d)
+                np.add(total, d, out=total, where=ok)
+                used = ok.astype(np.float64) if used is None else used + ok
         with np.errstate(invalid="ignore", divide="ignore"):
-            distance = total / used  # 0/0 = NaN = blank
+            # 0/0 = NaN = blank: no question answered by both
+            distance = total / n_complete if used is None else total / (used + n_complete)
         return distance if c.complement else 1.0 - distance
 
     return block
@@ -623,17 +629,21 @@ def _seniority_block(
         return np.array([np.nan if r is None else r for r in out], dtype=np.float64)
 
     rm, re = ranks(mentors), ranks(mentees)
-    width = c.max_gap - c.min_gap + 1
+    # Levels are few: tabulate every (mentor rank, mentee rank) once with the very
+    # function explain_pair uses, then each chunk is a single gather.
+    keys_m, code_m = np.unique(rm, return_inverse=True)  # NaN (unknown) sorts last
+    keys_e, code_e = np.unique(re, return_inverse=True)
+    table = np.full((len(keys_m), len(keys_e)), np.nan)
+    for i, a in enumerate(keys_m):
+        for j, b in enumerate(keys_e):
+            if not (np.isnan(a) or np.isnan(b)):
+                gap = float(b - a) if program.reverse else float(a - b)
+                table[i, j] = _gap_value(gap, c.min_gap, c.max_gap)
+    rows = table[code_m.reshape(-1)]  # (n_mentors, distinct mentee ranks)
+    code_e = code_e.reshape(-1)
 
     def block(lo: int, hi: int) -> Matrix:
-        gap = rm[:, None] - re[None, lo:hi]
-        if program.reverse:
-            gap = -gap
-        outside = np.maximum(c.min_gap - gap, gap - c.max_gap)
-        out = np.where(outside > 0, 1.0 - outside / width, 1.0)
-        np.clip(out, 0.0, 1.0, out=out)
-        out[np.isnan(gap)] = np.nan
-        return out
+        return np.take(rows, code_e[lo:hi], axis=1)
 
     return block
 
@@ -732,13 +742,19 @@ def score_matrix(
         hi = min(n_e, lo + step)
         numerator = np.zeros((n_m, hi - lo))
         denominator = np.zeros((n_m, hi - lo))
+        # The same sums, in the same order, as explain_pair: bit-for-bit equal terms.
         for c, block in zip(criteria, blocks, strict=True):
-            v = block(lo, hi)
+            v = block(lo, hi)  # a fresh array: safe to change in place
             values[c.name][:, lo:hi] = v
-            ok = ~np.isnan(v)
-            # Adding exact zeros for blanks keeps the sums equal to explain_pair's.
-            numerator += np.where(ok, c.weight * v, 0.0)
-            denominator += np.where(ok, c.weight, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scores[:, lo:hi] = np.where(denominator > 0, numerator / denominator, 0.0)
+            # One pass without a temporary to learn whether any value is blank.
+            if np.isnan(np.add.reduce(v, axis=None)):
+                blank = np.isnan(v)
+                v[blank] = 0.0  # adding an exact zero leaves the sum unchanged
+                np.add(denominator, c.weight, out=denominator, where=~blank)
+            else:
+                denominator += c.weight
+            if c.weight != 1.0:
+                v *= c.weight
+            numerator += v
+        np.divide(numerator, denominator, out=scores[:, lo:hi], where=denominator > 0)
     return scores, values

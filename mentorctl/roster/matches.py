@@ -39,7 +39,7 @@ class RosterMatches:
 
 def _pairs(session: Session, query: Any) -> list[dict[str, Any]]:
     mentor, mentee = aliased(Participant), aliased(Participant)
-    rows = session.exec(
+    rows = session.execute(
         query.add_columns(mentor.email, mentee.email)
         .join(mentor, col(MatchRow.mentor_id) == mentor.id)
         .join(mentee, col(MatchRow.mentee_id) == mentee.id)

@@ -85,7 +85,7 @@ def apply_import(session: Session, program_id: int, plan: ImportPlan) -> None:
     now = utcnow()
     if plan.create:
         session.execute(
-            insert(Participant),
+            insert(Participant.__table__),  # type: ignore[attr-defined]
             [
                 {
                     **r.as_dict(),

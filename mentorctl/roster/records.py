@@ -8,9 +8,10 @@ a value is accepted or refused the same way wherever it comes from.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from mentorctl.errors import Problem
@@ -51,7 +52,11 @@ class ParticipantRecord:
     answers: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The record's values; lists and answers are copied (shallowly: values are plain)."""
+        out = dict(self.__dict__)
+        out["languages"] = list(self.languages)
+        out["answers"] = dict(self.answers)
+        return out
 
 
 def normalise_email(value: str) -> str:
@@ -136,10 +141,15 @@ def _number(check: _RowChecker, key: str, raw: Raw, *, integer: bool, low: float
     return int(value) if integer else value
 
 
+@functools.lru_cache(maxsize=256)
+def _option_index(options: tuple[str, ...]) -> dict[str, str]:
+    return {o.lower(): o for o in options}
+
+
 def _choice(check: _RowChecker, key: str, value: str, options: list[str]) -> str | None:
-    for option in options:
-        if option.lower() == value.strip().lower():
-            return option
+    found = _option_index(tuple(options)).get(value.strip().lower())
+    if found is not None:
+        return found
     shown = ", ".join(options[:8]) + (" ..." if len(options) > 8 else "")
     check.bad(key, f"{value!r} is not one of the options ({shown})")
     return None

@@ -1,0 +1,185 @@
+"""`mentorctl match`, `explain` and `scores` end to end, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA, Cli
+
+
+def enrolled(cli: Cli) -> Cli:
+    result = cli("participants", "import", str(DATA / "people.csv"))
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def match_json(cli: Cli, *args: str) -> dict:
+    result = cli("match", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_match_json_contract(cli: Cli) -> None:
+    data = match_json(enrolled(cli), "--dry-run")
+    assert set(data) >= {"mode", "cycle", "matches", "unmatched", "summary"}
+    assert data["mode"] == "optimal" and data["cycle"] == "2027-h1"
+    for m in data["matches"]:
+        assert set(m) >= {"mentor", "mentee", "score", "criteria"}
+        assert m["mentor"] == m["mentor"].lower() and 0 <= m["score"] <= 1
+        assert set(m["criteria"]) == {"skills", "language", "personality"}
+    for u in data["unmatched"]:
+        assert set(u) == {"email", "role", "reason"}
+    assert set(data["summary"]) >= {"matched", "mentees", "total_score", "mean_score",
+                                    "greedy_total_score"}
+
+
+def test_worked_example(cli: Cli) -> None:
+    data = match_json(enrolled(cli), "--dry-run")
+    pairs = {(m["mentor"], m["mentee"]) for m in data["matches"]}
+    # alan's managers are grace (1 level) and ada (2 levels): both excluded, so edsger.
+    assert pairs == {
+        ("ada@example.com", "katherine@example.com"),
+        ("edsger@example.com", "alan@example.com"),
+        ("grace@example.com", "edsger@example.com"),
+    }
+    assert data["summary"]["matched"] == 3 and data["summary"]["mentees"] == 3
+    reasons = {u["email"]: u["reason"] for u in data["unmatched"]}
+    assert reasons == {}
+
+
+def test_match_stores_then_accept_and_reject(cli: Cli) -> None:
+    enrolled(cli)
+    assert cli("match").exit_code == 0
+    listed = json.loads(cli("participants", "list", "--matched", "--json").stdout)
+    assert len(listed) == 5  # proposals count as matched
+    rejected = cli("match", "reject", "ada@example.com", "katherine@example.com")
+    assert rejected.exit_code == 0, rejected.output
+    again = match_json(cli)
+    assert ("ada@example.com", "katherine@example.com") not in {
+        (m["mentor"], m["mentee"]) for m in again["matches"]
+    }
+    accepted = cli("match", "accept", "--all")
+    assert accepted.exit_code == 0 and "accepted" in accepted.stderr
+    kept = match_json(cli, "--dry-run")
+    assert all(m.get("kept") for m in kept["matches"])
+    assert cli("match", "accept").exit_code == 2  # neither pair nor --all
+    missing = cli("match", "accept", "ada@example.com", "nobody@example.com")
+    assert missing.exit_code == 1 and "no such participant" in missing.stderr
+
+
+def test_lock_and_forbid_flags(cli: Cli) -> None:
+    enrolled(cli)
+    locked = match_json(cli, "--dry-run", "--lock", "ada@example.com:edsger@example.com")
+    pairs = {(m["mentor"], m["mentee"]): m for m in locked["matches"]}
+    assert pairs[("ada@example.com", "edsger@example.com")].get("locked") is True
+    bad = cli("match", "--dry-run", "--lock", "ada@example.com:nobody@example.com")
+    assert bad.exit_code == 1 and "nobody@example.com is not enrolled" in bad.stderr
+    forbidden = match_json(cli, "--dry-run", "--forbid", "ada@example.com:katherine@example.com")
+    assert ("ada@example.com", "katherine@example.com") not in {
+        (m["mentor"], m["mentee"]) for m in forbidden["matches"]
+    }
+
+
+def test_modes_and_what_if_diff(cli: Cli) -> None:
+    enrolled(cli)
+    for mode in ("optimal", "stable", "greedy"):
+        assert match_json(cli, "--dry-run", "--mode", mode)["mode"] == mode
+    assert cli("match").exit_code == 0
+    same = json.loads(cli("match", "diff", "--json").stdout)
+    assert same["summary"]["changed"] == 0
+    what_if = cli("match", "diff", "--json", "--set", "matching.criteria.skills.weight=0")
+    assert what_if.exit_code == 0, what_if.output
+    assert "changes" in json.loads(what_if.stdout)
+    bad = cli("match", "diff", "--set", "matching.criteria.nothing.weight=1")
+    assert bad.exit_code == 1 and "no item named 'nothing'" in bad.stderr
+
+
+def test_explain_pair_and_candidates(cli: Cli) -> None:
+    enrolled(cli)
+    result = cli("explain", "alan@example.com", "edsger@example.com", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    by_name = {c["name"]: c for c in data["criteria"]}
+    assert by_name["skills"]["value"] == 0.5
+    assert by_name["skills"]["reason"].startswith("covers 1 of 2 wanted skills: Python")
+    assert by_name["language"]["value"] == 1.0
+    assert data["excluded_by"] == []
+    alone = json.loads(cli("explain", "alan@example.com", "--json").stdout)
+    assert [c["mentor"] for c in alone["candidates"]] == ["edsger@example.com"]
+    excluded = {e["mentor"]: e["reasons"] for e in alone["excluded"]}
+    assert set(excluded) == {"ada@example.com", "grace@example.com"}
+    assert any("manag" in r for r in excluded["grace@example.com"])
+    assert cli("explain", "nobody@example.com").exit_code == 1
+
+
+def test_scores_lists_only_eligible_pairs(cli: Cli) -> None:
+    enrolled(cli)
+    rows = json.loads(cli("scores", "--json").stdout)
+    pairs = {(r["mentor"], r["mentee"]) for r in rows}
+    assert ("grace@example.com", "alan@example.com") not in pairs  # manager
+    assert ("edsger@example.com", "edsger@example.com") not in pairs  # self
+    assert all(set(r) == {"mentor", "mentee", "score", "criteria"} for r in rows)
+
+
+def test_empty_roster_and_no_mentors_are_clear_messages(cli: Cli, tmp_path: Path) -> None:
+    empty = cli("match", "--dry-run")
+    assert empty.exit_code == 1 and "nobody is enrolled yet" in empty.stderr
+    only = tmp_path / "mentees.csv"
+    only.write_text("email,name,role,skills_wanted\nm@example.com,M,mentee,SQL\n")
+    cli("participants", "import", str(only))
+    result = cli("match", "--dry-run")
+    assert result.exit_code == 1 and "no mentors among the 1 people" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_validate_flags_a_criterion_nobody_answered(sqlite_cli: Cli, program_dir: Path) -> None:
+    rows = (DATA / "people.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    col = header.index("extraversion")
+    import csv
+    import io
+
+    parsed = list(csv.reader(io.StringIO("\n".join(rows))))
+    for r in parsed[1:]:
+        r[col] = ""
+    out = io.StringIO()
+    csv.writer(out).writerows(parsed)
+    path = program_dir / "noextra.csv"
+    path.write_text(out.getvalue())
+    assert sqlite_cli("participants", "import", str(path)).exit_code == 0
+    result = sqlite_cli("validate")
+    assert result.exit_code == 1
+    assert "matching.criteria[2].questions[0]: nobody in the roster has answered 'extraversion'" in result.stderr
+
+
+def _run(program: Path, seed: str) -> bytes:
+    env = dict(os.environ, PYTHONHASHSEED=seed)
+    return subprocess.run(
+        [sys.executable, "-m", "mentorctl", "-p", str(program), "match", "--dry-run", "--json"],
+        capture_output=True, env=env, check=True,
+    ).stdout
+
+
+def test_results_do_not_depend_on_row_order_or_hash_seed(tmp_path: Path) -> None:
+    sample = Path(__file__).parents[2] / "sample_programs" / "engineering-group"
+    outputs = []
+    for i, seed in enumerate(("0", "12345")):
+        d = tmp_path / f"p{i}"
+        d.mkdir()
+        (d / "program.yaml").write_text((sample / "program.yaml").read_text())
+        lines = (sample / "participants.csv").read_text().splitlines()
+        body = lines[1:]
+        random.Random(i).shuffle(body)
+        (d / "people.csv").write_text("\n".join([lines[0], *body]) + "\n")
+        subprocess.run([sys.executable, "-m", "mentorctl", "-p", str(d), "-q", "participants",
+                        "import", str(d / "people.csv")], check=True)
+        outputs.append(_run(d, seed))
+    assert outputs[0] == outputs[1]
+    data = json.loads(outputs[0])
+    assert data["summary"]["matched"] > 50
+    assert data["summary"]["total_score"] >= data["summary"]["greedy_total_score"] - 1e-9
