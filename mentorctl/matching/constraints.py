@@ -40,12 +40,14 @@ from mentorctl.matching.scoring import (
 from mentorctl.program import Format, Program
 
 __all__ = [
+    "MIN_SCORE_TOLERANCE",
     "allowed_matrix",
     "below_min_score",
     "capacity_of",
     "exclusion_reasons",
     "management_chain",
     "mentor_ineligibility",
+    "people_index",
 ]
 
 Person = Mapping[str, Any]

@@ -74,7 +74,9 @@ __all__ = [
     "PairScore",
     "explain_pair",
     "ordinal",
+    "same_matrix_parts",
     "score_matrix",
+    "shared_counts",
     "source_value",
     "tokens",
     "utc_offset",
@@ -289,7 +291,7 @@ def _overlap(program: Program, c: OverlapCriterion, mentor: Person, mentee: Pers
     n, k, label = len(wants), len(covered), _label(c.name)
     if n == 1:
         verb = "covers" if k else "does not cover"
-        reason = f"{verb} the one wanted {label}: {_join(list(wants.values()))}"
+        reason = f"{verb} the wanted {label} (1 of 1): {_join(list(wants.values()))}"
     elif k == n:
         reason = f"covers all {n} wanted {label}: {_join(covered)}"
     elif k == 0:

@@ -110,8 +110,8 @@ def test_overlap_share_of_wants_covered_case_insensitively() -> None:
     [
         (["Python", "SQL"], ["sql", "python"], 1.0, "covers all 2 wanted skills: sql, python"),
         (["Go"], ["Python", "SQL"], 0.0, "covers none of the 2 wanted skills (Python, SQL)"),
-        (["Go"], ["Go"], 1.0, "covers the one wanted skills: Go"),
-        (["SQL"], ["Go"], 0.0, "does not cover the one wanted skills: Go"),
+        (["Go"], ["Go"], 1.0, "covers the wanted skills (1 of 1): Go"),
+        (["SQL"], ["Go"], 0.0, "does not cover the wanted skills (1 of 1): Go"),
         (
             ["Python"],
             ["Python", "SQL", "Leadership", "Writing", "Go"],
