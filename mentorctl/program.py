@@ -406,18 +406,18 @@ def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str
     for i, q in enumerate(program.survey.questions):
         where: tuple[str | int, ...] = ("survey", "questions", i)
         if q.id in seen:
-            out.append((where + ("id",), f"duplicate question id {q.id!r} (also #{seen[q.id]})"))
+            out.append(((*where, "id"), f"duplicate question id {q.id!r} (also #{seen[q.id]})"))
         seen.setdefault(q.id, i)
         if q.id in ROSTER_FIELDS:
-            out.append((where + ("id",), f"{q.id!r} is a roster field; pick another id"))
+            out.append(((*where, "id"), f"{q.id!r} is a roster field; pick another id"))
         if q.type.has_options and not q.options:
-            out.append((where + ("options",), f"a {q.type.value} question needs options"))
+            out.append(((*where, "options"), f"a {q.type.value} question needs options"))
         if not q.type.has_options and q.options:
-            out.append((where + ("options",), f"a {q.type.value} question takes no options"))
+            out.append(((*where, "options"), f"a {q.type.value} question takes no options"))
         if q.options and len({o.lower() for o in q.options}) != len(q.options):
-            out.append((where + ("options",), "options repeat"))
+            out.append(((*where, "options"), "options repeat"))
         if q.type is QuestionType.LIKERT and q.scale[0] >= q.scale[1]:
-            out.append((where + ("scale",), "must be [low, high] with low < high"))
+            out.append(((*where, "scale"), "must be [low, high] with low < high"))
     for header, target in program.survey.columns.items():
         if target not in ROSTER_FIELDS and program.question(target) is None:
             out.append(
@@ -436,7 +436,7 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
     for i, c in enumerate(m.criteria):
         where: tuple[str | int, ...] = ("matching", "criteria", i)
         if c.name in names:
-            out.append((where + ("name",), f"duplicate criterion name {c.name!r}"))
+            out.append(((*where, "name"), f"duplicate criterion name {c.name!r}"))
         names.add(c.name)
         if isinstance(c, _TwoSided):
             if not (c.mentee_source and c.mentor_source):
@@ -444,14 +444,14 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
             for side in ("field", "mentee", "mentor"):
                 src = getattr(c, side)
                 if src is not None and not _source_ok(program, src):
-                    out.append((where + (side,), f"unknown question id or field {src!r}"))
+                    out.append(((*where, side), f"unknown question id or field {src!r}"))
         elif isinstance(c, SimilarityCriterion):
             for j, qid in enumerate(c.questions):
                 q = program.question(qid)
                 if q is None:
-                    out.append((where + ("questions", j), f"unknown question id {qid!r}"))
+                    out.append(((*where, "questions", j), f"unknown question id {qid!r}"))
                 elif q.type is not QuestionType.LIKERT:
-                    out.append((where + ("questions", j), f"{qid!r} is not a likert question"))
+                    out.append(((*where, "questions", j), f"{qid!r} is not a likert question"))
         elif isinstance(c, PreferenceCriterion):
             for side in ("mentee", "mentor"):
                 qid = getattr(c, side)
@@ -459,11 +459,11 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
                     continue
                 q = program.question(qid)
                 if q is None:
-                    out.append((where + (side,), f"unknown question id {qid!r}"))
+                    out.append(((*where, side), f"unknown question id {qid!r}"))
                 elif q.type not in (QuestionType.RANKED_CHOICE, QuestionType.EMAIL_LIST):
-                    out.append((where + (side,), f"{qid!r} must be a ranked_choice or email_list"))
+                    out.append(((*where, side), f"{qid!r} must be a ranked_choice or email_list"))
         elif isinstance(c, SeniorityGapCriterion) and c.min_gap > c.max_gap:
-            out.append((where + ("min_gap",), "is larger than max_gap"))
+            out.append(((*where, "min_gap"), "is larger than max_gap"))
     for key in ("require_same", "require_different"):
         for j, src in enumerate(getattr(m.constraints, key)):
             if not _source_ok(program, src):
@@ -509,12 +509,12 @@ def _line_index(text: str) -> dict[tuple[str | int, ...], int]:
         index[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                child = path + (str(key.value),)
+                child = (*path, str(key.value))
                 walk(value, child)
                 index[child] = key.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                walk(item, path + (i,))
+                walk(item, (*path, i))
 
     if root is not None:
         walk(root, ())
@@ -584,8 +584,11 @@ def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
                 cur = cur.setdefault(part, {})
             elif isinstance(cur, list):
                 index = next(
-                    (i for i, el in enumerate(cur)
-                     if isinstance(el, dict) and part in (el.get("name"), el.get("id"))),
+                    (
+                        i
+                        for i, el in enumerate(cur)
+                        if isinstance(el, dict) and part in (el.get("name"), el.get("id"))
+                    ),
                     int(part) if part.isdigit() and int(part) < len(cur) else None,
                 )
                 if index is None:
@@ -599,9 +602,7 @@ def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
     return data
 
 
-def parse_program(
-    text: str, source: str = PROGRAM_FILE, overrides: Iterable[str] = ()
-) -> Program:
+def parse_program(text: str, source: str = PROGRAM_FILE, overrides: Iterable[str] = ()) -> Program:
     """Validate program YAML text; raise ProgramError listing every problem found."""
     try:
         data = yaml.safe_load(text)

@@ -23,10 +23,10 @@ REPO = Path(__file__).parent.parent
 
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keep = ("MENTORCTL_TEST_", "MENTORCTL_REQUIRE_POSTGRES")
     for key in list(os.environ):
-        if key.startswith("MENTORCTL_") and not key.startswith("MENTORCTL_TEST_"):
-            if key != "MENTORCTL_REQUIRE_POSTGRES":
-                monkeypatch.delenv(key)
+        if key.startswith("MENTORCTL_") and not key.startswith(keep):
+            monkeypatch.delenv(key)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")

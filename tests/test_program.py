@@ -8,7 +8,6 @@ import pytest
 
 from mentorctl.errors import ProgramError, ProgramNotFound
 from mentorctl.program import Format, find_program_dir, load_program, parse_program
-
 from tests.conftest import DATA
 
 MINIMAL = """\
@@ -44,7 +43,10 @@ def test_minimal_program_takes_defaults() -> None:
 
 
 def test_unknown_key_names_line_and_path() -> None:
-    text = MINIMAL + "survey:\n  questions:\n    - id: a\n      label: A\n      type: text\n      colour: red\n"
+    text = (
+        MINIMAL
+        + "survey:\n  questions:\n    - id: a\n      label: A\n      type: text\n      colour: red\n"
+    )
     assert problems_of(text) == ["program.yaml:12: survey.questions[0].colour: unknown key"]
 
 
@@ -87,12 +89,26 @@ def test_semantic_problems_name_their_paths() -> None:
         "  constraints:\n    require_same: [shoe_size]\n"
     )
     found = problems_of(text)
-    assert "program.yaml:9: survey.questions[0].options: a multiple_choice question needs options" in found
-    assert "program.yaml:10: survey.questions[1].id: duplicate question id 'skills' (also #0)" in found
+    assert (
+        "program.yaml:9: survey.questions[0].options: a multiple_choice question needs options"
+        in found
+    )
+    assert (
+        "program.yaml:10: survey.questions[1].id: duplicate question id 'skills' (also #0)" in found
+    )
     assert "program.yaml:10: survey.questions[1].options: a text question takes no options" in found
-    assert "program.yaml:11: survey.questions[2].id: 'email' is a roster field; pick another id" in found
-    assert "program.yaml:14: matching.criteria[0].mentor: unknown question id or field 'nowhere'" in found
-    assert "program.yaml:15: matching.criteria[1].questions[0]: 'skills' is not a likert question" in found
+    assert (
+        "program.yaml:11: survey.questions[2].id: 'email' is a roster field; pick another id"
+        in found
+    )
+    assert (
+        "program.yaml:14: matching.criteria[0].mentor: unknown question id or field 'nowhere'"
+        in found
+    )
+    assert (
+        "program.yaml:15: matching.criteria[1].questions[0]: 'skills' is not a likert question"
+        in found
+    )
     assert (
         "program.yaml:17: matching.constraints.require_same[0]: unknown question id or field 'shoe_size'"
         in found

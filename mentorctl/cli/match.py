@@ -36,13 +36,19 @@ class ModeChoice(StrEnum):
 
 ModeOpt = Annotated[
     ModeChoice | None,
-    typer.Option("--mode", help="optimal (most matches, then best total), stable, greedy. "
-                 "Default: matching.mode in program.yaml."),
+    typer.Option(
+        "--mode",
+        help="optimal (most matches, then best total), stable, greedy. "
+        "Default: matching.mode in program.yaml.",
+    ),
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="What-if override of program.yaml, e.g. "
-                 "matching.criteria.skills.weight=3. Repeatable."),
+    typer.Option(
+        "--set",
+        help="What-if override of program.yaml, e.g. "
+        "matching.criteria.skills.weight=3. Repeatable.",
+    ),
 ]
 PairOpt = Annotated[
     list[str] | None,
@@ -95,15 +101,21 @@ def _pairs_file(directory: Path, name: str | None) -> tuple[list[tuple[str, str]
                     problems.append(Problem("needs mentor and mentee", file=str(path), line=line))
                 elif action not in ("lock", "forbid"):
                     problems.append(
-                        Problem(f"{action!r} must be lock or forbid", file=str(path), line=line,
-                                path="action")
+                        Problem(
+                            f"{action!r} must be lock or forbid",
+                            file=str(path),
+                            line=line,
+                            path="action",
+                        )
                     )
                 elif action == "lock":
                     locks.append((mentor, mentee))
                 else:
                     forbid.add((mentor, mentee))
     except FileNotFoundError:
-        raise ImportProblemError(f"{path}: no such file (matching.constraints.pairs_file)") from None
+        raise ImportProblemError(
+            f"{path}: no such file (matching.constraints.pairs_file)"
+        ) from None
     if problems:
         raise ImportProblemError(f"{path}: {len(problems)} bad row(s)", problems)
     return locks, forbid
@@ -124,8 +136,9 @@ def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Co
     return Context(program, directory, roster, cycle, known, row.id)
 
 
-def _input(c: Context, mode: ModeChoice | None, lock: list[str] | None,
-           forbid: list[str] | None) -> MatchInput:
+def _input(
+    c: Context, mode: ModeChoice | None, lock: list[str] | None, forbid: list[str] | None
+) -> MatchInput:
     from mentorctl.matching.engine import MatchInput
     from mentorctl.program import Mode
 
@@ -173,8 +186,9 @@ def _names(people: list[dict[str, Any]]) -> dict[str, str]:
     return {p["email"]: p["name"] for p in people}
 
 
-def render_proposal(proposal: Proposal, people: list[dict[str, Any]], as_json: bool,
-                    dry_run: bool) -> None:
+def render_proposal(
+    proposal: Proposal, people: list[dict[str, Any]], as_json: bool, dry_run: bool
+) -> None:
     if as_json:
         output.print_json(proposal.as_json())
         return
@@ -182,20 +196,33 @@ def render_proposal(proposal: Proposal, people: list[dict[str, Any]], as_json: b
     rows = []
     for m in proposal.matches:
         tag = " (kept)" if m.kept else " (locked)" if m.locked else ""
-        rows.append({
-            "mentor_name": f"{names.get(m.mentor, m.mentor)}",
-            "mentee_name": f"{names.get(m.mentee, m.mentee)}{tag}",
-            "score": m.score,
-            "why": "; ".join(m.reasons),
-        })
-    title = f"{proposal.mode.value} matching, cycle {proposal.cycle}" + (" (dry run)" if dry_run else "")
+        rows.append(
+            {
+                "mentor_name": f"{names.get(m.mentor, m.mentor)}",
+                "mentee_name": f"{names.get(m.mentee, m.mentee)}{tag}",
+                "score": m.score,
+                "why": "; ".join(m.reasons),
+            }
+        )
+    title = f"{proposal.mode.value} matching, cycle {proposal.cycle}" + (
+        " (dry run)" if dry_run else ""
+    )
     output.print_table(MATCH_COLUMNS, rows, title=title)
     if proposal.circles is not None:
         output.print_table(
-            [Column("topic", "Circle"), Column("facilitator", "Facilitator"),
-             Column("members", "Members", justify="right")],
-            [{"topic": c.topic, "facilitator": names.get(c.facilitator, c.facilitator),
-              "members": len(c.members)} for c in proposal.circles],
+            [
+                Column("topic", "Circle"),
+                Column("facilitator", "Facilitator"),
+                Column("members", "Members", justify="right"),
+            ],
+            [
+                {
+                    "topic": c.topic,
+                    "facilitator": names.get(c.facilitator, c.facilitator),
+                    "members": len(c.members),
+                }
+                for c in proposal.circles
+            ],
         )
     if proposal.unmatched:
         output.print_table(
@@ -222,7 +249,9 @@ def render_proposal(proposal: Proposal, people: list[dict[str, Any]], as_json: b
 def match(
     ctx: typer.Context,
     mode: ModeOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compute and print; store nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Compute and print; store nothing.")
+    ] = False,
     as_json: JsonOpt = False,
     set_: SetOpt = None,
     lock: PairOpt = None,
@@ -252,7 +281,9 @@ def accept(
     mentor: Annotated[str | None, typer.Argument(help="Mentor's email.")] = None,
     mentee: Annotated[str | None, typer.Argument(help="Mentee's email.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Accept every proposed match.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
 ) -> None:
     """Turn proposed matches into active ones: one pair, or --all."""
     from mentorctl.errors import UsageError
@@ -277,7 +308,9 @@ def reject(
     ctx: typer.Context,
     mentor: Annotated[str, typer.Argument(help="Mentor's email.")],
     mentee: Annotated[str, typer.Argument(help="Mentee's email.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
 ) -> None:
     """Refuse a proposed pair; the next `match` run will not propose it again."""
     from mentorctl.roster import matches
@@ -310,13 +343,15 @@ def diff(
         before, after = old.get(mentee), new.get(mentee)
         if before and after and before["mentor"] == after.mentor:
             continue
-        rows.append({
-            "mentee": mentee,
-            "old_mentor": before["mentor"] if before else None,
-            "new_mentor": after.mentor if after else None,
-            "old_score": before["score"] if before else None,
-            "new_score": after.score if after else None,
-        })
+        rows.append(
+            {
+                "mentee": mentee,
+                "old_mentor": before["mentor"] if before else None,
+                "new_mentor": after.mentor if after else None,
+                "old_score": before["score"] if before else None,
+                "new_score": after.score if after else None,
+            }
+        )
     old_total = sum(r["score"] or 0 for r in c.known.proposed)
     summary = {
         "changed": len(rows),
@@ -329,15 +364,21 @@ def diff(
         output.print_json({"changes": rows, "summary": summary})
         return
     output.print_table(
-        [Column("mentee", "Mentee"), Column("old_mentor", "Stored mentor"),
-         Column("new_mentor", "New mentor"), Column("old_score", "Old", justify="right"),
-         Column("new_score", "New", justify="right")],
-        rows, title="Changes against the stored proposal",
+        [
+            Column("mentee", "Mentee"),
+            Column("old_mentor", "Stored mentor"),
+            Column("new_mentor", "New mentor"),
+            Column("old_score", "Old", justify="right"),
+            Column("new_score", "New", justify="right"),
+        ],
+        rows,
+        title="Changes against the stored proposal",
     )
     output.out().print(
         f"{summary['changed']} mentee(s) change partner; total score "
         f"{summary['old_total_score']:.3f} -> {summary['new_total_score']:.3f}; matched "
-        f"{summary['old_matched']} -> {summary['new_matched']}", markup=False,
+        f"{summary['old_matched']} -> {summary['new_matched']}",
+        markup=False,
     )
 
 
@@ -366,8 +407,9 @@ def review(ctx: typer.Context) -> None:
             )
             for reason in row["explanation"].get("reasons", []):
                 output.out().print(f"  - {reason}", markup=False)
-            choice = prompts.select("Decision", ["accept", "reject", "swap mentor", "skip", "quit"],
-                                    "accept")
+            choice = prompts.select(
+                "Decision", ["accept", "reject", "swap mentor", "skip", "quit"], "accept"
+            )
             if choice == "quit":
                 break
             with c.roster.session(write=True) as session:
@@ -377,21 +419,33 @@ def review(ctx: typer.Context) -> None:
                     matches.reject(session, c.cycle.id or 0, c.known.ids, mentor, mentee)
                 elif choice == "swap mentor":
                     candidates = sorted(
-                        (p for p in c.known.people
-                         if p["role"] in ("mentor", "both") and p["email"] not in (mentor, mentee)),
-                        key=lambda p: (-explain_pair(c.program, p, by_email[mentee]).score, p["email"]),
+                        (
+                            p
+                            for p in c.known.people
+                            if p["role"] in ("mentor", "both")
+                            and p["email"] not in (mentor, mentee)
+                        ),
+                        key=lambda p: (
+                            -explain_pair(c.program, p, by_email[mentee]).score,
+                            p["email"],
+                        ),
                     )[:10]
                     pick = prompts.select("New mentor", [p["email"] for p in candidates])
                     matches.reject(session, c.cycle.id or 0, c.known.ids, mentor, mentee)
                     from mentorctl.roster.models import MatchRow
 
                     pair = explain_pair(c.program, by_email[pick], by_email[mentee])
-                    session.add(MatchRow(
-                        cycle_id=c.cycle.id or 0, mentor_id=c.known.ids[pick],
-                        mentee_id=c.known.ids[mentee], score=round(pair.score, 6),
-                        explanation={"criteria": pair.values, "reasons": pair.top_reasons(2)},
-                        status="proposed", locked=True,
-                    ))
+                    session.add(
+                        MatchRow(
+                            cycle_id=c.cycle.id or 0,
+                            mentor_id=c.known.ids[pick],
+                            mentee_id=c.known.ids[mentee],
+                            score=round(pair.score, 6),
+                            explanation={"criteria": pair.values, "reasons": pair.top_reasons(2)},
+                            status="proposed",
+                            locked=True,
+                        )
+                    )
                     session.flush()
                     matches.accept(session, c.cycle.id or 0, c.known.ids, [(pick, mentee)])
     finally:
@@ -404,7 +458,9 @@ def review(ctx: typer.Context) -> None:
 def explain(
     ctx: typer.Context,
     mentee: Annotated[str, typer.Argument(help="Mentee's email.")],
-    mentor: Annotated[str | None, typer.Argument(help="Mentor's email (omit: best candidates).")] = None,
+    mentor: Annotated[
+        str | None, typer.Argument(help="Mentor's email (omit: best candidates).")
+    ] = None,
     top: Annotated[int, typer.Option(help="How many candidates to list.", min=1)] = 5,
     as_json: JsonOpt = False,
 ) -> None:
@@ -421,7 +477,9 @@ def explain(
     who = by_email.get(mentee.strip().lower())
     if who is None:
         raise NotFoundError(f"{mentee}: no such participant in this program")
-    prev = inp.previous_pairs if c.program.matching.constraints.avoid_previous_pairs else frozenset()
+    prev = (
+        inp.previous_pairs if c.program.matching.constraints.avoid_previous_pairs else frozenset()
+    )
 
     def why_not(m: dict[str, Any]) -> list[str]:
         reasons = []
@@ -442,12 +500,19 @@ def explain(
             raise NotFoundError(f"{mentor}: no such participant in this program")
         pair = explain_pair(c.program, m, who)
         data = {
-            "mentor": m["email"], "mentee": who["email"], "score": round(pair.score, 6),
+            "mentor": m["email"],
+            "mentee": who["email"],
+            "score": round(pair.score, 6),
             "excluded_by": why_not(m),
             "criteria": [
-                {"name": r.name, "kind": r.kind, "weight": r.weight,
-                 "value": None if r.value is None else round(r.value, 6),
-                 "contribution": round(r.contribution, 6), "reason": r.reason}
+                {
+                    "name": r.name,
+                    "kind": r.kind,
+                    "weight": r.weight,
+                    "value": None if r.value is None else round(r.value, 6),
+                    "contribution": round(r.contribution, 6),
+                    "reason": r.reason,
+                }
                 for r in pair.criteria
             ],
         }
@@ -455,9 +520,13 @@ def explain(
             output.print_json(data)
             return
         output.print_table(
-            [Column("name", "Criterion"), Column("value", "Value", justify="right"),
-             Column("weight", "Weight", justify="right"),
-             Column("contribution", "Contribution", justify="right"), Column("reason", "Reason")],
+            [
+                Column("name", "Criterion"),
+                Column("value", "Value", justify="right"),
+                Column("weight", "Weight", justify="right"),
+                Column("contribution", "Contribution", justify="right"),
+                Column("reason", "Reason"),
+            ],
             data["criteria"],
             title=f"{m['name']} -> {who['name']}: score {data['score']:.3f}",
         )
@@ -474,19 +543,34 @@ def explain(
             excluded.append({"mentor": m["email"], "reasons": reasons})
         else:
             pair = explain_pair(c.program, m, who)
-            candidates.append({"mentor": m["email"], "name": m["name"],
-                               "score": round(pair.score, 6), "why": pair.top_reasons(2)})
+            candidates.append(
+                {
+                    "mentor": m["email"],
+                    "name": m["name"],
+                    "score": round(pair.score, 6),
+                    "why": pair.top_reasons(2),
+                }
+            )
     candidates.sort(key=lambda r: (-r["score"], r["mentor"]))
     excluded.sort(key=lambda r: r["mentor"])
-    data = {"mentee": who["email"], "candidates": candidates[:top], "eligible": len(candidates),
-            "excluded": excluded}
+    data = {
+        "mentee": who["email"],
+        "candidates": candidates[:top],
+        "eligible": len(candidates),
+        "excluded": excluded,
+    }
     if as_json:
         output.print_json(data)
         return
     output.print_table(
-        [Column("name", "Mentor"), Column("mentor", "Email"), Column("score", "Score", justify="right"),
-         Column("why", "Why")],
-        candidates[:top], title=f"Best mentors for {who['name']} ({len(candidates)} eligible)",
+        [
+            Column("name", "Mentor"),
+            Column("mentor", "Email"),
+            Column("score", "Score", justify="right"),
+            Column("why", "Why"),
+        ],
+        candidates[:top],
+        title=f"Best mentors for {who['name']} ({len(candidates)} eligible)",
     )
     if excluded:
         output.print_table(
@@ -520,18 +604,29 @@ def scores(
         _, per = score_matrix(c.program, mentors, mentees)
         names = list(per)
         for i, j in zip(*np.nonzero(scored.allowed), strict=True):
-            crit = {n: (None if np.isnan(per[n][i, j]) else round(float(per[n][i, j]), 6))
-                    for n in names}
-            rows.append({"mentor": mentors[i]["email"], "mentee": mentees[j]["email"],
-                         "score": round(float(scored.raw[i, j]), 6), "criteria": crit})
+            crit = {
+                n: (None if np.isnan(per[n][i, j]) else round(float(per[n][i, j]), 6))
+                for n in names
+            }
+            rows.append(
+                {
+                    "mentor": mentors[i]["email"],
+                    "mentee": mentees[j]["email"],
+                    "score": round(float(scored.raw[i, j]), 6),
+                    "criteria": crit,
+                }
+            )
     rows.sort(key=lambda r: (r["mentee"], -r["score"], r["mentor"]))
     if as_json:
         output.print_json(rows)
         return
     crit_names = [cr.name for cr in c.program.matching.criteria]
     flat = [r | {f"c_{k}": v for k, v in r["criteria"].items()} for r in rows]
-    columns = [Column("mentee", "Mentee"), Column("mentor", "Mentor"),
-               Column("score", "Score", justify="right")] + [
-        Column(f"c_{n}", n, justify="right") for n in crit_names]
-    output.render(Fmt.CSV if as_csv else Fmt.TABLE, columns, flat,
-                  caption=f"{len(rows)} eligible pair(s)")
+    columns = [
+        Column("mentee", "Mentee"),
+        Column("mentor", "Mentor"),
+        Column("score", "Score", justify="right"),
+    ] + [Column(f"c_{n}", n, justify="right") for n in crit_names]
+    output.render(
+        Fmt.CSV if as_csv else Fmt.TABLE, columns, flat, caption=f"{len(rows)} eligible pair(s)"
+    )

@@ -272,15 +272,21 @@ def add(
     email: Annotated[str | None, typer.Option(help="Email (the person's identity).")] = None,
     name: Annotated[str | None, typer.Option(help="Full name.")] = None,
     role: Annotated[Role | None, typer.Option(help="mentor, mentee or both.")] = None,
-    department: Annotated[str | None, typer.Option()] = None,
-    title: Annotated[str | None, typer.Option()] = None,
+    department: Annotated[str | None, typer.Option(help="Department or team.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
     level: Annotated[str | None, typer.Option(help="One of the program's levels.")] = None,
-    manager_email: Annotated[str | None, typer.Option()] = None,
-    location: Annotated[str | None, typer.Option()] = None,
+    manager_email: Annotated[
+        str | None, typer.Option(help="Manager's email (for the management-chain rule).")
+    ] = None,
+    location: Annotated[str | None, typer.Option(help="Office or city.")] = None,
     timezone: Annotated[str | None, typer.Option(help="IANA name, e.g. Europe/Berlin.")] = None,
     languages: Annotated[str | None, typer.Option(help="Separated by ';'.")] = None,
-    tenure_months: Annotated[int | None, typer.Option(min=0)] = None,
-    years_experience: Annotated[float | None, typer.Option(min=0)] = None,
+    tenure_months: Annotated[
+        int | None, typer.Option(min=0, help="Months at the organisation.")
+    ] = None,
+    years_experience: Annotated[
+        float | None, typer.Option(min=0, help="Years of professional experience.")
+    ] = None,
     capacity: Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")] = None,
     answer: AnswerOpt = None,
     yes: YesOpt = False,
@@ -341,7 +347,8 @@ def add(
         output.print_json({"dry_run": dry_run, "added": record.as_dict()})
     else:
         output.info(
-            f"{'would enrol' if dry_run else 'enrolled'} {record.name} <{record.email}> as {record.role}"
+            f"{'would enrol' if dry_run else 'enrolled'} {record.name} <{record.email}> "
+            f"as {record.role}"
         )
 
 
@@ -349,18 +356,24 @@ def add(
 def edit(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="Who to change.")],
-    name: Annotated[str | None, typer.Option()] = None,
-    role: Annotated[Role | None, typer.Option()] = None,
-    department: Annotated[str | None, typer.Option()] = None,
-    title: Annotated[str | None, typer.Option()] = None,
-    level: Annotated[str | None, typer.Option()] = None,
-    manager_email: Annotated[str | None, typer.Option()] = None,
-    location: Annotated[str | None, typer.Option()] = None,
-    timezone: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    role: Annotated[Role | None, typer.Option(help="mentor, mentee or both.")] = None,
+    department: Annotated[str | None, typer.Option(help="Department or team.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    level: Annotated[str | None, typer.Option(help="One of the program's levels.")] = None,
+    manager_email: Annotated[
+        str | None, typer.Option(help="Manager's email (for the management-chain rule).")
+    ] = None,
+    location: Annotated[str | None, typer.Option(help="Office or city.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA name, e.g. Europe/Berlin.")] = None,
     languages: Annotated[str | None, typer.Option(help="Separated by ';'.")] = None,
-    tenure_months: Annotated[int | None, typer.Option(min=0)] = None,
-    years_experience: Annotated[float | None, typer.Option(min=0)] = None,
-    capacity: Annotated[int | None, typer.Option(min=0)] = None,
+    tenure_months: Annotated[
+        int | None, typer.Option(min=0, help="Months at the organisation.")
+    ] = None,
+    years_experience: Annotated[
+        float | None, typer.Option(min=0, help="Years of professional experience.")
+    ] = None,
+    capacity: Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")] = None,
     answer: AnswerOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,

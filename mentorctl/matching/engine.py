@@ -284,7 +284,7 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
     the rest is solved by the program's mode (or ``inp.mode``). The greedy baseline is
     solved too, on the same candidates, for the summary's comparison.
     """
-    from mentorctl.matching import constraints, scoring
+    from mentorctl.matching import constraints
 
     program = inp.program
     mode = inp.mode or program.matching.mode

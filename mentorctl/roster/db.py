@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 from mentorctl.errors import RosterError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
 ROSTER_FILE = "roster.db"
 BUSY_TIMEOUT_MS = 30_000
-_WRITE = "mentorctl_write"
+WRITE_OPTION = "mentorctl_write"
 _PG_LOCK_KEY = 0x6D656E746F72  # "mentor": one advisory lock for all mentorctl writers
 
 
@@ -95,17 +95,13 @@ class Roster:
         from sqlalchemy.exc import OperationalError
         from sqlmodel import Session
 
-        bind = self.engine.execution_options(**{_WRITE: write})
+        bind = self.engine.execution_options(**{WRITE_OPTION: write})
         try:
             with Session(bind, expire_on_commit=False) as session:
                 session.begin()
                 try:
-                    if write and not self.is_sqlite:
-                        from sqlalchemy import text
-
-                        session.execute(
-                            text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY}
-                        )
+                    if write:
+                        lock_writers(session.connection())
                     yield session
                 except BaseException:
                     session.rollback()
@@ -119,6 +115,14 @@ class Roster:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def lock_writers(conn: Connection) -> None:
+    """Serialise writers on PostgreSQL (SQLite does it with BEGIN IMMEDIATE)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
 
 
 def _roster_error(url: str, exc: Exception) -> RosterError:
@@ -150,7 +154,7 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: object) -> None:
-            write = conn.get_execution_options().get(_WRITE, False)  # type: ignore[attr-defined]
+            write = conn.get_execution_options().get(WRITE_OPTION, False)  # type: ignore[attr-defined]
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")  # type: ignore[attr-defined]
 
         return engine

@@ -85,7 +85,8 @@ def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
         raise ImportProblemError(f"{source}: no such file") from None
     if size > max_bytes:
         raise ImportProblemError(
-            f"{source}: the file is {size / 2**20:.1f} MB, above the {max_bytes / 2**20:.0f} MB limit "
+            f"{source}: the file is {size / 2**20:.1f} MB, "
+            f"above the {max_bytes / 2**20:.0f} MB limit "
             "(is it the right file? raise the limit with --max-size)"
         )
     if path.suffix.lower() in (".xlsx", ".xlsm"):

@@ -98,9 +98,7 @@ def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
     )
 
 
-def store_proposal(
-    session: Session, cycle_id: int, proposal: Proposal, ids: dict[str, int]
-) -> int:
+def store_proposal(session: Session, cycle_id: int, proposal: Proposal, ids: dict[str, int]) -> int:
     """Replace the cycle's proposed matches with ``proposal``'s new ones; returns how many."""
     session.execute(
         delete(MatchRow).where(MatchRow.cycle_id == cycle_id, MatchRow.status == "proposed")
@@ -127,8 +125,14 @@ def store_proposal(
     return len(rows)
 
 
-def _find(session: Session, cycle_id: int, ids: dict[str, int], mentor: str, mentee: str,
-          statuses: Iterable[str]) -> MatchRow:
+def _find(
+    session: Session,
+    cycle_id: int,
+    ids: dict[str, int],
+    mentor: str,
+    mentee: str,
+    statuses: Iterable[str],
+) -> MatchRow:
     mentor, mentee = mentor.strip().lower(), mentee.strip().lower()
     for email in (mentor, mentee):
         if email not in ids:
@@ -153,9 +157,7 @@ def accept(
     if pairs is None:
         rows = list(
             session.exec(
-                select(MatchRow).where(
-                    MatchRow.cycle_id == cycle_id, MatchRow.status == "proposed"
-                )
+                select(MatchRow).where(MatchRow.cycle_id == cycle_id, MatchRow.status == "proposed")
             ).all()
         )
     else:

@@ -14,6 +14,7 @@ from mentorctl.errors import RosterError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
     from mentorctl.roster.db import Roster
 
@@ -33,32 +34,44 @@ def alembic_config() -> Config:
     return cfg
 
 
-def current_revision(roster: Roster) -> str | None:
+def _revision(conn: Connection) -> str | None:
     from sqlalchemy import inspect, text
 
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def current_revision(roster: Roster) -> str | None:
     with roster.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(conn)
 
 
 def upgrade(roster: Roster, target: str = "head") -> None:
-    """Bring the roster's schema up to ``target`` (default: this release's newest)."""
-    current = current_revision(roster)
-    if target == "head" and current == HEAD:
+    """Bring the roster's schema up to ``target`` (default: this release's newest).
+
+    Safe when several processes open a new roster at once: the upgrade runs under the
+    writers' lock and looks at the revision again once it holds it.
+    """
+    if target == "head" and current_revision(roster) == HEAD:
         return
-    if current is not None and current not in REVISIONS:
-        raise RosterError(
-            f"the roster's schema ({current}) is newer than this mentorctl knows; upgrade mentorctl"
-        )
-    from mentorctl.roster.db import backup_sqlite, sqlite_path
+    from mentorctl.roster.db import WRITE_OPTION, backup_sqlite, lock_writers, sqlite_path
 
-    path = sqlite_path(roster.url)
-    if current is not None and path is not None:
-        backup_sqlite(path, current)
-    from alembic import command
+    with roster.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        lock_writers(conn)
+        current = _revision(conn)
+        if target == "head" and current == HEAD:
+            return
+        if current is not None and current not in REVISIONS:
+            raise RosterError(
+                f"the roster's schema ({current}) is newer than this mentorctl knows; "
+                "upgrade mentorctl"
+            )
+        path = sqlite_path(roster.url)
+        if current is not None and path is not None:
+            backup_sqlite(path, current)
+        from alembic import command
 
-    cfg = alembic_config()
-    with roster.engine.begin() as conn:
+        cfg = alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)

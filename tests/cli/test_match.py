@@ -34,8 +34,13 @@ def test_match_json_contract(cli: Cli) -> None:
         assert set(m["criteria"]) == {"skills", "language", "personality"}
     for u in data["unmatched"]:
         assert set(u) == {"email", "role", "reason"}
-    assert set(data["summary"]) >= {"matched", "mentees", "total_score", "mean_score",
-                                    "greedy_total_score"}
+    assert set(data["summary"]) >= {
+        "matched",
+        "mentees",
+        "total_score",
+        "mean_score",
+        "greedy_total_score",
+    }
 
 
 def test_worked_example(cli: Cli) -> None:
@@ -154,14 +159,19 @@ def test_validate_flags_a_criterion_nobody_answered(sqlite_cli: Cli, program_dir
     assert sqlite_cli("participants", "import", str(path)).exit_code == 0
     result = sqlite_cli("validate")
     assert result.exit_code == 1
-    assert "matching.criteria[2].questions[0]: nobody in the roster has answered 'extraversion'" in result.stderr
+    assert (
+        "matching.criteria[2].questions[0]: nobody in the roster has answered 'extraversion'"
+        in result.stderr
+    )
 
 
 def _run(program: Path, seed: str) -> bytes:
     env = dict(os.environ, PYTHONHASHSEED=seed)
     return subprocess.run(
         [sys.executable, "-m", "mentorctl", "-p", str(program), "match", "--dry-run", "--json"],
-        capture_output=True, env=env, check=True,
+        capture_output=True,
+        env=env,
+        check=True,
     ).stdout
 
 
@@ -176,8 +186,20 @@ def test_results_do_not_depend_on_row_order_or_hash_seed(tmp_path: Path) -> None
         body = lines[1:]
         random.Random(i).shuffle(body)
         (d / "people.csv").write_text("\n".join([lines[0], *body]) + "\n")
-        subprocess.run([sys.executable, "-m", "mentorctl", "-p", str(d), "-q", "participants",
-                        "import", str(d / "people.csv")], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mentorctl",
+                "-p",
+                str(d),
+                "-q",
+                "participants",
+                "import",
+                str(d / "people.csv"),
+            ],
+            check=True,
+        )
         outputs.append(_run(d, seed))
     assert outputs[0] == outputs[1]
     data = json.loads(outputs[0])

@@ -26,8 +26,11 @@ def test_import_then_list(cli: Cli) -> None:
     assert "enrolled 5, updated 0, unchanged 0" in result.stderr
     rows = people(cli)
     assert [r["email"] for r in rows] == [
-        "ada@example.com", "alan@example.com", "edsger@example.com",
-        "grace@example.com", "katherine@example.com",
+        "ada@example.com",
+        "alan@example.com",
+        "edsger@example.com",
+        "grace@example.com",
+        "katherine@example.com",
     ]
     assert rows[0]["answers"]["skills_offered"] == ["Python", "SQL"]
 
@@ -47,7 +50,9 @@ def test_reimport_changes_nothing_and_updates_change(cli: Cli, tmp_path: Path) -
     refused = cli("participants", "import", str(changed), "--on-existing", "error")
     assert refused.exit_code == 1
     assert "already enrolled with other answers (e.g. ada@example.com)" in refused.stderr
-    skipped = json.loads(cli("participants", "import", str(changed), "--on-existing", "skip", "--json").stdout)
+    skipped = json.loads(
+        cli("participants", "import", str(changed), "--on-existing", "skip", "--json").stdout
+    )
     assert skipped["skipped"] == 1 and people(cli)[0]["name"] == "Ada Lovelace"
 
     assert cli("participants", "import", str(changed)).exit_code == 0
@@ -85,18 +90,42 @@ def test_skip_invalid_writes_rejects(cli: Cli, tmp_path: Path) -> None:
 
 def test_add_show_edit_remove(cli: Cli) -> None:
     added = cli(
-        "participants", "add", "--email", "Zoe@Example.com", "--name", "Zoë Q", "--role", "mentor",
-        "--level", "senior", "--answer", "skills_offered=Python;SQL", "--tenure-months", "30",
+        "participants",
+        "add",
+        "--email",
+        "Zoe@Example.com",
+        "--name",
+        "Zoë Q",
+        "--role",
+        "mentor",
+        "--level",
+        "senior",
+        "--answer",
+        "skills_offered=Python;SQL",
+        "--tenure-months",
+        "30",
     )
     assert added.exit_code == 0, added.output
     shown = json.loads(cli("participants", "show", "zoe@example.com", "--json").stdout)
     assert shown["level"] == "Senior" and shown["answers"] == {"skills_offered": ["Python", "SQL"]}
 
-    dup = cli("participants", "add", "--email", "zoe@example.com", "--name", "Z", "--role", "mentor",
-              "--answer", "skills_offered=SQL")
+    dup = cli(
+        "participants",
+        "add",
+        "--email",
+        "zoe@example.com",
+        "--name",
+        "Z",
+        "--role",
+        "mentor",
+        "--answer",
+        "skills_offered=SQL",
+    )
     assert dup.exit_code == 1 and "already enrolled" in dup.stderr
 
-    edited = cli("participants", "edit", "zoe@example.com", "--capacity", "3", "--answer", "track=Management")
+    edited = cli(
+        "participants", "edit", "zoe@example.com", "--capacity", "3", "--answer", "track=Management"
+    )
     assert edited.exit_code == 0, edited.output
     assert "capacity, answers" in edited.stderr
     bad = cli("participants", "edit", "zoe@example.com", "--answer", "track=Cooking")
@@ -117,7 +146,10 @@ def test_add_without_terminal_names_missing_flags(cli: Cli) -> None:
 
 def test_list_filters_and_csv_is_spreadsheet_safe(cli: Cli) -> None:
     cli("participants", "import", str(DATA / "people.csv"))
-    mentors = [p["email"] for p in json.loads(cli("participants", "list", "--role", "mentor", "--json").stdout)]
+    mentors = [
+        p["email"]
+        for p in json.loads(cli("participants", "list", "--role", "mentor", "--json").stdout)
+    ]
     assert mentors == ["ada@example.com", "edsger@example.com", "grace@example.com"]
     research = json.loads(cli("participants", "list", "--department", "research", "--json").stdout)
     assert [p["email"] for p in research] == ["alan@example.com", "katherine@example.com"]
@@ -125,7 +157,7 @@ def test_list_filters_and_csv_is_spreadsheet_safe(cli: Cli) -> None:
     out = cli("participants", "list", "--csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     edsger = next(r for r in rows if r["email"] == "edsger@example.com")
-    assert edsger["goals"] == "'=HYPERLINK(\"http://evil\")"
+    assert edsger["goals"] == '\'=HYPERLINK("http://evil")'
     assert edsger["languages"] == "Dutch; English"
     table = cli("participants", "list").stdout
     assert "Ada Lovelace" in table and "5 participant(s)" in table
@@ -147,13 +179,17 @@ def test_validate_reports_stale_answers(sqlite_cli: Cli, program_dir: Path) -> N
     assert sqlite_cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
     assert sqlite_cli("validate").exit_code == 0
     yaml_path = program_dir / "program.yaml"
-    yaml_path.write_text(yaml_path.read_text().replace("[Engineering, Management]", "[Eng, Management]"))
+    yaml_path.write_text(
+        yaml_path.read_text().replace("[Engineering, Management]", "[Eng, Management]")
+    )
     result = sqlite_cli("validate")
     assert result.exit_code == 1
     assert "ada@example.com: track: 'Engineering' is not one of the options" in result.stderr
 
 
-def test_validate_reports_program_errors_without_traceback(sqlite_cli: Cli, program_dir: Path) -> None:
+def test_validate_reports_program_errors_without_traceback(
+    sqlite_cli: Cli, program_dir: Path
+) -> None:
     (program_dir / "program.yaml").write_text("name: [oops\n")
     result = sqlite_cli("validate")
     assert result.exit_code == 1
@@ -162,7 +198,9 @@ def test_validate_reports_program_errors_without_traceback(sqlite_cli: Cli, prog
     assert as_json["ok"] is False and as_json["problems"][0]["line"] == 2
 
 
-def test_read_only_roster_is_a_clear_error_and_unchanged(sqlite_cli: Cli, program_dir: Path) -> None:
+def test_read_only_roster_is_a_clear_error_and_unchanged(
+    sqlite_cli: Cli, program_dir: Path
+) -> None:
     from tests.roster.test_db import read_only
 
     assert sqlite_cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
@@ -178,7 +216,8 @@ def test_read_only_roster_is_a_clear_error_and_unchanged(sqlite_cli: Cli, progra
 def _import(program_dir: str, csv_path: str, queue) -> None:  # runs in a child process
     proc = subprocess.run(
         [sys.executable, "-m", "mentorctl", "-p", program_dir, "participants", "import", csv_path],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     queue.put((proc.returncode, proc.stderr))
 
@@ -190,7 +229,9 @@ def test_two_imports_at_once_both_succeed(program_dir: Path, tmp_path: Path) -> 
     second.write_text("\n".join([lines[0], *lines[3:]]) + "\n")  # overlaps on one person
     queue = multiprocessing.get_context("spawn").Queue()
     procs = [
-        multiprocessing.get_context("spawn").Process(target=_import, args=(str(program_dir), str(p), queue))
+        multiprocessing.get_context("spawn").Process(
+            target=_import, args=(str(program_dir), str(p), queue)
+        )
         for p in (first, second)
     ]
     for p in procs:

@@ -20,7 +20,6 @@ from mentorctl.matching.engine import MatchInput, propose
 from mentorctl.matching.scoring import explain_pair
 from mentorctl.matching.solvers import Instance, blocking_pairs
 from mentorctl.program import Mode, parse_program
-
 from tests.matching.reference import exhaustive_optima
 
 PROGRAM = """\
@@ -61,20 +60,27 @@ def rosters(draw: st.DrawFn) -> tuple[str, list[dict]]:
         email = f"{name}@example.org"
         role = draw(st.sampled_from(["mentor", "mentee", "both"]))
         others = [f"{o}@example.org" for o in names if o != name]
-        people.append({
-            "email": email, "name": name.title(), "role": role,
-            "department": draw(st.sampled_from(["x", "y", None])),
-            "title": None, "level": draw(st.sampled_from(["L1", "L2", "L3", "L4", None])),
-            "manager_email": draw(st.sampled_from([None, *others])),
-            "location": None, "timezone": draw(st.sampled_from(ZONES)),
-            "languages": draw(st.lists(st.sampled_from(["en", "fr"]), max_size=2, unique=True)),
-            "tenure_months": draw(st.sampled_from([None, 3, 12, 40])),
-            "years_experience": None, "capacity": draw(st.sampled_from([None, 0, 1, 2, 3])),
-            "answers": {
-                "wants": draw(st.lists(st.sampled_from("abcd"), max_size=3, unique=True)),
-                "offers": draw(st.lists(st.sampled_from("abcd"), max_size=3, unique=True)),
-            },
-        })
+        people.append(
+            {
+                "email": email,
+                "name": name.title(),
+                "role": role,
+                "department": draw(st.sampled_from(["x", "y", None])),
+                "title": None,
+                "level": draw(st.sampled_from(["L1", "L2", "L3", "L4", None])),
+                "manager_email": draw(st.sampled_from([None, *others])),
+                "location": None,
+                "timezone": draw(st.sampled_from(ZONES)),
+                "languages": draw(st.lists(st.sampled_from(["en", "fr"]), max_size=2, unique=True)),
+                "tenure_months": draw(st.sampled_from([None, 3, 12, 40])),
+                "years_experience": None,
+                "capacity": draw(st.sampled_from([None, 0, 1, 2, 3])),
+                "answers": {
+                    "wants": draw(st.lists(st.sampled_from("abcd"), max_size=3, unique=True)),
+                    "offers": draw(st.lists(st.sampled_from("abcd"), max_size=3, unique=True)),
+                },
+            }
+        )
     min_score = draw(st.sampled_from(["null", "0.3"]))
     return min_score, people
 
@@ -92,7 +98,10 @@ def independent_instance(program, people) -> Instance:
             if constraints.exclusion_reasons(program, m, e, people_by_email=by_email):
                 continue
             score = round(explain_pair(program, m, e).score, 6)
-            if program.matching.constraints.min_score is not None and score < program.matching.constraints.min_score:
+            if (
+                program.matching.constraints.min_score is not None
+                and score < program.matching.constraints.min_score
+            ):
                 continue
             scores[(m["email"], e["email"])] = score
     return Instance(
@@ -187,19 +196,66 @@ def test_deterministic_whatever_the_order_of_people(roster, rnd: random.Random) 
 
 def test_unmatched_reasons_are_specific() -> None:
     program = parse_program(PROGRAM.replace("MIN", "null"))
-    base = {"title": None, "location": None, "years_experience": None, "capacity": None,
-            "manager_email": None, "timezone": "Europe/London", "level": "L2"}
+    base = {
+        "title": None,
+        "location": None,
+        "years_experience": None,
+        "capacity": None,
+        "manager_email": None,
+        "timezone": "Europe/London",
+        "level": "L2",
+    }
     people = [
-        {**base, "email": "m1@x.org", "name": "M1", "role": "mentor", "department": "x",
-         "languages": ["en"], "tenure_months": 24, "answers": {"offers": ["a"]}},
-        {**base, "email": "m2@x.org", "name": "M2", "role": "mentor", "department": "x",
-         "languages": ["en"], "tenure_months": 2, "answers": {"offers": ["a"]}},
-        {**base, "email": "e1@x.org", "name": "E1", "role": "mentee", "department": "y",
-         "languages": ["en"], "tenure_months": 1, "answers": {"wants": ["a"]}},
-        {**base, "email": "e2@x.org", "name": "E2", "role": "mentee", "department": "y",
-         "languages": ["en"], "tenure_months": 1, "answers": {"wants": ["a"]}},
-        {**base, "email": "e3@x.org", "name": "E3", "role": "mentee", "department": "y",
-         "languages": ["fr"], "tenure_months": 1, "answers": {"wants": ["a", "b"]}},
+        {
+            **base,
+            "email": "m1@x.org",
+            "name": "M1",
+            "role": "mentor",
+            "department": "x",
+            "languages": ["en"],
+            "tenure_months": 24,
+            "answers": {"offers": ["a"]},
+        },
+        {
+            **base,
+            "email": "m2@x.org",
+            "name": "M2",
+            "role": "mentor",
+            "department": "x",
+            "languages": ["en"],
+            "tenure_months": 2,
+            "answers": {"offers": ["a"]},
+        },
+        {
+            **base,
+            "email": "e1@x.org",
+            "name": "E1",
+            "role": "mentee",
+            "department": "y",
+            "languages": ["en"],
+            "tenure_months": 1,
+            "answers": {"wants": ["a"]},
+        },
+        {
+            **base,
+            "email": "e2@x.org",
+            "name": "E2",
+            "role": "mentee",
+            "department": "y",
+            "languages": ["en"],
+            "tenure_months": 1,
+            "answers": {"wants": ["a"]},
+        },
+        {
+            **base,
+            "email": "e3@x.org",
+            "name": "E3",
+            "role": "mentee",
+            "department": "y",
+            "languages": ["fr"],
+            "tenure_months": 1,
+            "answers": {"wants": ["a", "b"]},
+        },
     ]
     result = propose(MatchInput(program=program, people=people))
     reasons = {u.email: u.reason for u in result.unmatched}

@@ -53,7 +53,9 @@ def test_roster_made_by_the_first_schema_is_upgraded_with_a_backup(tmp_path: Pat
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO program (slug, name, created_at) VALUES ('p', 'P', '2026-01-01')"))
+        conn.execute(
+            text("INSERT INTO program (slug, name, created_at) VALUES ('p', 'P', '2026-01-01')")
+        )
         conn.execute(
             text(
                 "INSERT INTO participant (program_id, email, name, role, languages, answers, active,"
@@ -157,4 +159,6 @@ def test_unreachable_database_is_a_roster_error() -> None:
 def test_url_resolution(tmp_path: Path) -> None:
     assert resolve_url(tmp_path, None, None) == f"sqlite:///{tmp_path / 'roster.db'}"
     assert resolve_url(tmp_path, "sqlite:////x/y.db", "sqlite:///z.db") == "sqlite:////x/y.db"
-    assert resolve_url(tmp_path, None, "sqlite:///data/r.db") == f"sqlite:///{tmp_path / 'data/r.db'}"
+    assert (
+        resolve_url(tmp_path, None, "sqlite:///data/r.db") == f"sqlite:///{tmp_path / 'data/r.db'}"
+    )

@@ -10,7 +10,6 @@ from mentorctl.errors import ImportProblemError
 from mentorctl.program import load_program
 from mentorctl.roster.importer import plan_import, read_participants, require_clean
 from mentorctl.roster.records import split_list
-
 from tests.conftest import DATA
 
 
@@ -30,8 +29,11 @@ def test_canonical_csv(program, tmp_path: Path) -> None:
     assert result.problems == []
     by_email = {r.email: r for r in result.records}
     assert list(by_email) == [
-        "ada@example.com", "grace@example.com", "alan@example.com",
-        "katherine@example.com", "edsger@example.com",
+        "ada@example.com",
+        "grace@example.com",
+        "alan@example.com",
+        "katherine@example.com",
+        "edsger@example.com",
     ]
     grace = by_email["grace@example.com"]
     assert grace.answers["skills_offered"] == ["Leadership", "Public speaking, presenting"]
@@ -74,7 +76,8 @@ def test_latest_submission_wins_by_timestamp_not_row_order(program, tmp_path: Pa
 def test_comma_inside_an_option_survives_comma_splitting() -> None:
     options = ["Python", "Public speaking, presenting", "SQL"]
     assert split_list("Public speaking, presenting, SQL", options) == [
-        "Public speaking, presenting", "SQL",
+        "Public speaking, presenting",
+        "SQL",
     ]
     assert split_list("Python;SQL", options) == ["Python", "SQL"]
     assert split_list("", options) == []
@@ -96,22 +99,26 @@ def test_every_bad_row_is_reported_with_row_and_column(program, tmp_path: Path) 
     result = read_participants(program, path)
     found = sorted(str(p) for p in result.problems)
     f = str(path)
-    assert found == sorted([
-        f"{f}:3: email: 'not-an-email' is not an email address",
-        f"{f}:4: skills_wanted: 'Cooking' is not one of the options "
-        "(Python, SQL, Leadership, Public speaking, presenting, Writing)",
-        f"{f}:4: skills_wanted: is required",
-        f"{f}:4: extraversion: 9 is outside the scale 1-5",
-        f"{f}:4: preferred_mentors: 'x@y' is not an email address",
-        f"{f}:5: name: is required",
-        f"{f}:5: role: 'tutor' must be mentor, mentee or both",
-        f"{f}:5: level: 'Boss' is not one of the program's levels",
-        f"{f}:5: tenure_months: '-1' must be at least 0",
-        f"{f}:5: timezone: 'Mars/Olympus' is not a time zone name such as Europe/Berlin",
-        f"{f}:7: role: dup@example.com is a mentee here but a mentor at row 6",
-    ])
+    assert found == sorted(
+        [
+            f"{f}:3: email: 'not-an-email' is not an email address",
+            f"{f}:4: skills_wanted: 'Cooking' is not one of the options "
+            "(Python, SQL, Leadership, Public speaking, presenting, Writing)",
+            f"{f}:4: skills_wanted: is required",
+            f"{f}:4: extraversion: 9 is outside the scale 1-5",
+            f"{f}:4: preferred_mentors: 'x@y' is not an email address",
+            f"{f}:5: name: is required",
+            f"{f}:5: role: 'tutor' must be mentor, mentee or both",
+            f"{f}:5: level: 'Boss' is not one of the program's levels",
+            f"{f}:5: tenure_months: '-1' must be at least 0",
+            f"{f}:5: timezone: 'Mars/Olympus' is not a time zone name such as Europe/Berlin",
+            f"{f}:7: role: dup@example.com is a mentee here but a mentor at row 6",
+        ]
+    )
     assert [r.email for r in result.records] == ["ok@example.com", "dup@example.com"]
-    with pytest.raises(ImportProblemError, match=r"11 problems in 4 row\(s\); nothing was imported"):
+    with pytest.raises(
+        ImportProblemError, match=r"11 problems in 4 row\(s\); nothing was imported"
+    ):
         require_clean(result, f)
 
 
@@ -164,7 +171,9 @@ def test_xlsx(program, tmp_path: Path) -> None:
     assert result.problems == []
     [lin] = result.records
     assert (lin.email, lin.tenure_months, lin.answers["skills_offered"]) == (
-        "lin@example.com", 24, ["SQL", "Writing"],
+        "lin@example.com",
+        24,
+        ["SQL", "Writing"],
     )
 
 
