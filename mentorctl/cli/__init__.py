@@ -113,14 +113,37 @@ def _main(
 
 
 def _register() -> None:
-    from mentorctl.cli import init, match, participants, validate
+    from mentorctl.cli import (
+        agreements,
+        cycle,
+        goals,
+        init,
+        match,
+        notify,
+        participants,
+        remind,
+        report,
+        tracking,
+        validate,
+    )
 
     app.command("init")(init.init)
     app.command("validate")(validate.validate)
     app.add_typer(participants.app, name="participants")
     app.add_typer(match.app, name="match")
+    match.app.command("end")(cycle.end_match)
     app.command("explain")(match.explain)
     app.command("scores")(match.scores)
+    app.add_typer(goals.app, name="goals")
+    app.command("agreements")(agreements.agreements)
+    app.add_typer(notify.app, name="notify")
+    app.add_typer(tracking.log_app, name="log")
+    app.add_typer(tracking.checkin_app, name="checkin")
+    app.command("status")(tracking.status)
+    app.command("remind")(remind.remind)
+    app.add_typer(cycle.app, name="cycle")
+    app.command("report")(report.report)
+    app.add_typer(report.hr_app, name="hr")
 
 
 _register()

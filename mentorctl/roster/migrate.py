@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from mentorctl.roster.db import Roster
 
 #: The newest migration. Bump it with every new script in migrations/versions.
-HEAD = "0002"
+HEAD = "0003"
 #: Every revision this release knows, oldest first.
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

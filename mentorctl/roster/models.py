@@ -39,6 +39,7 @@ class CycleRow(SQLModel, table=True):
     end: dt.date
     status: str = "open"  # open | closed
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+    closed_at: NaiveDatetime | None = None
 
 
 class Participant(SQLModel, table=True):
@@ -86,6 +87,7 @@ class MatchRow(SQLModel, table=True):
     started_at: NaiveDatetime | None = None
     ended_at: NaiveDatetime | None = None
     end_reason: str | None = None
+    outcome: str | None = None  # set when the cycle closes or the match ends
 
 
 class Meeting(SQLModel, table=True):
@@ -128,3 +130,41 @@ class Checkin(SQLModel, table=True):
     progress: int | None = None
     comment: str | None = None
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class MessageRow(SQLModel, table=True):
+    """An email mentorctl sent (or tried to): the record that stops a second sending.
+
+    ``dedupe_key`` names what the message is for (``intro:<match id>``,
+    ``reminder-1:<match id>:<due date>`` ...); it is unique, so a message is recorded
+    as ``pending`` before it is sent and can never be sent twice.
+    """
+
+    __tablename__ = "message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    match_id: int | None = Field(default=None, foreign_key="match.id", index=True)
+    kind: str  # intro | reminder-1 | reminder-2 | escalation | digest ...
+    dedupe_key: str = Field(unique=True)
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    subject: str
+    status: str = "pending"  # pending | sent | failed
+    error: str | None = None
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    sent_at: NaiveDatetime | None = None
+
+
+class HrRecord(SQLModel, table=True):
+    """One person's HR outcome (from `mentorctl hr import`), keyed by email."""
+
+    __tablename__ = "hr_record"
+    __table_args__ = (UniqueConstraint("program_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id")
+    email: str
+    employed: bool = True
+    left_date: dt.date | None = None
+    promotion_date: dt.date | None = None
+    updated_at: NaiveDatetime = Field(default_factory=utcnow)

@@ -1,0 +1,149 @@
+"""Composing and sending email: introductions, reminders, digests.
+
+Messages are built with the standard :mod:`email` package (``EmailMessage`` with the
+default policy and :class:`~email.headerregistry.Address`), so no participant's name or
+answer can add a header. The SMTP password never lives in program.yaml: it comes from the
+environment variable named by ``email.password_env`` or from ``email.password_file``,
+which must be readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import ssl
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import make_msgid
+from pathlib import Path
+
+from mentorctl.errors import MentorctlError
+from mentorctl.program import Email
+
+
+class MailError(MentorctlError):
+    """Email settings are wrong, or the SMTP server refused us."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send, as plain data."""
+
+    to: Sequence[tuple[str, str]]  # (display name, email)
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+    cc: Sequence[tuple[str, str]] = ()
+    reply_to: str | None = None
+
+
+def _one_line(text: str) -> str:
+    """Header values on one line: CR, LF and other controls become spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def address(name: str, email: str) -> Address:
+    local, _, domain = email.strip().partition("@")
+    return Address(display_name=_one_line(name)[:200], username=local, domain=domain)
+
+
+def build(sender: str, out: Outgoing) -> EmailMessage:
+    """An ``EmailMessage`` for ``out``: text (and HTML) body, attachments, safe headers."""
+    msg = EmailMessage()
+    msg["From"] = address("", sender) if "<" not in sender else sender
+    msg["To"] = [address(n, e) for n, e in out.to]
+    if out.cc:
+        msg["Cc"] = [address(n, e) for n, e in out.cc]
+    if out.reply_to:
+        msg["Reply-To"] = address("", out.reply_to)
+    msg["Subject"] = _one_line(out.subject)[:300]
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg.set_content(out.text)
+    if out.html is not None:
+        msg.add_alternative(out.html, subtype="html")
+    for a in out.attachments:
+        maintype, _, subtype = a.mime_type.partition("/")
+        msg.add_attachment(
+            a.content, maintype=maintype, subtype=subtype or "octet-stream",
+            filename=_one_line(a.filename),
+        )
+    return msg
+
+
+def smtp_password(settings: Email, program_dir: Path) -> str | None:
+    """The SMTP password: from ``$password_env``, else ``password_file`` (owner-only)."""
+    value = os.environ.get(settings.password_env)
+    if value:
+        return value
+    if settings.password_file is None:
+        return None
+    path = Path(settings.password_file).expanduser()
+    if not path.is_absolute():
+        path = program_dir / path
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        raise MailError(f"{path}: no such file (email.password_file)") from None
+    if mode & 0o077:
+        raise MailError(
+            f"{path}: the password file is readable by others (mode {mode:o}); "
+            f"run `chmod 600 {path}`"
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+@contextlib.contextmanager
+def connect(settings: Email, password: str | None, timeout: float = 30) -> Iterator[smtplib.SMTP]:
+    """An SMTP connection per the program's settings (STARTTLS, SSL or plain)."""
+    if settings.sender is None:
+        raise MailError("program.yaml: email.sender is not set; who should messages come from?")
+    try:
+        if settings.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=timeout,
+                context=ssl.create_default_context(),
+            )
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+            if settings.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            if password is None:
+                raise MailError(
+                    f"email.username is set but no password: set ${settings.password_env} "
+                    "or email.password_file"
+                )
+            smtp.login(settings.username, password)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"SMTP {settings.host}:{settings.port}: {exc}") from None
+    try:
+        yield smtp
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+
+
+def send(smtp: smtplib.SMTP, msg: EmailMessage) -> None:
+    """Send one message; raises MailError (the caller records the failure and goes on)."""
+    try:
+        smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"sending to {msg['To']}: {exc}") from None
+
+
+def as_bytes(msg: EmailMessage) -> bytes:
+    """The message as it would go on the wire (for previews and .eml files)."""
+    return msg.as_bytes(policy=SMTP_POLICY)
