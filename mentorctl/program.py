@@ -303,20 +303,47 @@ class Matching(_Strict):
 
 
 class Agreement(_Strict):
-    """Agreement settings (filled in by the agreements feature)."""
+    """Agreement settings: extra clauses and, optionally, your own templates."""
 
     clauses: list[str] = []
-    template: str | None = None
-    html_template: str | None = None
+    template: str | None = Field(None, description="Markdown template (Jinja2), beside program.yaml")
+    html_template: str | None = Field(None, description="HTML template (Jinja2)")
+    first_meeting_within_days: int = Field(14, ge=1)
 
 
 class Reminders(_Strict):
-    """Reminder settings (filled in by the tracking feature)."""
+    """When pairs get nudged, and when the coordinator hears about it."""
 
     enabled: bool = True
-    grace_days: int = Field(7, ge=0)
-    second_nudge_days: int = Field(14, ge=0)
-    escalate_days: int = Field(28, ge=0)
+    grace_days: int = Field(7, ge=0, description="days past the cadence before the first nudge")
+    second_nudge_days: int = Field(14, ge=0, description="days past the cadence: second nudge")
+    escalate_days: int = Field(28, ge=0, description="days past the cadence: tell the coordinator")
+    checkin_every_days: int | None = Field(30, ge=1, description="pulse survey due this often")
+    cycle_ending_days: int = Field(14, ge=0, description="warn pairs this long before the end")
+    log_file: str | None = Field(None, description="append one line per action here")
+
+
+class Health(_Strict):
+    """Thresholds of a match's health (on track, at risk, stalled)."""
+
+    at_risk_days: int | None = Field(
+        None, ge=1, description="days since the last meeting; default 1.5 x the cadence"
+    )
+    stalled_days: int | None = Field(
+        None, ge=1, description="days since the last meeting; default 3 x the cadence"
+    )
+    min_meeting_ratio: float = Field(
+        0.5, ge=0, le=1, description="meetings held / expected below this is at risk"
+    )
+    low_satisfaction: float = Field(
+        2.5, ge=1, le=5, description="mean satisfaction at or below this is at risk"
+    )
+
+
+class Report(_Strict):
+    """Report settings."""
+
+    min_group_size: int = Field(5, ge=1, description="breakdown cells smaller than this are hidden")
 
 
 class Email(_Strict):
@@ -351,6 +378,8 @@ class Program(_Strict):
     matching: Matching = Matching()
     agreement: Agreement = Agreement()
     reminders: Reminders = Reminders()
+    health: Health = Health()
+    report: Report = Report()
     email: Email = Email()
     database_url: str | None = Field(
         None, description="roster database URL; default: roster.db beside program.yaml"

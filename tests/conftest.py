@@ -111,3 +111,6 @@ def cli(program_dir: Path, db_url: str) -> Cli:
 def sqlite_cli(program_dir: Path) -> Cli:
     """The CLI on the default roster (roster.db beside program.yaml)."""
     return Cli(program_dir, None)
+
+
+from tests.smtpd import smtp_server  # noqa: E402, F401  (a fixture for every test module)
