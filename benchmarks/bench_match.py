@@ -352,7 +352,8 @@ class PhaseTimer:
             show(path)
         top = sum(self.phases[p].seconds for p in self.phases if len(p) == 1)
         print(
-            f"  {total:8.3f} s        {' ' * 9}  total in-process ({total - top:.3f} s not in a phase)"
+            f"  {total:8.3f} s        {' ' * 9}  total in-process "
+            f"({total - top:.3f} s not in a phase)"
         )
 
 
@@ -392,7 +393,7 @@ def phases(directory: Path) -> dict[str, Any]:
     """Run what ``match --dry-run --json`` runs, in this process, with phases timed."""
     t0 = time.perf_counter()
     timer = PhaseTimer()
-    with timer.phase("import mentorctl.matching, numpy, sqlmodel ..."):
+    with timer.phase("import mentorctl.matching, numpy, sqlmodel ... (0 after the first size)"):
         from mentorctl.cli import match as cli_match
         from mentorctl.cli.state import State
         from mentorctl.matching import engine
@@ -407,9 +408,12 @@ def phases(directory: Path) -> dict[str, Any]:
             proposal = engine.propose(inp)
         finally:
             c.roster.dispose()
-        with timer.phase("render: Proposal.as_json + json.dumps (to /dev/null)"):
-            with open(os.devnull, "w", encoding="utf-8") as null, contextlib.redirect_stdout(null):
-                cli_match.render_proposal(proposal, c.known.people, True, True)
+        with (
+            timer.phase("render: Proposal.as_json + json.dumps (to /dev/null)"),
+            open(os.devnull, "w", encoding="utf-8") as null,
+            contextlib.redirect_stdout(null),
+        ):
+            cli_match.render_proposal(proposal, c.known.people, True, True)
     finally:
         timer.restore()
     total = time.perf_counter() - t0
@@ -466,7 +470,9 @@ def bench_size(n_mentees: int, n_mentors: int, reps: int, args: argparse.Namespa
         directory = Path(tmp)
         t = time.perf_counter()
         prepare(directory, n_mentees, n_mentors, args.mixed_capacity)
-        cap = f"default capacity {CAPACITY}, mixed" if args.mixed_capacity else f"capacity {CAPACITY}"
+        cap = (
+            f"default capacity {CAPACITY}, mixed" if args.mixed_capacity else f"capacity {CAPACITY}"
+        )
         header(
             f"match {n_mentees:,} mentees x {n_mentors:,} mentors ({cap}, seed "
             f"{SEED}; generated + imported in {time.perf_counter() - t:.1f} s, untimed), "
@@ -514,7 +520,8 @@ def bench_size(n_mentees: int, n_mentors: int, reps: int, args: argparse.Namespa
         print(f"  {ratio:8.2f} x             (a) / (b)")
         print(
             f"  {d['n_mentees']:,} mentees, {d['n_mentors']:,} mentors, "
-            f"{d['n_eligible']:,} eligible pairs ({d['n_eligible'] / (d['n_mentees'] * d['n_mentors']):.0%}); "
+            f"{d['n_eligible']:,} eligible pairs "
+            f"({d['n_eligible'] / (d['n_mentees'] * d['n_mentors']):.0%}); "
             f"solver matched {d['matched']:,}, total score {d['total']:.3f}"
             f" (maximize_matches={d['maximize_matches']})"
         )
@@ -544,7 +551,8 @@ def bench_size(n_mentees: int, n_mentors: int, reps: int, args: argparse.Namespa
                         f"{d['matched']}: the baseline no longer mirrors the engine"
                     )
                 print(
-                    f"  propose: matched {summary.get('matched')}, total {summary.get('total_score')}"
+                    f"  propose: matched {summary.get('matched')}, "
+                    f"total {summary.get('total_score')}"
                     f"; greedy matched {summary.get('greedy_matched')}, total "
                     f"{summary.get('greedy_total_score')}; {summary.get('unmatched')} unmatched"
                 )

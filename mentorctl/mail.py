@@ -77,7 +77,9 @@ def build(sender: str, out: Outgoing) -> EmailMessage:
     for a in out.attachments:
         maintype, _, subtype = a.mime_type.partition("/")
         msg.add_attachment(
-            a.content, maintype=maintype, subtype=subtype or "octet-stream",
+            a.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
             filename=_one_line(a.filename),
         )
     return msg
@@ -113,7 +115,9 @@ def connect(settings: Email, password: str | None, timeout: float = 30) -> Itera
     try:
         if settings.security == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host, settings.port, timeout=timeout,
+                settings.host,
+                settings.port,
+                timeout=timeout,
                 context=ssl.create_default_context(),
             )
         else:

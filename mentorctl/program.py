@@ -306,7 +306,9 @@ class Agreement(_Strict):
     """Agreement settings: extra clauses and, optionally, your own templates."""
 
     clauses: list[str] = []
-    template: str | None = Field(None, description="Markdown template (Jinja2), beside program.yaml")
+    template: str | None = Field(
+        None, description="Markdown template (Jinja2), beside program.yaml"
+    )
     html_template: str | None = Field(None, description="HTML template (Jinja2)")
     first_meeting_within_days: int = Field(14, ge=1)
 

@@ -166,7 +166,7 @@ def score_candidates(
     from mentorctl.matching import constraints, scoring
 
     program = inp.program
-    raw, _ = scoring.score_matrix(program, mentors, mentees)
+    raw, _ = scoring.score_matrix(program, mentors, mentees, with_values=False)
     raw = np.asarray(raw, dtype=np.float64)
     allowed = constraints.allowed_matrix(
         program,

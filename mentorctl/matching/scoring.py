@@ -725,7 +725,11 @@ _BLOCKS: dict[type, Callable[..., Block]] = {
 
 
 def score_matrix(
-    program: Program, mentors: Sequence[Person], mentees: Sequence[Person]
+    program: Program,
+    mentors: Sequence[Person],
+    mentees: Sequence[Person],
+    *,
+    with_values: bool = True,
 ) -> tuple[Matrix, dict[str, Matrix]]:
     """Scores of every mentor (rows) against every mentee (columns).
 
@@ -733,12 +737,16 @@ def score_matrix(
     len(mentees))`` matrix equal to :func:`explain_pair`'s scores (within 1e-9);
     ``values`` maps each criterion name, in program order, to a float32 matrix of its
     values (NaN = blank for that pair). Hard constraints are not applied here.
+    ``with_values=False`` skips the per-criterion matrices (``values`` is then empty),
+    which saves one float32 matrix per criterion on large rosters.
     """
     n_m, n_e = len(mentors), len(mentees)
     criteria = program.matching.criteria
     blocks = [_BLOCKS[type(c)](program, c, mentors, mentees) for c in criteria]
     scores = np.zeros((n_m, n_e), dtype=np.float64)
-    values = {c.name: np.empty((n_m, n_e), dtype=np.float32) for c in criteria}
+    values = (
+        {c.name: np.empty((n_m, n_e), dtype=np.float32) for c in criteria} if with_values else {}
+    )
     step = max(1, CHUNK_CELLS // max(1, n_m))
     for lo in range(0, n_e, step):
         hi = min(n_e, lo + step)
@@ -747,7 +755,8 @@ def score_matrix(
         # The same sums, in the same order, as explain_pair: bit-for-bit equal terms.
         for c, block in zip(criteria, blocks, strict=True):
             v = block(lo, hi)  # a fresh array: safe to change in place
-            values[c.name][:, lo:hi] = v
+            if with_values:
+                values[c.name][:, lo:hi] = v
             # One pass without a temporary to learn whether any value is blank.
             if np.isnan(np.add.reduce(v, axis=None)):
                 blank = np.isnan(v)

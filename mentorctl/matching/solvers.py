@@ -568,10 +568,50 @@ def solve_greedy_dense(
     capacity: NDArray[np.integer] | Sequence[int],
     score: NDArray[np.floating],
 ) -> list[tuple[int, int]]:
-    """Greedy on dense arrays (NaN = ineligible); ties by index, as :func:`solve_greedy`
-    breaks them by id when the ids are given sorted. Returns sorted index pairs."""
-    cap, mi, ei, vals = _dense_to_coo(len(mentors), len(mentees), capacity, score)
-    return _greedy_core(cap, len(mentees), mi, ei, vals)
+    """Greedy on dense arrays (NaN = ineligible); ties by (mentor index, mentee index),
+    as :func:`solve_greedy` breaks them by id when the ids are given sorted.
+
+    Only the best pairs are ever sorted: pairs are taken in bands of descending score
+    (``argpartition``), so a large roster does not pay for sorting every eligible pair.
+    Returns sorted index pairs.
+    """
+    cap_arr = np.asarray(capacity, dtype=np.int64)
+    sc = np.asarray(score, dtype=np.float64)
+    if sc.shape != (len(mentors), len(mentees)):
+        raise MatchingError(
+            f"score matrix has shape {sc.shape}, expected {(len(mentors), len(mentees))}"
+        )
+    flat = np.flatnonzero(~np.isnan(sc))  # mentor-major: ties come out in (mentor, mentee) order
+    vals = sc.ravel()[flat]
+    n_mentees = len(mentees)
+    cap = cap_arr.tolist()
+    slots = sum(min(c, n_mentees) for c in cap)
+    matched = [False] * n_mentees
+    left = n_mentees
+    pairs: list[tuple[int, int]] = []
+    band = max(4 * n_mentees, 1024)
+    remaining = np.arange(len(flat))
+    while len(remaining) and slots and left:
+        if len(remaining) > band:
+            kth = np.partition(-vals[remaining], band)[band]
+            take = remaining[-vals[remaining] <= kth]  # every pair at least as good (ties too)
+            remaining = remaining[-vals[remaining] > kth]
+        else:
+            take, remaining = remaining, remaining[:0]
+        band *= 2  # popular mentors fill up: look further ahead each round
+        take = take[np.argsort(-vals[take], kind="stable")]
+        for m, e in zip(*np.divmod(flat[take], n_mentees), strict=True):
+            m, e = int(m), int(e)
+            if cap[m] > 0 and not matched[e]:
+                cap[m] -= 1
+                matched[e] = True
+                pairs.append((m, e))
+                slots -= 1
+                left -= 1
+                if not slots or not left:
+                    break
+    pairs.sort()
+    return pairs
 
 
 # ----------------------------------------------------------------------- stability

@@ -348,3 +348,46 @@ def test_check_instance_reports_every_problem() -> None:
 
 def test_check_instance_accepts_valid_input() -> None:
     check_instance(make({"a": 0, "b": 3}, "xy", {"a-x": 0.0, "b-y": 1.0}, mentee_prefs={"q": ()}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(instances(with_prefs=False))
+def test_dense_greedy_equals_greedy(inst: Instance) -> None:
+    import numpy as np
+
+    from mentorctl.matching.solvers import solve_greedy, solve_greedy_dense
+
+    mentors, mentees = sorted(inst.mentors), sorted(inst.mentees)
+    score = np.full((len(mentors), len(mentees)), np.nan)
+    for (m, e), v in inst.scores.items():
+        score[mentors.index(m), mentees.index(e)] = v
+    cap = [inst.capacity[m] for m in mentors]
+    dense = solve_greedy_dense(mentors, mentees, cap, score)
+    assert tuple(sorted((mentors[i], mentees[j]) for i, j in dense)) == solve_greedy(inst).pairs
+
+
+def test_dense_greedy_bands_agree_with_full_sort_on_a_large_instance() -> None:
+    """Large enough that greedy works in several score bands, with many ties."""
+    import numpy as np
+
+    from mentorctl.matching.solvers import solve_greedy, solve_greedy_dense
+
+    rng = np.random.default_rng(7)
+    n_m, n_e = 120, 400
+    score = rng.choice([0.1, 0.25, 0.5, 0.75, 1.0], size=(n_m, n_e))
+    score[rng.random((n_m, n_e)) < 0.2] = np.nan
+    cap = rng.integers(0, 4, size=n_m)
+    mentors = [f"m{i:04d}" for i in range(n_m)]
+    mentees = [f"e{j:04d}" for j in range(n_e)]
+    inst = Instance(
+        mentors=tuple(mentors),
+        mentees=tuple(mentees),
+        capacity={m: int(c) for m, c in zip(mentors, cap, strict=True)},
+        scores={
+            (mentors[i], mentees[j]): float(score[i, j])
+            for i, j in zip(*np.nonzero(~np.isnan(score)), strict=True)
+        },
+    )
+    dense = solve_greedy_dense(mentors, mentees, cap, score)
+    assert tuple((mentors[i], mentees[j]) for i, j in dense) == solve_greedy(inst).pairs
+    assert len(dense) > 150
