@@ -30,21 +30,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-ROSTER_FIELDS = (
-    "email",
-    "name",
-    "role",
-    "department",
-    "title",
-    "level",
-    "manager_email",
-    "location",
-    "timezone",
-    "languages",
-    "tenure_months",
-    "years_experience",
-    "capacity",
-)
+from mentorctl.program import ROSTER_FIELDS
+
 QUESTIONS = (
     "skills_wanted",
     "skills_offered",

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mentorctl.enums import Audience, Cadence, Focus, Format, Mode, Objective, QuestionType
 from mentorctl.errors import Problem, ProgramError, ProgramNotFound
 
 PROGRAM_FILE = "program.yaml"
@@ -55,71 +55,6 @@ class _Strict(BaseModel):
 
 
 # --------------------------------------------------------------------------- enums
-
-
-class Format(StrEnum):
-    ONE_TO_ONE = "one-to-one"
-    GROUP = "group"
-    CIRCLES = "circles"
-
-
-class Focus(StrEnum):
-    INFORMATION = "information"
-    SKILL = "skill"
-    ADVOCACY = "advocacy"
-
-
-class Cadence(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
-
-    @property
-    def days(self) -> int:
-        return {"weekly": 7, "biweekly": 14, "monthly": 30}[self.value]
-
-
-class QuestionType(StrEnum):
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    RANKED_CHOICE = "ranked_choice"
-    LIKERT = "likert"
-    NUMBER = "number"
-    TEXT = "text"
-    EMAIL_LIST = "email_list"
-
-    @property
-    def has_options(self) -> bool:
-        return self in (
-            QuestionType.SINGLE_CHOICE,
-            QuestionType.MULTIPLE_CHOICE,
-            QuestionType.RANKED_CHOICE,
-        )
-
-    @property
-    def is_list(self) -> bool:
-        return self in (
-            QuestionType.MULTIPLE_CHOICE,
-            QuestionType.RANKED_CHOICE,
-            QuestionType.EMAIL_LIST,
-        )
-
-
-class Audience(StrEnum):
-    MENTORS = "mentors"
-    MENTEES = "mentees"
-    BOTH = "both"
-
-
-class Mode(StrEnum):
-    OPTIMAL = "optimal"
-    STABLE = "stable"
-    GREEDY = "greedy"
-
-
-class Objective(StrEnum):
-    MAX_MATCHES = "max-matches"
-    MAX_SCORE = "max-score"
 
 
 # --------------------------------------------------------------------------- sections
@@ -311,6 +246,12 @@ class Agreement(_Strict):
     )
     html_template: str | None = Field(None, description="HTML template (Jinja2)")
     first_meeting_within_days: int = Field(14, ge=1)
+    meeting_time: str = Field(
+        "10:00",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description='time of day of the .ics meeting series, quoted: "10:00"',
+    )
+    meeting_minutes: int = Field(60, ge=5, le=480, description="length of each meeting")
 
 
 class Reminders(_Strict):

@@ -968,20 +968,7 @@ def make_onboarding() -> None:
     write_form_responses(rng, program, people)
 
 
-FORM_COLUMNS = [
-    "email",
-    "name",
-    "role",
-    "department",
-    "title",
-    "level",
-    "manager_email",
-    "location",
-    "timezone",
-    "languages",
-    "tenure_months",
-    "years_experience",
-]
+FORM_COLUMNS = [f for f in ROSTER_FIELDS if f != "capacity"]
 
 
 def write_form_responses(rng: random.Random, program: Program, people: list[Person]) -> None:

@@ -4,31 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from mentorctl.cli import output
-
-
-class FormatChoice(StrEnum):
-    ONE_TO_ONE = "one-to-one"
-    GROUP = "group"
-    CIRCLES = "circles"
-
-
-class FocusChoice(StrEnum):
-    INFORMATION = "information"
-    SKILL = "skill"
-    ADVOCACY = "advocacy"
-
-
-class CadenceChoice(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
+from mentorctl.enums import Cadence, Focus, Format
 
 
 def _parse_date(text: str) -> dt.date:
@@ -47,8 +29,8 @@ def init(
     coordinator: Annotated[
         str | None, typer.Option(metavar="<email>", help="Your email, for escalations.")
     ] = None,
-    format: Annotated[FormatChoice | None, typer.Option("--format", help="Program format.")] = None,
-    focus: Annotated[FocusChoice | None, typer.Option(help="Program focus.")] = None,
+    format: Annotated[Format | None, typer.Option("--format", help="Program format.")] = None,
+    focus: Annotated[Focus | None, typer.Option(help="Program focus.")] = None,
     reverse: Annotated[
         bool | None,
         typer.Option(
@@ -64,7 +46,7 @@ def init(
     length_weeks: Annotated[
         int | None, typer.Option(min=1, max=260, metavar="<weeks>", help="Cycle length in weeks.")
     ] = None,
-    cadence: Annotated[CadenceChoice | None, typer.Option(help="How often pairs meet.")] = None,
+    cadence: Annotated[Cadence | None, typer.Option(help="How often pairs meet.")] = None,
     criteria: Annotated[
         str | None,
         typer.Option(
@@ -184,8 +166,8 @@ def _wizard(flags: dict[str, Any], *, yes: bool) -> Any:
 
     ask("name", lambda: prompts.text("Program name", answers.name, lambda s: bool(s.strip())))
     ask("coordinator", lambda: prompts.text("Coordinator email (optional)", "") or None)
-    ask("format", lambda: prompts.select("Format", [f.value for f in FormatChoice], answers.format))
-    ask("focus", lambda: prompts.select("Focus", [f.value for f in FocusChoice], answers.focus))
+    ask("format", lambda: prompts.select("Format", [f.value for f in Format], answers.format))
+    ask("focus", lambda: prompts.select("Focus", [f.value for f in Focus], answers.focus))
     ask("reverse", lambda: prompts.confirm("Reverse mentoring (junior mentors senior)?", False))
     ask(
         "start",
@@ -205,9 +187,7 @@ def _wizard(flags: dict[str, Any], *, yes: bool) -> Any:
     )
     ask(
         "cadence",
-        lambda: prompts.select(
-            "Meeting cadence", [c.value for c in CadenceChoice], answers.cadence
-        ),
+        lambda: prompts.select("Meeting cadence", [c.value for c in Cadence], answers.cadence),
     )
     ask(
         "criteria",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +11,7 @@ import typer
 
 from mentorctl.cli import output
 from mentorctl.cli.output import Column, Fmt
+from mentorctl.enums import Mode
 
 if TYPE_CHECKING:
     from mentorctl.matching.engine import MatchInput, Proposal
@@ -28,14 +28,8 @@ app = typer.Typer(
 )
 
 
-class ModeChoice(StrEnum):
-    OPTIMAL = "optimal"
-    STABLE = "stable"
-    GREEDY = "greedy"
-
-
 ModeOpt = Annotated[
-    ModeChoice | None,
+    Mode | None,
     typer.Option(
         "--mode",
         help="optimal (most matches, then best total), stable, greedy. "
@@ -137,10 +131,9 @@ def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Co
 
 
 def _input(
-    c: Context, mode: ModeChoice | None, lock: list[str] | None, forbid: list[str] | None
+    c: Context, mode: Mode | None, lock: list[str] | None, forbid: list[str] | None
 ) -> MatchInput:
     from mentorctl.matching.engine import MatchInput
-    from mentorctl.program import Mode
 
     cons = c.program.matching.constraints
     file_locks, file_forbid = _pairs_file(c.directory, cons.pairs_file)
@@ -156,7 +149,7 @@ def _input(
         program=c.program,
         people=c.known.people,
         cycle=c.cycle.name,
-        mode=Mode(mode.value) if mode else None,
+        mode=mode,
         previous_pairs=c.known.previous_pairs,
         kept=c.known.active,
         locks=[p for p in locks if p[1] not in active_mentees],

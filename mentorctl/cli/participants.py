@@ -42,6 +42,25 @@ DryRunOpt = Annotated[
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; take defaults.")]
 
 
+# One declaration per roster field, shared by `add` and `edit`.
+NameOpt = Annotated[str | None, typer.Option(help="Full name.")]
+RoleOpt = Annotated[Role | None, typer.Option(help="mentor, mentee or both.")]
+DepartmentOpt = Annotated[str | None, typer.Option(help="Department or team.")]
+TitleOpt = Annotated[str | None, typer.Option(help="Job title.")]
+LevelOpt = Annotated[str | None, typer.Option(help="One of the program's levels.")]
+ManagerOpt = Annotated[
+    str | None, typer.Option(help="Manager's email (for the management-chain rule).")
+]
+LocationOpt = Annotated[str | None, typer.Option(help="Office or city.")]
+TimezoneOpt = Annotated[str | None, typer.Option(help="IANA name, e.g. Europe/Berlin.")]
+LanguagesOpt = Annotated[str | None, typer.Option(help="Separated by ';'.")]
+TenureOpt = Annotated[int | None, typer.Option(min=0, help="Months at the organisation.")]
+ExperienceOpt = Annotated[
+    float | None, typer.Option(min=0, help="Years of professional experience.")
+]
+CapacityOpt = Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")]
+
+
 def _fmt(as_json: bool, as_csv: bool) -> Fmt:
     if as_json and as_csv:
         from mentorctl.errors import UsageError
@@ -270,24 +289,18 @@ def _ask_question(q: Question, current: Any) -> Any:
 def add(
     ctx: typer.Context,
     email: Annotated[str | None, typer.Option(help="Email (the person's identity).")] = None,
-    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    role: Annotated[Role | None, typer.Option(help="mentor, mentee or both.")] = None,
-    department: Annotated[str | None, typer.Option(help="Department or team.")] = None,
-    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
-    level: Annotated[str | None, typer.Option(help="One of the program's levels.")] = None,
-    manager_email: Annotated[
-        str | None, typer.Option(help="Manager's email (for the management-chain rule).")
-    ] = None,
-    location: Annotated[str | None, typer.Option(help="Office or city.")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA name, e.g. Europe/Berlin.")] = None,
-    languages: Annotated[str | None, typer.Option(help="Separated by ';'.")] = None,
-    tenure_months: Annotated[
-        int | None, typer.Option(min=0, help="Months at the organisation.")
-    ] = None,
-    years_experience: Annotated[
-        float | None, typer.Option(min=0, help="Years of professional experience.")
-    ] = None,
-    capacity: Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")] = None,
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    department: DepartmentOpt = None,
+    title: TitleOpt = None,
+    level: LevelOpt = None,
+    manager_email: ManagerOpt = None,
+    location: LocationOpt = None,
+    timezone: TimezoneOpt = None,
+    languages: LanguagesOpt = None,
+    tenure_months: TenureOpt = None,
+    years_experience: ExperienceOpt = None,
+    capacity: CapacityOpt = None,
     answer: AnswerOpt = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
@@ -356,24 +369,18 @@ def add(
 def edit(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="Who to change.")],
-    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    role: Annotated[Role | None, typer.Option(help="mentor, mentee or both.")] = None,
-    department: Annotated[str | None, typer.Option(help="Department or team.")] = None,
-    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
-    level: Annotated[str | None, typer.Option(help="One of the program's levels.")] = None,
-    manager_email: Annotated[
-        str | None, typer.Option(help="Manager's email (for the management-chain rule).")
-    ] = None,
-    location: Annotated[str | None, typer.Option(help="Office or city.")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA name, e.g. Europe/Berlin.")] = None,
-    languages: Annotated[str | None, typer.Option(help="Separated by ';'.")] = None,
-    tenure_months: Annotated[
-        int | None, typer.Option(min=0, help="Months at the organisation.")
-    ] = None,
-    years_experience: Annotated[
-        float | None, typer.Option(min=0, help="Years of professional experience.")
-    ] = None,
-    capacity: Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")] = None,
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    department: DepartmentOpt = None,
+    title: TitleOpt = None,
+    level: LevelOpt = None,
+    manager_email: ManagerOpt = None,
+    location: LocationOpt = None,
+    timezone: TimezoneOpt = None,
+    languages: LanguagesOpt = None,
+    tenure_months: TenureOpt = None,
+    years_experience: ExperienceOpt = None,
+    capacity: CapacityOpt = None,
     answer: AnswerOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,

@@ -1,0 +1,71 @@
+"""The fixed vocabularies of program.yaml, in a module light enough for the CLI to import
+at start-up (the schema in :mod:`mentorctl.program` needs pydantic; these do not)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    ONE_TO_ONE = "one-to-one"
+    GROUP = "group"
+    CIRCLES = "circles"
+
+
+class Focus(StrEnum):
+    INFORMATION = "information"
+    SKILL = "skill"
+    ADVOCACY = "advocacy"
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+    @property
+    def days(self) -> int:
+        return {"weekly": 7, "biweekly": 14, "monthly": 30}[self.value]
+
+
+class QuestionType(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RANKED_CHOICE = "ranked_choice"
+    LIKERT = "likert"
+    NUMBER = "number"
+    TEXT = "text"
+    EMAIL_LIST = "email_list"
+
+    @property
+    def has_options(self) -> bool:
+        return self in (
+            QuestionType.SINGLE_CHOICE,
+            QuestionType.MULTIPLE_CHOICE,
+            QuestionType.RANKED_CHOICE,
+        )
+
+    @property
+    def is_list(self) -> bool:
+        return self in (
+            QuestionType.MULTIPLE_CHOICE,
+            QuestionType.RANKED_CHOICE,
+            QuestionType.EMAIL_LIST,
+        )
+
+
+class Audience(StrEnum):
+    MENTORS = "mentors"
+    MENTEES = "mentees"
+    BOTH = "both"
+
+
+class Mode(StrEnum):
+    OPTIMAL = "optimal"
+    STABLE = "stable"
+    GREEDY = "greedy"
+
+
+class Objective(StrEnum):
+    MAX_MATCHES = "max-matches"
+    MAX_SCORE = "max-score"
