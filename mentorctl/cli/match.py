@@ -383,6 +383,7 @@ def review(ctx: typer.Context) -> None:
     """
     from mentorctl.cli import prompts
     from mentorctl.errors import UsageError
+    from mentorctl.matching.engine import candidates
     from mentorctl.matching.scoring import explain_pair
     from mentorctl.roster import matches
 
@@ -411,36 +412,24 @@ def review(ctx: typer.Context) -> None:
                 elif choice == "reject":
                     matches.reject(session, c.cycle.id or 0, c.known.ids, mentor, mentee)
                 elif choice == "swap mentor":
-                    candidates = sorted(
-                        (
-                            p
-                            for p in c.known.people
-                            if p["role"] in ("mentor", "both")
-                            and p["email"] not in (mentor, mentee)
-                        ),
-                        key=lambda p: (
-                            -explain_pair(c.program, p, by_email[mentee]).score,
-                            p["email"],
-                        ),
-                    )[:10]
-                    pick = prompts.select("New mentor", [p["email"] for p in candidates])
-                    matches.reject(session, c.cycle.id or 0, c.known.ids, mentor, mentee)
-                    from mentorctl.roster.models import MatchRow
-
+                    inp = _input(c, None, None, None)
+                    best, _ = candidates(inp, mentee)
+                    options = [r["mentor"] for r in best if r["mentor"] != mentor][:10]
+                    if not options:
+                        output.warn(f"no other eligible mentor for {mentee}")
+                        continue
+                    pick = prompts.select("New mentor", options)
                     pair = explain_pair(c.program, by_email[pick], by_email[mentee])
-                    session.add(
-                        MatchRow(
-                            cycle_id=c.cycle.id or 0,
-                            mentor_id=c.known.ids[pick],
-                            mentee_id=c.known.ids[mentee],
-                            score=round(pair.score, 6),
-                            explanation={"criteria": pair.values, "reasons": pair.top_reasons(2)},
-                            status="proposed",
-                            locked=True,
-                        )
+                    matches.swap(
+                        session,
+                        c.cycle.id or 0,
+                        c.known.ids,
+                        mentor,
+                        pick,
+                        mentee,
+                        score=round(pair.score, 6),
+                        explanation={"criteria": pair.values, "reasons": pair.top_reasons(2)},
                     )
-                    session.flush()
-                    matches.accept(session, c.cycle.id or 0, c.known.ids, [(pick, mentee)])
     finally:
         c.roster.dispose()
 
@@ -460,32 +449,15 @@ def explain(
     """Why a pair scores as it does; or, for a mentee alone, the best candidates and
     which constraint excluded everyone else."""
     from mentorctl.errors import NotFoundError
-    from mentorctl.matching import constraints
+    from mentorctl.matching.engine import candidates, pair_exclusions
     from mentorctl.matching.scoring import explain_pair
 
     c = _open(ctx, None, write=False)
     c.roster.dispose()
     inp = _input(c, None, None, None)
     by_email = {p["email"]: p for p in inp.people}
-    who = by_email.get(mentee.strip().lower())
-    if who is None:
-        raise NotFoundError(f"{mentee}: no such participant in this program")
-    prev = (
-        inp.previous_pairs if c.program.matching.constraints.avoid_previous_pairs else frozenset()
-    )
-
-    def why_not(m: dict[str, Any]) -> list[str]:
-        reasons = []
-        inel = constraints.mentor_ineligibility(c.program, m)
-        if inel:
-            reasons.append(f"not eligible to mentor: {inel}")
-        reasons += constraints.exclusion_reasons(
-            c.program, m, who, people_by_email=by_email, previous_pairs=prev, forbid=inp.forbid
-        )
-        pair = explain_pair(c.program, m, who)
-        if not reasons and constraints.below_min_score(c.program, pair.score):
-            reasons.append(f"score {pair.score:.3f} is below min_score")
-        return reasons
+    good, excluded = candidates(inp, mentee)
+    who = by_email[mentee.strip().lower()]
 
     if mentor is not None:
         m = by_email.get(mentor.strip().lower())
@@ -496,7 +468,7 @@ def explain(
             "mentor": m["email"],
             "mentee": who["email"],
             "score": round(pair.score, 6),
-            "excluded_by": why_not(m),
+            "excluded_by": pair_exclusions(inp, m, who, by_email),
             "criteria": [
                 {
                     "name": r.name,
@@ -527,29 +499,10 @@ def explain(
             output.out().print(f"excluded: {r}", markup=False)
         return
 
-    candidates, excluded = [], []
-    for m in inp.people:
-        if m["role"] not in ("mentor", "both") or m["email"] == who["email"]:
-            continue
-        reasons = why_not(m)
-        if reasons:
-            excluded.append({"mentor": m["email"], "reasons": reasons})
-        else:
-            pair = explain_pair(c.program, m, who)
-            candidates.append(
-                {
-                    "mentor": m["email"],
-                    "name": m["name"],
-                    "score": round(pair.score, 6),
-                    "why": pair.top_reasons(2),
-                }
-            )
-    candidates.sort(key=lambda r: (-r["score"], r["mentor"]))
-    excluded.sort(key=lambda r: r["mentor"])
     data = {
         "mentee": who["email"],
-        "candidates": candidates[:top],
-        "eligible": len(candidates),
+        "candidates": good[:top],
+        "eligible": len(good),
         "excluded": excluded,
     }
     if as_json:
@@ -562,8 +515,8 @@ def explain(
             Column("score", "Score", justify="right"),
             Column("why", "Why"),
         ],
-        candidates[:top],
-        title=f"Best mentors for {who['name']} ({len(candidates)} eligible)",
+        good[:top],
+        title=f"Best mentors for {who['name']} ({len(good)} eligible)",
     )
     if excluded:
         output.print_table(

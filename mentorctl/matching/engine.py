@@ -49,6 +49,13 @@ class MatchInput:
     locks: Sequence[Pair] = ()  # pairs the coordinator fixed (program.yaml or flags)
     forbid: frozenset[Pair] = frozenset()  # pairs refused (program.yaml, flags, rejections)
 
+    @property
+    def avoided_pairs(self) -> frozenset[Pair]:
+        """Earlier cycles' pairs, when the program avoids repeating them."""
+        if self.program.matching.constraints.avoid_previous_pairs:
+            return self.previous_pairs
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class ProposedMatch:
@@ -173,9 +180,7 @@ def score_candidates(
         mentors,
         mentees,
         people=inp.people,
-        previous_pairs=inp.previous_pairs
-        if program.matching.constraints.avoid_previous_pairs
-        else frozenset(),
+        previous_pairs=inp.avoided_pairs,
         forbid=inp.forbid,
     )
     ineligible = {}
@@ -410,9 +415,7 @@ def _unmatched(
         s.mentors,
         s.mentees,
         people=inp.people,
-        previous_pairs=inp.previous_pairs
-        if program.matching.constraints.avoid_previous_pairs
-        else frozenset(),
+        previous_pairs=inp.avoided_pairs,
         forbid=inp.forbid,
     )
     for i, m in enumerate(s.mentors):
@@ -446,28 +449,78 @@ def _unmatched(
 
 def _why_none(inp: MatchInput, s: Scored, j: int, by_email: Mapping[str, Person]) -> str:
     """The most common reasons mentors are excluded for mentee ``j``, counted."""
-    from mentorctl.matching import constraints
-
-    mentee = s.mentees[j]
     counts: Counter[str] = Counter()
     for m in s.mentors:
-        if m["email"] in s.ineligible:
-            counts["mentor not eligible"] += 1
-            continue
-        reasons = constraints.exclusion_reasons(
-            inp.program,
-            m,
-            mentee,
-            people_by_email=by_email,
-            previous_pairs=inp.previous_pairs
-            if inp.program.matching.constraints.avoid_previous_pairs
-            else frozenset(),
-            forbid=inp.forbid,
-        )
+        reasons = pair_exclusions(inp, m, s.mentees[j], by_email, with_min_score=False)
         for r in reasons[:1]:
             counts[_reason_kind(r)] += 1
     parts = [f"{kind} ({n})" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return "; ".join(parts[:3]) or "no mentor can be paired"
+
+
+def pair_exclusions(
+    inp: MatchInput,
+    mentor: Person,
+    mentee: Person,
+    by_email: Mapping[str, Person] | None = None,
+    *,
+    with_min_score: bool = True,
+) -> list[str]:
+    """Every hard constraint that keeps ``mentor`` from ``mentee`` (empty: they may pair)."""
+    from mentorctl.matching import constraints
+    from mentorctl.matching.scoring import explain_pair
+
+    program = inp.program
+    by_email = by_email if by_email is not None else {p["email"]: p for p in inp.people}
+    reasons = []
+    ineligible = constraints.mentor_ineligibility(program, mentor)
+    if ineligible:
+        reasons.append(f"not eligible to mentor: {ineligible}")
+    reasons += constraints.exclusion_reasons(
+        program,
+        mentor,
+        mentee,
+        people_by_email=by_email,
+        previous_pairs=inp.avoided_pairs,
+        forbid=inp.forbid,
+    )
+    if not reasons and with_min_score:
+        score = explain_pair(program, mentor, mentee).score
+        if constraints.below_min_score(program, score):
+            reasons.append(f"score {score:.3f} is below min_score")
+    return reasons
+
+
+def candidates(
+    inp: MatchInput, mentee_email: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A mentee's eligible mentors, best first, and everyone else with their exclusions."""
+    from mentorctl.errors import NotFoundError
+    from mentorctl.matching.scoring import explain_pair
+
+    by_email = {p["email"]: p for p in inp.people}
+    mentee = by_email.get(mentee_email.strip().lower())
+    if mentee is None:
+        raise NotFoundError(f"{mentee_email}: no such participant in this program")
+    good, excluded = [], []
+    for m in sorted(inp.people, key=lambda p: p["email"]):
+        if not is_mentor(m) or m["email"] == mentee["email"]:
+            continue
+        reasons = pair_exclusions(inp, m, mentee, by_email)
+        if reasons:
+            excluded.append({"mentor": m["email"], "reasons": reasons})
+            continue
+        pair = explain_pair(inp.program, m, mentee)
+        good.append(
+            {
+                "mentor": m["email"],
+                "name": m["name"],
+                "score": _r(pair.score),
+                "why": pair.top_reasons(2),
+            }
+        )
+    good.sort(key=lambda r: (-r["score"], r["mentor"]))
+    return good, excluded
 
 
 def _reason_kind(reason: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -202,12 +202,31 @@ def matches_of(session: Session, cycle_id: int, statuses: Iterable[str]) -> list
     )
 
 
-def involving(session: Session, cycle_id: int, pid: int) -> list[MatchRow]:
-    return list(
-        session.exec(
-            select(MatchRow).where(
-                MatchRow.cycle_id == cycle_id,
-                or_(MatchRow.mentor_id == pid, MatchRow.mentee_id == pid),
-            )
-        ).all()
+def swap(
+    session: Session,
+    cycle_id: int,
+    ids: dict[str, int],
+    old_mentor: str,
+    new_mentor: str,
+    mentee: str,
+    *,
+    score: float,
+    explanation: dict[str, Any],
+) -> int:
+    """Replace a proposed pair's mentor with the coordinator's choice, and accept it.
+
+    The old pair is rejected (never proposed again); the new one is locked and active.
+    """
+    reject(session, cycle_id, ids, old_mentor, mentee)
+    row = MatchRow(
+        cycle_id=cycle_id,
+        mentor_id=ids[new_mentor],
+        mentee_id=ids[mentee],
+        score=score,
+        explanation=explanation,
+        status="proposed",
+        locked=True,
     )
+    session.add(row)
+    session.flush()
+    return accept(session, cycle_id, ids, [(new_mentor, mentee)])[0]
