@@ -205,3 +205,47 @@ def test_results_do_not_depend_on_row_order_or_hash_seed(tmp_path: Path) -> None
     data = json.loads(outputs[0])
     assert data["summary"]["matched"] > 50
     assert data["summary"]["total_score"] >= data["summary"]["greedy_total_score"] - 1e-9
+
+
+def test_pairs_file_locks_and_forbids(sqlite_cli: Cli, program_dir: Path) -> None:
+    enrolled(sqlite_cli)
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace(
+            "    management_chain: 2\n", "    management_chain: 2\n    pairs_file: pairs.csv\n"
+        )
+    )
+    (program_dir / "pairs.csv").write_text(
+        "mentor,mentee,action\n"
+        "ada@example.com,edsger@example.com,lock\n"
+        "grace@example.com,katherine@example.com,forbid\n"
+    )
+    data = match_json(sqlite_cli, "--dry-run")
+    pairs = {(m["mentor"], m["mentee"]): m for m in data["matches"]}
+    assert pairs[("ada@example.com", "edsger@example.com")]["locked"] is True
+    assert ("grace@example.com", "katherine@example.com") not in pairs
+    (program_dir / "pairs.csv").write_text(
+        "mentor,mentee,action\na@example.com,b@example.com,maybe\n"
+    )
+    bad = sqlite_cli("match", "--dry-run")
+    assert bad.exit_code == 1
+    assert "pairs.csv:2: action: 'maybe' must be lock or forbid" in bad.stderr
+
+
+def test_circles_program(tmp_path: Path) -> None:
+    from mentorctl.scaffold import copy_sample  # noqa: F401  (the sample ships in the package)
+
+    d = tmp_path / "circles"
+    result = Cli(None, None)("init", str(d), "--from-sample", "tech-circles")
+    assert result.exit_code == 0, result.output
+    data = match_json(Cli(d, None), "--dry-run")
+    assert data["circles"], "a circles program lists its circles"
+    members = [e for c in data["circles"] for e in c["members"]]
+    assert len(members) == len(set(members)) == data["summary"]["matched"]
+    for circle in data["circles"]:
+        assert 3 <= len(circle["members"]) <= 7  # min_size and max_size of the sample
+    topics = {m["mentee"]: m for m in data["matches"]}
+    assert all(m["criteria"]["topic"] > 0 for m in topics.values())
+    for small in data["small_circles"]:
+        assert small["reason"].startswith("only ")
+        assert any(u["email"] == small["facilitator"] for u in data["unmatched"])

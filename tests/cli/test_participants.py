@@ -213,16 +213,27 @@ def test_read_only_roster_is_a_clear_error_and_unchanged(
     assert people(sqlite_cli)[0]["name"] == "Ada Lovelace"
 
 
-def _import(program_dir: str, csv_path: str, queue) -> None:  # runs in a child process
+def _import(program_dir: str, db_url: str, csv_path: str, queue) -> None:  # a child process
     proc = subprocess.run(
-        [sys.executable, "-m", "mentorctl", "-p", program_dir, "participants", "import", csv_path],
+        [
+            sys.executable,
+            "-m",
+            "mentorctl",
+            "-p",
+            program_dir,
+            "--database-url",
+            db_url,
+            "participants",
+            "import",
+            csv_path,
+        ],
         capture_output=True,
         text=True,
     )
     queue.put((proc.returncode, proc.stderr))
 
 
-def test_two_imports_at_once_both_succeed(program_dir: Path, tmp_path: Path) -> None:
+def test_two_imports_at_once_both_succeed(program_dir: Path, db_url: str, tmp_path: Path) -> None:
     lines = (DATA / "people.csv").read_text().splitlines()
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     first.write_text("\n".join(lines[:4]) + "\n")
@@ -230,7 +241,7 @@ def test_two_imports_at_once_both_succeed(program_dir: Path, tmp_path: Path) -> 
     queue = multiprocessing.get_context("spawn").Queue()
     procs = [
         multiprocessing.get_context("spawn").Process(
-            target=_import, args=(str(program_dir), str(p), queue)
+            target=_import, args=(str(program_dir), db_url, str(p), queue)
         )
         for p in (first, second)
     ]
@@ -240,7 +251,7 @@ def test_two_imports_at_once_both_succeed(program_dir: Path, tmp_path: Path) -> 
         p.join(60)
     results = [queue.get(timeout=5) for _ in procs]
     assert [rc for rc, _ in results] == [0, 0], results
-    assert len(people(Cli(program_dir, None))) == 5
+    assert len(people(Cli(program_dir, db_url))) == 5
 
 
 def test_program_found_from_a_subdirectory(program_dir: Path, monkeypatch) -> None:

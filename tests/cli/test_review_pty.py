@@ -40,9 +40,18 @@ def test_review_swaps_a_mentor(sqlite_cli: Cli, program_dir: Path) -> None:
     assert sqlite_cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
     proposal = json.loads(sqlite_cli("match", "--json").stdout)["matches"]
     pair = next(
-        m for m in proposal
-        if len([c for c in json.loads(sqlite_cli("explain", m["mentee"], "--json").stdout)["candidates"]
-                if c["mentor"] != m["mentor"]]) > 0
+        m
+        for m in proposal
+        if len(
+            [
+                c
+                for c in json.loads(sqlite_cli("explain", m["mentee"], "--json").stdout)[
+                    "candidates"
+                ]
+                if c["mentor"] != m["mentor"]
+            ]
+        )
+        > 0
     )
     options = [
         c["mentor"]
