@@ -556,15 +556,15 @@ ONB_DEPTS: dict[str, tuple[str, str, str, str]] = {
 }
 # department -> (managers, senior individual mentors, new hires)
 ONB_SIZES = {
-    "Engineering": (4, 8, 24),
-    "Product": (1, 2, 6),
-    "Design": (1, 1, 4),
-    "Data": (1, 2, 6),
-    "Sales": (2, 3, 12),
-    "Customer Success": (2, 3, 10),
-    "Marketing": (1, 2, 7),
-    "Finance": (1, 1, 3),
-    "People": (1, 0, 3),
+    "Engineering": (4, 20, 24),
+    "Product": (1, 5, 6),
+    "Design": (1, 3, 4),
+    "Data": (1, 5, 6),
+    "Sales": (2, 9, 12),
+    "Customer Success": (2, 8, 10),
+    "Marketing": (1, 5, 7),
+    "Finance": (1, 2, 3),
+    "People": (1, 2, 3),
 }
 ONB_DEPT_PLACES = {  # where each department mostly sits
     "Engineering": {
