@@ -1,16 +1,252 @@
-"""``mentorctl cycle ...`` and ``match end``: close a cycle, open the next, end a match early."""
+"""``mentorctl cycle ...`` and ``match end``: close a cycle, open the next, end a match early.
+
+program.yaml's ``cycle:`` block names the current cycle; ``cycle new`` rewrites that block
+(keeping comments) and records the cycle in the roster in one step.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from enum import StrEnum
+from typing import Annotated
+
 import typer
+
+from mentorctl.cli import output
+from mentorctl.cli.output import Column
 
 app = typer.Typer(
     rich_markup_mode=None, help="Close the current cycle and open the next.", no_args_is_help=True
 )
 
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (docs/tracking.md).")]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        envvar="MENTORCTL_TODAY",
+        help="Act as if today were YYYY-MM-DD. Default: today.",
+        show_default=False,
+    ),
+]
 
-def end_match(ctx: typer.Context) -> None:
-    """End a match early, freeing the mentor's capacity."""
+
+class CadenceChoice(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    today: TodayOpt = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """End the current cycle: every active match ends with its outcome recorded.
+
+    Outcomes: completed, incomplete, no-meetings (from meetings held against the cadence;
+    see docs/tracking.md). Proposals never accepted are dropped.
+    """
+    from mentorctl.roster.cycles import close_cycle
+    from mentorctl.tracking import check_today, current_cycle, parse_today
+
+    day = check_today(parse_today(today))
+    state = ctx.obj
+    _, program = state.load()
+    roster = state.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            _, cycle = current_cycle(session, program, create=False)
+            res = close_cycle(session, program, cycle, day)
+    finally:
+        roster.dispose()
+    data = {
+        "cycle": res.cycle,
+        "dry_run": dry_run,
+        "outcomes": res.outcomes,
+        "matches": res.matches,
+        "dropped_proposals": res.dropped_proposals,
+    }
+    if as_json:
+        output.print_json(data)
+        return
+    output.print_table(
+        [
+            Column("mentor", "Mentor"),
+            Column("mentee", "Mentee"),
+            Column("meetings", "Meetings", justify="right"),
+            Column("outcome", "Outcome"),
+        ],
+        [m | {"meetings": f"{m['meetings_held']}/{m['meetings_expected']}"} for m in res.matches],
+        title=f"Cycle {res.cycle} {'would close' if dry_run else 'closed'}",
+    )
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(res.outcomes.items())) or "no active matches"
+    output.info(
+        f"{'would close' if dry_run else 'closed'} cycle {res.cycle}: {summary}; "
+        "next: `mentorctl cycle new NAME`"
+    )
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The new cycle's name, e.g. 2027-h2.")],
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="First day (YYYY-MM-DD). Default: the day the last ended."),
+    ] = None,
+    weeks: Annotated[
+        int | None, typer.Option("--weeks", min=1, max=260, help="Length. Default: unchanged.")
+    ] = None,
+    cadence: Annotated[
+        CadenceChoice | None, typer.Option("--cadence", help="Meeting cadence. Default: unchanged.")
+    ] = None,
+    dry_run: DryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open the next cycle: participants carry over, earlier pairs are not repeated.
+
+    Rewrites the cycle: block of program.yaml (comments kept) and records the cycle in the
+    roster. The current cycle must be closed first. Mentees left unmatched last cycle are
+    listed: matching gives them priority.
+    """
     from mentorctl.errors import UsageError
+    from mentorctl.program import PROGRAM_FILE, parse_program
+    from mentorctl.roster.cycles import new_cycle, priority_mentees, rewrite_cycle_block
+    from mentorctl.tracking import current_cycle
 
-    raise UsageError("not available yet")
+    state = ctx.obj
+    directory, program = state.load()
+    path = directory / PROGRAM_FILE
+    roster = state.open_roster()
+    original: str | None = None
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            pid, old = current_cycle(session, program)
+            try:
+                first = dt.date.fromisoformat(start) if start else old.end
+            except ValueError:
+                raise UsageError(f"--start {start!r}: expected a date like 2027-07-12") from None
+            length = weeks or program.cycle.length_weeks
+            row = new_cycle(session, pid, name, first, length)
+            priority = sorted(priority_mentees(session, pid, row))
+            end, old_name = row.end, old.name  # read now: a dry run's rollback expires rows
+            values = {"name": name.strip(), "start": first.isoformat()}
+            if weeks:
+                values["length_weeks"] = str(weeks)
+            if cadence:
+                values["cadence"] = cadence.value
+            text = path.read_text(encoding="utf-8")
+            updated = rewrite_cycle_block(text, values)
+            parse_program(updated, str(path))  # never write a program.yaml that does not load
+            if not dry_run:
+                tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+                tmp.write_text(updated, encoding="utf-8")
+                os.replace(tmp, path)  # atomic; a failed commit puts the old text back
+                original = text
+    except BaseException:
+        if original is not None:
+            path.write_text(original, encoding="utf-8")
+        raise
+    finally:
+        roster.dispose()
+    data = {
+        "cycle": name.strip(),
+        "start": first.isoformat(),
+        "end": end.isoformat(),
+        "previous": old_name,
+        "dry_run": dry_run,
+        "priority_mentees": priority,
+    }
+    if as_json:
+        output.print_json(data)
+        return
+    verb = "would open" if dry_run else "opened"
+    output.info(
+        f"{verb} cycle {data['cycle']} ({data['start']} to {data['end']}); "
+        f"{'would update' if dry_run else 'updated'} {path}"
+    )
+    if priority:
+        output.info(
+            f"{len(priority)} mentee(s) unmatched in {old_name} get priority: "
+            + ", ".join(priority[:10])
+            + (" ..." if len(priority) > 10 else "")
+        )
+    output.info("next: `mentorctl match` (earlier pairs are not proposed again)")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Every cycle of the program, with its dates, status and matches."""
+    from mentorctl.roster.cycles import list_cycles
+    from mentorctl.roster.participants import find_program_id
+
+    state = ctx.obj
+    _, program = state.load()
+    roster = state.open_roster()
+    try:
+        with roster.session() as session:
+            pid = find_program_id(session, program)
+            cycles = list_cycles(session, pid) if pid is not None else []
+    finally:
+        roster.dispose()
+    for c in cycles:
+        c["current"] = c["name"] == program.cycle.name
+    if as_json:
+        output.print_json(cycles)
+        return
+    rows = [
+        c
+        | {"marker": "*" if c["current"] else "", **{f"n_{k}": v for k, v in c["matches"].items()}}
+        for c in cycles
+    ]
+    output.print_table(
+        [
+            Column("marker", ""),
+            Column("name", "Cycle"),
+            Column("start", "Start"),
+            Column("end", "End"),
+            Column("status", "Status"),
+            Column("n_active", "Active", justify="right"),
+            Column("n_ended", "Ended", justify="right"),
+            Column("n_proposed", "Proposed", justify="right"),
+        ],
+        rows,
+        caption="* current (program.yaml)" if rows else "no cycles yet",
+    )
+
+
+def end_match(
+    ctx: typer.Context,
+    mentor: Annotated[str, typer.Argument(help="Mentor's email.")],
+    mentee: Annotated[str, typer.Argument(help="Mentee's email.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it ended (kept for the report).")],
+    dry_run: DryRunOpt = False,
+) -> None:
+    """End a match early, freeing the mentor's capacity.
+
+    The next `mentorctl match` proposes partners for the people affected only: every
+    other accepted match is kept as it is.
+    """
+    from mentorctl.roster.cycles import end_match as end
+    from mentorctl.tracking import current_cycle
+
+    state = ctx.obj
+    _, program = state.load()
+    roster = state.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            pid, cycle = current_cycle(session, program, create=False)
+            end(session, pid, cycle, mentor, mentee, reason)
+    finally:
+        roster.dispose()
+    output.info(
+        f"{'would end' if dry_run else 'ended'} {mentor.lower()} -> {mentee.lower()}; "
+        "run `mentorctl match` to propose new partners for them"
+    )

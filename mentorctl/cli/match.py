@@ -59,6 +59,7 @@ class Context:
     cycle: CycleRow
     known: RosterMatches
     program_id: int
+    priority: frozenset[str] = frozenset()
 
 
 def _parse_pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
@@ -117,6 +118,7 @@ def _pairs_file(directory: Path, name: str | None) -> tuple[list[tuple[str, str]
 
 def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Context:
     from mentorctl.roster import matches
+    from mentorctl.roster.cycles import priority_mentees
     from mentorctl.roster.participants import ensure_cycle, ensure_program
 
     state = ctx.obj
@@ -127,7 +129,8 @@ def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Co
         cycle = ensure_cycle(session, row, program)
         assert row.id is not None and cycle.id is not None
         known = matches.load(session, row.id, cycle.id)
-    return Context(program, directory, roster, cycle, known, row.id)
+        priority = priority_mentees(session, row.id, cycle)
+    return Context(program, directory, roster, cycle, known, row.id, priority)
 
 
 def _input(
@@ -154,6 +157,7 @@ def _input(
         kept=c.known.active,
         locks=[p for p in locks if p[1] not in active_mentees],
         forbid=frozenset(refused),
+        priority=c.priority,
     )
 
 

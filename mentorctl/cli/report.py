@@ -2,15 +2,201 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from mentorctl.cli import output
+
+if TYPE_CHECKING:
+    from mentorctl.reports import Report
 
 hr_app = typer.Typer(
     rich_markup_mode=None, help="Import HR outcomes (retention, promotion).", no_args_is_help=True
 )
 
 
-def report(ctx: typer.Context) -> None:
-    """Cycle-end report: participation, match quality, engagement, goals, satisfaction."""
-    from mentorctl.errors import UsageError
+def report(
+    ctx: typer.Context,
+    cycle: Annotated[
+        str | None,
+        typer.Option(help="Cycle name. Default: the current cycle (cycle.name in program.yaml)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/reports.md).")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print spreadsheet-safe CSV: section,group,figure,value.")
+    ] = False,
+    as_md: Annotated[bool, typer.Option("--md", help="Print Markdown.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="Write one self-contained HTML page with charts to FILE.", metavar="FILE"
+        ),
+    ] = None,
+    all_cycles: Annotated[
+        bool, typer.Option("--all-cycles", help="Add trends: key figures of every cycle so far.")
+    ] = False,
+    greedy: Annotated[
+        bool | None,
+        typer.Option(
+            "--greedy/--no-greedy",
+            help="Recompute the greedy baseline for 'gain over greedy'. "
+            "Default: only up to 1,000,000 candidate pairs.",
+            show_default=False,
+        ),
+    ] = None,
+    timeline: Annotated[
+        bool,
+        typer.Option(
+            "--timeline",
+            help="Add health at every cadence step (health_timeline); always on with --html.",
+        ),
+    ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            envvar="MENTORCTL_TODAY",
+            help="Report as of this day (YYYY-MM-DD). Default: today.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Cycle-end report: participation, match quality, engagement, goals, satisfaction,
+    supply gaps, the previous cycle, and outcomes from HR data.
 
-    raise UsageError("not available yet")
+    Works for a cycle in progress too (figures so far). Definitions: docs/reports.md.
+    """
+    from mentorctl.errors import UsageError
+    from mentorctl.reports import build_report
+    from mentorctl.tracking import parse_today
+
+    if sum((as_json, as_csv, as_md, html is not None)) > 1:
+        raise UsageError("choose one of --json, --csv, --md and --html")
+    state = ctx.obj
+    _, program = state.load()
+    as_of = parse_today(today)
+    roster = state.open_roster(create=False)
+    try:
+        with roster.session() as session:
+            data = build_report(
+                session,
+                program,
+                cycle=cycle,
+                as_of=as_of,
+                all_cycles=all_cycles,
+                greedy=greedy,
+                timeline=timeline or html is not None,
+            )
+    finally:
+        roster.dispose()
+    if as_json:
+        output.print_json(data.as_json())
+    elif as_csv:
+        _print_csv(data)
+    elif as_md:
+        from mentorctl.report_html import render_markdown
+
+        sys.stdout.write(render_markdown(data))
+    elif html is not None:
+        from mentorctl.report_html import write_html
+
+        write_html(data, html)
+        output.info(f"wrote {html}")
+    else:
+        _print_tables(data)
+
+
+def _print_csv(data: Report) -> None:
+    from mentorctl.csvsafe import to_csv
+    from mentorctl.reports import flat_rows
+
+    keys = ("section", "group", "figure", "value")
+    sys.stdout.write(to_csv(keys, ([row[k] for k in keys] for row in flat_rows(data))))
+
+
+def _print_tables(data: Report) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from mentorctl.reports import cell_kind, display, sections
+
+    console = output.out()
+    state = "in progress" if data.in_progress else "ended"
+    console.print(
+        f"[bold]{escape(data.program)}[/bold]: cycle {escape(data.cycle)} "
+        f"({data.cycle_start} to {data.cycle_end}, {state}), as of {data.as_of}"
+    )
+    for sec in sections(data):
+        table = Table(title=sec.title, title_justify="left", header_style="bold")
+        for col in sec.columns:
+            table.add_column(escape(col.header), justify="left" if col.kind == "text" else "right")
+        for row in sec.rows:
+            table.add_row(
+                *(escape(display(row.get(c.key), cell_kind(c, row))) for c in sec.columns)
+            )
+        console.print()
+        if sec.rows:
+            console.print(table)
+        else:
+            console.print(f"[bold]{escape(sec.title)}[/bold]")
+        for note in sec.notes:
+            console.print(escape(note))
+
+
+@hr_app.command("import")
+def hr_import(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="CSV/XLSX: email, employed, left_date, promotion_date.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    max_size: Annotated[
+        int, typer.Option(help="Refuse files larger than this many MB.", min=1)
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Import an HR extract (email, still employed / left date, promotion date).
+
+    Every row is checked first; if any is bad nothing is imported. People already
+    imported are updated; the report then compares mentored and non-mentored people.
+    """
+    from mentorctl.hr import apply_hr, plan_hr, read_hr, require_clean
+    from mentorctl.roster.participants import ensure_program
+
+    state = ctx.obj
+    _, program = state.load()
+    result = read_hr(file, max_bytes=max_size * 1024 * 1024)
+    require_clean(result, str(file))
+    roster = state.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            row = ensure_program(session, program)
+            assert row.id is not None
+            plan = plan_hr(session, row.id, result.rows)
+            apply_hr(session, row.id, plan)
+    finally:
+        roster.dispose()
+    summary = {
+        "file": str(file),
+        "dry_run": dry_run,
+        "rows": result.total_rows,
+        "created": len(plan.create),
+        "updated": len(plan.update),
+        "unchanged": len(plan.unchanged),
+        "ignored_columns": result.ignored_columns,
+    }
+    if as_json:
+        output.print_json(summary)
+        return
+    would = "would " if dry_run else ""
+    output.info(
+        f"{file}: {would}add {summary['created']}, {would}update {summary['updated']}, "
+        f"unchanged {summary['unchanged']}"
+    )
+    if result.ignored_columns:
+        output.warn("ignored columns: " + ", ".join(result.ignored_columns))

@@ -36,6 +36,10 @@ Pair = tuple[str, str]
 
 #: Scores are rounded to this many decimals in stored and printed proposals.
 DECIMALS = 6
+#: Added to a priority mentee's scores in the solvers' objective only (reported scores are
+#: the pairs' own): a whole point, so people left unmatched last cycle win any contest
+#: for a mentor against people who were matched, whatever the scores.
+PRIORITY_BONUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class MatchInput:
     kept: Sequence[Pair] = ()  # matches already accepted in this cycle
     locks: Sequence[Pair] = ()  # pairs the coordinator fixed (program.yaml or flags)
     forbid: frozenset[Pair] = frozenset()  # pairs refused (program.yaml, flags, rejections)
+    priority: frozenset[str] = frozenset()  # mentees left unmatched last cycle
 
     @property
     def avoided_pairs(self) -> frozenset[Pair]:
@@ -203,7 +208,11 @@ def _solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
 
     ids_m = [m["email"] for m in s.mentors]
     ids_e = [e["email"] for e in s.mentees]
-    score = np.where(s.allowed, np.round(s.raw, DECIMALS), np.nan)
+    objective = s.raw
+    if inp.priority:
+        bonus = np.array([PRIORITY_BONUS if e in inp.priority else 0.0 for e in ids_e])
+        objective = s.raw + bonus[np.newaxis, :]
+    score = np.where(s.allowed, np.round(objective, DECIMALS), np.nan)
     if mode is Mode.OPTIMAL:
         maximize = inp.program.matching.objective is Objective.MAX_MATCHES
         return solvers.solve_optimal_dense(ids_m, ids_e, s.capacity, score, maximize)

@@ -91,8 +91,11 @@ def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
         ids=ids,
         previous_pairs=frozenset((r["mentor"], r["mentee"]) for r in previous),
         active=[(r["mentor"], r["mentee"]) for r in this_cycle if r["status"] == "active"],
+        # Refused, or ended early this cycle: never proposed again in this cycle.
         rejected=frozenset(
-            (r["mentor"], r["mentee"]) for r in this_cycle if r["status"] == "rejected"
+            (r["mentor"], r["mentee"])
+            for r in this_cycle
+            if r["status"] in ("rejected", "ended")
         ),
         proposed=[r for r in this_cycle if r["status"] == "proposed"],
     )

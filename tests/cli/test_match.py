@@ -249,3 +249,17 @@ def test_circles_program(tmp_path: Path) -> None:
     for small in data["small_circles"]:
         assert small["reason"].startswith("only ")
         assert any(u["email"] == small["facilitator"] for u in data["unmatched"])
+
+
+def test_a_match_ended_early_is_not_proposed_again(cli: Cli) -> None:
+    enrolled(cli)
+    assert cli("match").exit_code == 0
+    assert cli("match", "accept", "--all").exit_code == 0
+    ended = cli("match", "end", "edsger@example.com", "alan@example.com", "--reason", "moved team")
+    assert ended.exit_code == 0, ended.output
+    again = match_json(cli, "--dry-run")
+    pairs = {(m["mentor"], m["mentee"]) for m in again["matches"]}
+    assert ("edsger@example.com", "alan@example.com") not in pairs
+    kept = {(m["mentor"], m["mentee"]) for m in again["matches"] if m.get("kept")}
+    assert kept == {("ada@example.com", "katherine@example.com"),
+                    ("grace@example.com", "edsger@example.com")}

@@ -1,0 +1,98 @@
+"""`mentorctl cycle close|new|list` and `match end`, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_remind import A, B, matched
+from tests.conftest import DATA, Cli
+
+
+def test_close_records_outcomes_then_new_cycle(cli: Cli, program_dir: Path) -> None:
+    matched(cli)
+    for d in ("2027-01-20", "2027-02-03", "2027-02-17", "2027-03-03"):
+        assert cli("log", "meeting", *A, "--date", d, "--today", d).exit_code == 0
+    assert cli("log", "meeting", *B, "--date", "2027-01-20", "--today", "2027-01-20").exit_code == 0
+    dry = cli("cycle", "close", "--today", "2027-03-10", "--dry-run", "--json")
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["dry_run"] is True
+    r = cli("cycle", "close", "--today", "2027-03-10", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["outcomes"] == {"completed": 1, "incomplete": 1, "no-meetings": 1}
+    assert {(m["mentor"], m["outcome"]) for m in data["matches"]} == {
+        ("ada@example.com", "completed"),
+        ("edsger@example.com", "incomplete"),
+        ("grace@example.com", "no-meetings"),
+    }
+    again = cli("cycle", "close", "--today", "2027-03-10")
+    assert again.exit_code == 1 and "already closed" in again.stderr
+
+    before = (program_dir / "program.yaml").read_text()
+    dry = cli("cycle", "new", "2027-h2", "--dry-run")
+    assert dry.exit_code == 0 and (program_dir / "program.yaml").read_text() == before
+    new = cli("cycle", "new", "2027-h2", "--weeks", "20", "--json")
+    assert new.exit_code == 0, new.output
+    assert json.loads(new.stdout) | {"priority_mentees": []} == {
+        "cycle": "2027-h2",
+        "start": "2027-07-12",
+        "end": "2027-11-29",
+        "previous": "2027-h1",
+        "dry_run": False,
+        "priority_mentees": [],
+    }
+    text = (program_dir / "program.yaml").read_text()
+    assert "  name: 2027-h2\n  start: 2027-07-12\n  length_weeks: 20\n" in text
+    assert "# A small program used by the tests." in text  # comments kept
+    assert (
+        text.replace("2027-h2", "2027-h1")
+        .replace("2027-07-12", "2027-01-11")
+        .replace("length_weeks: 20", "length_weeks: 26")
+        == before
+    )
+    listed = json.loads(cli("cycle", "list", "--json").stdout)
+    assert [(c["name"], c["status"], c["current"]) for c in listed] == [
+        ("2027-h1", "closed", False),
+        ("2027-h2", "open", True),
+    ]
+    assert listed[0]["matches"]["ended"] == 3
+    # Matching in the new cycle avoids last cycle's pairs.
+    proposal = json.loads(cli("match", "--dry-run", "--json").stdout)
+    old = {(m["mentor"], m["mentee"]) for m in data["matches"]}
+    assert not old & {(m["mentor"], m["mentee"]) for m in proposal["matches"]}
+    refused = cli("cycle", "new", "2028-h1")
+    assert refused.exit_code == 1 and "still open" in refused.stderr
+
+
+def test_priority_for_mentees_left_unmatched(cli: Cli, program_dir: Path) -> None:
+    assert cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
+    assert cli("match").exit_code == 0
+    assert cli("match", "accept", "ada@example.com", "katherine@example.com").exit_code == 0
+    assert cli("cycle", "close", "--today", "2027-07-12").exit_code == 0
+    r = cli("cycle", "new", "2027-h2", "--start", "2027-08-01", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["priority_mentees"] == ["alan@example.com", "edsger@example.com"]
+
+
+def test_match_end_frees_capacity_and_keeps_the_others(cli: Cli) -> None:
+    matched(cli)
+    r = cli("match", "end", *A, "--reason", "mentee changed teams")
+    assert r.exit_code == 0, r.output
+    again = cli("match", "end", *A, "--reason", "x")
+    assert again.exit_code == 1 and "already ended" in again.stderr
+    missing = cli("match", "end", "ada@example.com", "alan@example.com", "--reason", "x")
+    assert missing.exit_code == 1 and "no active match" in missing.stderr
+    assert cli("match", "end", *B, "--reason", " ").exit_code == 2
+    data = json.loads(cli("status", "--json", "--all", "--today", "2027-02-01").stdout)
+    ended = next(m for m in data["matches"] if m["mentor"] == A[0])
+    assert (ended["health"], ended["end_reason"], ended["outcome"]) == (
+        "ended",
+        "mentee changed teams",
+        "ended-early",
+    )
+    active = json.loads(cli("status", "--json", "--today", "2027-02-01").stdout)["matches"]
+    assert len(active) == 2
+    # A rematch keeps the other two matches exactly as they were.
+    proposal = json.loads(cli("match", "--dry-run", "--json").stdout)
+    kept = {(m["mentor"], m["mentee"]) for m in proposal["matches"] if m.get("kept")}
+    assert kept == {(m["mentor"], m["mentee"]) for m in active}
