@@ -97,7 +97,10 @@ def meeting_series(
         event.add("attendee", who, encode=False)
     cal.add_component(event)
     if zone is not None:
-        cal.add_missing_timezones()
+        # Only the cycle's years: a VTIMEZONE for 1970-2038 would dwarf the event.
+        cal.add_missing_timezones(
+            first_date=dt.date(first.year, 1, 1), last_date=dt.date(cycle.end.year + 1, 1, 1)
+        )
     return cal.to_ical()
 
 

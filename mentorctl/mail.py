@@ -140,12 +140,39 @@ def connect(settings: Email, password: str | None, timeout: float = 30) -> Itera
             smtp.quit()
 
 
-def send(smtp: smtplib.SMTP, msg: EmailMessage) -> None:
-    """Send one message; raises MailError (the caller records the failure and goes on)."""
+@dataclass(frozen=True)
+class Delivery:
+    """What the server did with one message.
+
+    ``sent``: accepted (``detail`` names recipients it refused among several);
+    ``refused``: the server said no, so nothing was delivered;
+    ``lost``: the connection broke mid-message, so nobody can know whether it went out.
+    """
+
+    outcome: str  # sent | refused | lost
+    detail: str = ""
+
+
+def _refusals(recipients: dict[str, tuple[int, bytes | str]]) -> str:
+    return "; ".join(f"{who}: {code} {_decode(text)}" for who, (code, text) in recipients.items())
+
+
+def _decode(value: bytes | str) -> str:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return " ".join(text.split())
+
+
+def deliver(smtp: smtplib.SMTP, msg: EmailMessage) -> Delivery:
+    """Hand one message to the server and say what happened (never raises for SMTP errors)."""
     try:
-        smtp.send_message(msg)
+        refused = smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        return Delivery("refused", _refusals(exc.recipients))
+    except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+        return Delivery("refused", f"{exc.smtp_code} {_decode(exc.smtp_error)}")
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"sending to {msg['To']}: {exc}") from None
+        return Delivery("lost", _decode(str(exc)))
+    return Delivery("sent", _refusals(refused) if refused else "")
 
 
 def as_bytes(msg: EmailMessage) -> bytes:

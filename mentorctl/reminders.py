@@ -43,7 +43,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import smtplib
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -597,7 +596,7 @@ def run_reminders(
 def _send_run(
     roster: Roster, program: Program, program_dir: Path, today: dt.date, log: Log
 ) -> RunResult:
-    from mentorctl.mail import MailError, Outgoing, build, connect, smtp_password
+    from mentorctl.mail import MailError, Outgoing, build, connect, deliver, smtp_password
 
     pid, cycle, rows, recorded = _program_state(roster, program, today)
     res = RunResult(today=today, sent_for_real=True)
@@ -612,33 +611,31 @@ def _send_run(
     with contextlib.ExitStack() as stack:
         smtp = None
 
-        def deliver(r: Reminder, row_id: int) -> str | None:
+        def send_one(r: Reminder, row_id: int) -> str | None:
             nonlocal smtp
             msg = build(
                 program.email.sender or "",
                 Outgoing(to=r.to, subject=r.subject, text=r.text, reply_to=reply_to),
             )
             assert smtp is not None
-            try:
-                refused = smtp.send_message(msg)
-            except (
-                smtplib.SMTPRecipientsRefused,
-                smtplib.SMTPDataError,
-                smtplib.SMTPSenderRefused,
-            ) as exc:
+            result = deliver(smtp, msg)
+            if result.outcome == "refused":
                 # The server answered "no": definitely not delivered. Not retried.
-                error = _smtp_error(exc)
-                _mark(roster, [row_id], "failed", error)
-                return error
-            except (OSError, smtplib.SMTPException) as exc:
+                _mark(roster, [row_id], "failed", result.detail)
+                return result.detail
+            if result.outcome == "lost":
                 # The connection broke mid-message: we cannot know; at most once.
-                _mark(roster, [row_id], "interrupted", f"connection lost while sending: {exc}")
+                _mark(
+                    roster,
+                    [row_id],
+                    "interrupted",
+                    f"connection lost while sending: {result.detail}",
+                )
                 raise MailError(
                     f"SMTP {program.email.host}:{program.email.port}: connection lost while "
-                    f"sending ({exc}); the rest is sent by the next run"
-                ) from None
-            partial = _smtp_error(smtplib.SMTPRecipientsRefused(refused)) if refused else None
-            _mark(roster, [row_id], "sent", partial and f"refused by some: {partial}")
+                    f"sending ({result.detail}); the rest is sent by the next run"
+                )
+            _mark(roster, [row_id], "sent", result.detail and f"refused by some: {result.detail}")
             return None
 
         for r in res.planned:
@@ -665,7 +662,7 @@ def _send_run(
                 res.skipped.append(r)
                 log(f"skipped {r.kind} match {r.match_id}: recorded by another run")
                 continue
-            error = deliver(r, row_id)
+            error = send_one(r, row_id)
             who = ", ".join(e for _, e in r.to)
             if error is None:
                 res.sent.append(r)
@@ -689,7 +686,7 @@ def _send_run(
             if row_id is None:
                 log("skipped digest: recorded by another run")
             else:
-                error = deliver(digest, row_id)
+                error = send_one(digest, row_id)
                 res.digest_status = "sent" if error is None else "failed"
                 if error is None:
                     queued = [
@@ -702,17 +699,6 @@ def _send_run(
         elif items:
             log(f"{len(items)} item(s) for the coordinator, but program.yaml has no coordinator:")
     return res
-
-
-def _smtp_error(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{rcpt}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-            for rcpt, (code, msg) in exc.recipients.items()
-        )
-    code = getattr(exc, "smtp_code", "")
-    msg = getattr(exc, "smtp_error", b"")
-    return f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}".strip()
 
 
 class RemindFailures(MentorctlError):

@@ -1,9 +1,90 @@
-from mentorctl.mail import Outgoing, build, connect, send, Attachment
+"""mentorctl.mail against a real SMTP server on 127.0.0.1: safe headers, outcomes, secrets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mentorctl.mail import (
+    Attachment,
+    MailError,
+    Outgoing,
+    build,
+    connect,
+    deliver,
+    smtp_password,
+)
 from mentorctl.program import Email
-def test_roundtrip(smtp_server):
-    s = Email(host=smtp_server.host, port=smtp_server.port, security="none", sender="coord@example.com")
+from tests.smtpd import SmtpServer
+
+
+def settings(server: SmtpServer, **kw: object) -> Email:
+    return Email(
+        host=server.host, port=server.port, security="none", sender="coord@example.com", **kw
+    )  # type: ignore[arg-type]
+
+
+def test_names_and_subjects_cannot_inject_headers(smtp_server: SmtpServer) -> None:
+    s = settings(smtp_server)
+    out = Outgoing(
+        to=[("Ada\nBcc: evil@example.net", "ada@example.com")],
+        subject="Hi\r\nBcc: x@example.net",
+        text="hello",
+        attachments=[Attachment("a.md", b"# x", "text/markdown")],
+    )
     with connect(s, None) as smtp:
-        send(smtp, build(s.sender, Outgoing(to=[("Ada\nBcc: evil@x.com", "ada@example.com")], subject="Hi\r\nBcc: x@y.z", text="hello", attachments=[Attachment("a.md", b"# x", "text/markdown")])))
-    [m] = smtp_server.messages()
-    assert m["Bcc"] is None and "evil" in str(m["To"]) and m["Subject"] == "Hi Bcc: x@y.z"
-    assert [p.get_filename() for p in m.iter_attachments()] == ["a.md"]
+        result = deliver(smtp, build(s.sender or "", out))
+    assert (result.outcome, result.detail) == ("sent", "")
+    [received] = smtp_server.received
+    assert received.envelope_to == ["ada@example.com"]
+    msg = received.message
+    assert msg["Bcc"] is None
+    assert msg["Subject"] == "Hi Bcc: x@example.net"
+    assert msg["To"].addresses[0].addr_spec == "ada@example.com"
+    assert [p.get_filename() for p in msg.iter_attachments()] == ["a.md"]
+
+
+def test_refused_recipients_are_reported(smtp_server: SmtpServer) -> None:
+    smtp_server.refuse = {"gone@example.com"}
+    s = settings(smtp_server)
+    with connect(s, None) as smtp:
+        partial = deliver(
+            smtp,
+            build(
+                "coord@example.com",
+                Outgoing(
+                    to=[("A", "ada@example.com"), ("G", "gone@example.com")], subject="s", text="t"
+                ),
+            ),
+        )
+        refused = deliver(
+            smtp,
+            build(
+                "coord@example.com", Outgoing(to=[("G", "gone@example.com")], subject="s", text="t")
+            ),
+        )
+    assert partial.outcome == "sent" and partial.detail.startswith("gone@example.com: 550")
+    assert refused.outcome == "refused" and "gone@example.com: 550" in refused.detail
+    assert len(smtp_server.received) == 1
+
+
+def test_unreachable_server_is_a_clear_error() -> None:
+    s = Email(host="127.0.0.1", port=1, security="none", sender="coord@example.com")
+    with pytest.raises(MailError, match=r"SMTP 127.0.0.1:1: "), connect(s, None):
+        pass
+
+
+def test_password_from_env_or_private_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "smtp.secret"
+    secret.write_text("s3cret\n")
+    secret.chmod(0o644)
+    s = Email(password_file="smtp.secret")
+    with pytest.raises(MailError, match="readable by others"):
+        smtp_password(s, tmp_path)
+    secret.chmod(0o600)
+    assert smtp_password(s, tmp_path) == "s3cret"
+    monkeypatch.setenv("MENTORCTL_SMTP_PASSWORD", "from-env")
+    assert smtp_password(s, tmp_path) == "from-env"
+    assert os.environ["MENTORCTL_SMTP_PASSWORD"] == "from-env"

@@ -149,7 +149,7 @@ def add(
         output.print_json({"dry_run": dry_run, "goal": data})
     else:
         verb = "would add" if dry_run else "added"
-        output.info(f"{verb} goal #{data['number']} for {person.email}: {data['title']}")
+        output.info(f"{verb} goal #{data['number']} for {data['mentee']}: {data['title']}")
 
 
 @app.command("edit")
@@ -191,7 +191,7 @@ def edit(
         changed = goals.edit_goal(view.goal, changes)
         session.add(view.goal)
         data = view.as_json(person.email)
-    _report(as_json, dry_run, person.email, data, changed)
+    _report(as_json, dry_run, data["mentee"], data, changed)
 
 
 @app.command("progress")
@@ -211,7 +211,7 @@ def progress_(
         changed = goals.set_progress(view.goal, percent)
         session.add(view.goal)
         data = view.as_json(person.email)
-    _report(as_json, dry_run, person.email, data, changed)
+    _report(as_json, dry_run, data["mentee"], data, changed)
 
 
 def _report(

@@ -1,0 +1,164 @@
+"""`mentorctl agreements` end to end, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import icalendar
+
+from tests.conftest import DATA, Cli
+
+HOSTILE = Path(__file__).parent.parent / "agreements" / "data" / "hostile.csv"
+
+
+def matched(cli: Cli, people: Path = DATA / "people.csv") -> Cli:
+    for args in (("participants", "import", str(people)), ("match",), ("match", "accept", "--all")):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+    return cli
+
+
+def run_json(cli: Cli, *args: str) -> dict:
+    result = cli("agreements", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_one_agreement_and_calendar_per_match(cli: Cli, tmp_path: Path) -> None:
+    matched(cli)
+    out = tmp_path / "out"
+    data = run_json(cli, "--out", str(out))
+    assert data["format"] == "md" and data["dry_run"] is False
+    files = sorted(f["path"] for a in data["agreements"] for f in a["files"])
+    assert files == [
+        "2027-h1/ada-lovelace--katherine-johnson.ics",
+        "2027-h1/ada-lovelace--katherine-johnson.md",
+        "2027-h1/edsger-dijkstra--alan-turing.ics",
+        "2027-h1/edsger-dijkstra--alan-turing.md",
+        "2027-h1/grace-hopper--edsger-dijkstra.ics",
+        "2027-h1/grace-hopper--edsger-dijkstra.md",
+    ]
+    assert {a["kind"] for a in data["agreements"]} == {"group"}
+    assert all(f["status"] == "created" for a in data["agreements"] for f in a["files"])
+    text = (out / "2027-h1/edsger-dijkstra--alan-turing.md").read_text()
+    assert "# Group mentoring agreement" in text
+    assert "- **Mentee:** Alan Turing (Researcher, Research), alan@example.com" in text
+    assert "### 1. Learn to lead a team" in text  # the survey answer is the first goal
+    edsger = (out / "2027-h1/grace-hopper--edsger-dijkstra.md").read_text()
+    assert '### 1. =HYPERLINK("http://evil")' in edsger
+    cal = icalendar.Calendar.from_ical(
+        (out / "2027-h1/edsger-dijkstra--alan-turing.ics").read_bytes()
+    )
+    [event] = cal.walk("VEVENT")
+    assert event["RRULE"]["COUNT"] == [13]
+    assert oct(os.stat(out / "2027-h1/edsger-dijkstra--alan-turing.md").st_mode & 0o777) == "0o600"
+
+
+def test_rerun_rewrites_only_what_changed(cli: Cli, tmp_path: Path) -> None:
+    matched(cli)
+    out = str(tmp_path / "out")
+    run_json(cli, "--out", out)
+    again = run_json(cli, "--out", out)
+    assert {f["status"] for a in again["agreements"] for f in a["files"]} == {"unchanged"}
+    assert cli("goals", "add", "alan@example.com", "--title", "Ship a feature").exit_code == 0
+    third = run_json(cli, "--out", out)
+    changed = {f["path"]: f["status"] for a in third["agreements"] for f in a["files"]}
+    assert changed["2027-h1/edsger-dijkstra--alan-turing.md"] == "updated"
+    assert changed["2027-h1/edsger-dijkstra--alan-turing.ics"] == "unchanged"
+    assert list(changed.values()).count("unchanged") == 5
+
+
+def test_dry_run_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    matched(cli)
+    out = tmp_path / "out"
+    result = cli("agreements", "--out", str(out), "--dry-run", "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert "would be created" in result.stdout and not out.exists()
+    assert "3 agreement(s); files: 6 would be created" in result.stderr
+
+
+def test_one_pair_and_formats(cli: Cli, tmp_path: Path) -> None:
+    matched(cli)
+    out = tmp_path / "out"
+    data = run_json(cli, "ADA@example.com", "katherine@example.com", "-f", "pdf", "-o", str(out))
+    assert [a["mentees"] for a in data["agreements"]] == [["katherine@example.com"]]
+    pdf = (out / "2027-h1/ada-lovelace--katherine-johnson.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    html = run_json(cli, "grace@example.com", "-f", "html", "-o", str(out))
+    assert [a["mentor"] for a in html["agreements"]] == ["grace@example.com"]
+    page = (out / "2027-h1/grace-hopper--edsger-dijkstra.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "<link" not in page
+    missing = cli("agreements", "ada@example.com", "alan@example.com")
+    assert missing.exit_code == 1
+    assert "no active match ada@example.com -> alan@example.com in this cycle" in missing.stderr
+
+
+def test_no_matches_warns(cli: Cli, tmp_path: Path) -> None:
+    result = cli("agreements", "--out", str(tmp_path / "o"), "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["agreements"] == []
+    assert "no active matches" in result.stderr
+
+
+def test_hostile_participants_stay_inside_out(cli: Cli, program_dir: Path, tmp_path: Path) -> None:
+    text = (program_dir / "program.yaml").read_text().replace("default: 2", "default: 3")
+    (program_dir / "program.yaml").write_text(text)
+    matched(cli, HOSTILE)
+    out = tmp_path / "out"
+    for fmt in ("md", "html", "pdf"):
+        result = cli("agreements", "-f", fmt, "-o", str(out))
+        assert result.exit_code == 0, result.output
+    written = sorted(
+        p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*") if p.is_file()
+    )
+    stems = {p.rsplit(".", 1)[0] for p in written if p.startswith("out/")}
+    assert stems == {
+        "out/2027-h1/etc-passwd--" + "l" + "x" * 59,
+        "out/2027-h1/etc-passwd--rtl",
+        "out/2027-h1/etc-passwd--script-alert-1-script-bcc-evil-example-org",
+    }
+    assert not (tmp_path / "etc").exists() and not Path("/etc/passwd.md").exists()
+    page = (out / "2027-h1/etc-passwd--script-alert-1-script-bcc-evil-example-org.html").read_text()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Bcc:" in page
+    assert "{{ 7*7 }}" in page and ">49<" not in page
+    rtl = (out / "2027-h1/etc-passwd--rtl.md").read_text()
+    assert "مريم الحسن 🎉" in rtl and "أريد أن أتعلم القيادة 🚀" in rtl
+
+
+def test_template_check(cli: Cli, program_dir: Path) -> None:
+    ok = cli("agreements", "--template-check")
+    assert ok.exit_code == 0
+    assert ok.stdout == "agreements/group.md.j2: ok\nagreements/group.html.j2: ok\n"
+    (program_dir / "mine.md.j2").write_text("{{ mentor.name }} and {{ buddy }}\n{% if %}\n")
+    text = (program_dir / "program.yaml").read_text() + "agreement:\n  template: mine.md.j2\n"
+    (program_dir / "program.yaml").write_text(text)
+    bad = cli("agreements", "--template-check", "--json")
+    assert bad.exit_code == 1
+    data = json.loads(bad.stdout)
+    assert data["ok"] is False and "mentees" in data["fields"]
+    [mine, default] = data["templates"]
+    assert mine["template"] == str(program_dir / "mine.md.j2")
+    assert mine["problems"][0].startswith(f"{program_dir / 'mine.md.j2'}:2: ")
+    assert default == {"template": "agreements/group.html.j2", "problems": []}
+    assert "1 template problem(s)" in bad.stderr
+    matched(cli)
+    render = cli("agreements", "-o", "out")
+    assert render.exit_code == 1 and "mine.md.j2:2:" in render.stderr
+    assert not Path("out").exists()  # nothing half-written
+
+
+def test_circles_get_one_agreement_per_circle(tmp_path: Path) -> None:
+    src = Path(__file__).parent.parent.parent / "mentorctl" / "sample_programs" / "tech-circles"
+    shutil.copytree(src, tmp_path / "prog")
+    cli = matched(Cli(tmp_path / "prog", None), tmp_path / "prog" / "participants.csv")
+    data = run_json(cli, "-o", str(tmp_path / "out"))
+    assert {a["kind"] for a in data["agreements"]} == {"circle"}
+    assert sum(len(a["mentees"]) for a in data["agreements"]) == 48  # every accepted member
+    first = data["agreements"][0]
+    assert first["files"][0]["path"].startswith("2027-autumn/circle-")
+    text = (tmp_path / "out" / first["files"][0]["path"]).read_text()
+    assert text.startswith("# Mentoring circle agreement\n")
+    assert text.count("- **Member:**") == len(first["mentees"]) == len(first["match_ids"])
+    assert text.count("Signature: ") == len(first["mentees"]) + 1
