@@ -93,9 +93,7 @@ def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
         active=[(r["mentor"], r["mentee"]) for r in this_cycle if r["status"] == "active"],
         # Refused, or ended early this cycle: never proposed again in this cycle.
         rejected=frozenset(
-            (r["mentor"], r["mentee"])
-            for r in this_cycle
-            if r["status"] in ("rejected", "ended")
+            (r["mentor"], r["mentee"]) for r in this_cycle if r["status"] in ("rejected", "ended")
         ),
         proposed=[r for r in this_cycle if r["status"] == "proposed"],
     )

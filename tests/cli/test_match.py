@@ -261,5 +261,7 @@ def test_a_match_ended_early_is_not_proposed_again(cli: Cli) -> None:
     pairs = {(m["mentor"], m["mentee"]) for m in again["matches"]}
     assert ("edsger@example.com", "alan@example.com") not in pairs
     kept = {(m["mentor"], m["mentee"]) for m in again["matches"] if m.get("kept")}
-    assert kept == {("ada@example.com", "katherine@example.com"),
-                    ("grace@example.com", "edsger@example.com")}
+    assert kept == {
+        ("ada@example.com", "katherine@example.com"),
+        ("grace@example.com", "edsger@example.com"),
+    }

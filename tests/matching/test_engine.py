@@ -272,18 +272,48 @@ def test_unmatched_reasons_are_specific() -> None:
 
 def test_priority_mentees_are_placed_first_when_not_everyone_can_be() -> None:
     program = parse_program(PROGRAM.replace("MIN", "null"))
-    base = {"title": None, "location": None, "years_experience": None, "capacity": None,
-            "manager_email": None, "timezone": "Europe/London", "level": "L2",
-            "department": "y", "languages": ["en"], "tenure_months": 1}
-    mentor = {**base, "email": "m@x.org", "name": "M", "role": "mentor", "department": "x",
-              "level": "L3", "tenure_months": 24, "answers": {"offers": ["a", "b"]}}
-    keen = {**base, "email": "keen@x.org", "name": "K", "role": "mentee", "answers": {"wants": ["a"]}}
-    waited = {**base, "email": "waited@x.org", "name": "W", "role": "mentee",
-              "answers": {"wants": ["a", "c"]}}
+    base = {
+        "title": None,
+        "location": None,
+        "years_experience": None,
+        "capacity": None,
+        "manager_email": None,
+        "timezone": "Europe/London",
+        "level": "L2",
+        "department": "y",
+        "languages": ["en"],
+        "tenure_months": 1,
+    }
+    mentor = {
+        **base,
+        "email": "m@x.org",
+        "name": "M",
+        "role": "mentor",
+        "department": "x",
+        "level": "L3",
+        "tenure_months": 24,
+        "answers": {"offers": ["a", "b"]},
+    }
+    keen = {
+        **base,
+        "email": "keen@x.org",
+        "name": "K",
+        "role": "mentee",
+        "answers": {"wants": ["a"]},
+    }
+    waited = {
+        **base,
+        "email": "waited@x.org",
+        "name": "W",
+        "role": "mentee",
+        "answers": {"wants": ["a", "c"]},
+    }
     people = [mentor, keen, waited]
     plain = propose(MatchInput(program=program, people=people))
     assert [m.mentee for m in plain.matches] == ["keen@x.org"]  # the better fit
-    favoured = propose(MatchInput(program=program, people=people, priority=frozenset({"waited@x.org"})))
+    favoured = propose(
+        MatchInput(program=program, people=people, priority=frozenset({"waited@x.org"}))
+    )
     assert [m.mentee for m in favoured.matches] == ["waited@x.org"]
     # The bonus steers the solver only: reported scores are the pair's own.
     assert favoured.matches[0].score == pytest.approx(
