@@ -69,3 +69,11 @@ class Mode(StrEnum):
 class Objective(StrEnum):
     MAX_MATCHES = "max-matches"
     MAX_SCORE = "max-score"
+
+
+class DocFormat(StrEnum):
+    """Formats a document (agreement) can be rendered in."""
+
+    MD = "md"
+    HTML = "html"
+    PDF = "pdf"

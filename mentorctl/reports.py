@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import NotFoundError
 from mentorctl.program import Format, Mode, PreferenceCriterion, Program, QuestionType
+from mentorctl.tracking import as_date
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -402,16 +403,6 @@ class _Data:
     checkins: list[tuple[Any, dt.date, int, int | None, int | None]]
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def list_cycles(session: Session, program_id: int) -> list[CycleInfo]:
     """The program's cycles, oldest first."""
     from sqlmodel import select
@@ -453,7 +444,7 @@ def _load_cycle(
         ).where(MatchRow.cycle_id == cycle.id, MatchRow.status.in_(MATCH_STATUSES))  # type: ignore[attr-defined]
     ).all()
     matches = [
-        _Match(r[0], r[1], r[2], r[3], r[4], _date(r[5]), _date(r[6]))
+        _Match(r[0], r[1], r[2], r[3], r[4], as_date(r[5]), as_date(r[6]))
         for r in sorted(match_rows, key=lambda r: r[0])
     ]
     in_cycle = select(MatchRow.id).where(
@@ -488,7 +479,7 @@ def _load_cycle(
 def _enrolled(data: _Data, cycle: CycleInfo, matched: set[int]) -> list[dict[str, Any]]:
     out = []
     for pid, p in data.people.items():
-        joined = _date(p.get("created_at"))
+        joined = as_date(p.get("created_at"))
         taking_part = p.get("active", True) and p.get("forgotten_at") is None
         if pid in matched or (taking_part and (joined is None or joined <= cycle.end)):
             out.append(p)
@@ -844,7 +835,7 @@ def _hr_records(session: Session, program_id: int) -> dict[str, tuple[bool, Any,
             HrRecord.email, HrRecord.employed, HrRecord.left_date, HrRecord.promotion_date
         ).where(HrRecord.program_id == program_id)
     ).all()
-    return {e: (bool(emp), _date(left), _date(promo)) for e, emp, left, promo in rows}
+    return {e: (bool(emp), as_date(left), as_date(promo)) for e, emp, left, promo in rows}
 
 
 def outcomes(

@@ -278,7 +278,8 @@ def assess(
     )
 
 
-def _as_date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date from what a database driver returns (date, datetime or ISO text)."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -382,18 +383,18 @@ def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFa
                 mentee_name=row[12],
                 circle=row[3],
                 status=row[4],
-                started=_as_date(row[5]),
-                ended=_as_date(row[6]),
+                started=as_date(row[5]),
+                ended=as_date(row[6]),
                 end_reason=row[7],
                 outcome=row[8],
                 meetings_held=int(count),
-                last_met=_as_date(last),
+                last_met=as_date(last),
                 minutes=int(minutes or 0),
                 goal_progress=None if progress is None else float(progress),
                 satisfaction=None if sat is None else float(sat),
                 recommend=None if rec is None else float(rec),
                 checkins=int(n_check),
-                last_checkin=_as_date(last_check),
+                last_checkin=as_date(last_check),
             )
         )
     return out
@@ -491,7 +492,7 @@ def _match_index(session: Session, cycle_id: int) -> dict[str, Any]:
         .outerjoin(mentee, mentee.c.id == m.c.mentee_id)
         .where(m.c.cycle_id == cycle_id, m.c.status.in_(("active", "ended")))
     ):
-        entry = (mid, status, _as_date(started))
+        entry = (mid, status, as_date(started))
         if a and b:
             pairs[(a, b)] = entry
         if circle:
@@ -585,7 +586,7 @@ def log_meetings(session: Session, resolved: Iterable[tuple[int, MeetingRecord]]
     for chunk in range(0, len(match_ids), 500):
         ids = match_ids[chunk : chunk + 500]
         existing |= {
-            (mid, _as_date(d) or d)
+            (mid, as_date(d) or d)
             for mid, d in session.execute(
                 select(mt.c.match_id, mt.c.date).where(mt.c.match_id.in_(ids))
             )
@@ -926,7 +927,7 @@ def import_checkins(
         raise ImportProblemError(_summary(problems, source, "imported"), problems)
     ck = Checkin.__table__  # type: ignore[attr-defined]
     existing = {
-        (a, b, _as_date(c))
+        (a, b, as_date(c))
         for a, b, c in session.execute(
             select(ck.c.match_id, ck.c.participant_id, ck.c.date).where(
                 ck.c.match_id.in_(sorted({r["match_id"] for r in rows}) or [0])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,13 +9,7 @@ import typer
 
 from mentorctl.cli import output
 from mentorctl.cli.output import Column
-
-
-class DocFormat(StrEnum):
-    MD = "md"
-    HTML = "html"
-    PDF = "pdf"
-
+from mentorctl.enums import DocFormat
 
 COLUMNS = [
     Column("who", "Agreement"),

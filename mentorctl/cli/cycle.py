@@ -8,37 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import DryRunOpt, JsonOpt, TodayOpt
 from mentorctl.cli.output import Column
+from mentorctl.enums import Cadence
 
 app = typer.Typer(
     rich_markup_mode=None, help="Close the current cycle and open the next.", no_args_is_help=True
 )
-
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (docs/tracking.md).")]
-TodayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--today",
-        envvar="MENTORCTL_TODAY",
-        help="Act as if today were YYYY-MM-DD. Default: today.",
-        show_default=False,
-    ),
-]
-
-
-class CadenceChoice(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
 
 
 @app.command("close")
@@ -105,7 +86,7 @@ def new(
         int | None, typer.Option("--weeks", min=1, max=260, help="Length. Default: unchanged.")
     ] = None,
     cadence: Annotated[
-        CadenceChoice | None, typer.Option("--cadence", help="Meeting cadence. Default: unchanged.")
+        Cadence | None, typer.Option("--cadence", help="Meeting cadence. Default: unchanged.")
     ] = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,

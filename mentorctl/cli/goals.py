@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import DryRunOpt, JsonOpt
 from mentorctl.cli.output import Column
 
 if TYPE_CHECKING:
@@ -52,10 +53,6 @@ StatusOpt = Annotated[Status | None, typer.Option("--status", help="The goal's s
 ProgressOpt = Annotated[
     int | None, typer.Option("--progress", min=0, max=100, help="Progress, 0-100 %.")
 ]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (see docs/agreements.md).")]
 
 _PROMPTS = {
     "title": "Goal (what do you want to achieve?)",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import JsonOpt
 from mentorctl.cli.output import Column, Fmt
 from mentorctl.enums import Mode
 
@@ -48,7 +49,6 @@ PairOpt = Annotated[
     list[str] | None,
     typer.Option(help="MENTOR:MENTEE (emails). Repeatable."),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (see README, 'JSON').")]
 
 
 @dataclass

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from mentorctl.cli import output
 from mentorctl.cli.output import Column
+from mentorctl.enums import DocFormat
 
 app = typer.Typer(
     rich_markup_mode=None,
     help="Compose and send emails to participants (introductions).",
     no_args_is_help=True,
 )
-
-
-class AttachFormat(StrEnum):
-    MD = "md"
-    HTML = "html"
-    PDF = "pdf"
 
 
 RESULT_COLUMNS = [
@@ -52,8 +46,8 @@ def intro(
         bool, typer.Option("--resend", help="Send again what was already sent (or is pending).")
     ] = False,
     attach: Annotated[
-        AttachFormat, typer.Option("--attach", help="Format of the attached agreement.")
-    ] = AttachFormat.PDF,
+        DocFormat, typer.Option("--attach", help="Format of the attached agreement.")
+    ] = DocFormat.PDF,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --send: say what would be sent; send nothing.")
     ] = False,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import CsvOpt, DryRunOpt, JsonOpt, YesOpt
 from mentorctl.cli.output import Column, Fmt
 
 if TYPE_CHECKING:
@@ -32,14 +33,6 @@ class Role(StrEnum):
     MENTOR = "mentor"
     MENTEE = "mentee"
     BOTH = "both"
-
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CsvOpt = Annotated[bool, typer.Option("--csv", help="Print spreadsheet-safe CSV.")]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; take defaults.")]
 
 
 # One declaration per roster field, shared by `add` and `edit`.

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import TodayOpt
 from mentorctl.cli.output import Column
 
 
@@ -50,15 +51,7 @@ def remind(
             "--dry-run", help="Show what would be sent; send and record nothing (wins over --send)."
         ),
     ] = False,
-    today: Annotated[
-        str | None,
-        typer.Option(
-            "--today",
-            envvar="MENTORCTL_TODAY",
-            help="Act as if today were YYYY-MM-DD (tests, what-ifs). Default: today.",
-            show_default=False,
-        ),
-    ] = None,
+    today: TodayOpt = None,
     wait: Annotated[
         float,
         typer.Option(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import TodayOpt
 
 if TYPE_CHECKING:
     from mentorctl.reports import Report
@@ -54,15 +55,7 @@ def report(
             help="Add health at every cadence step (health_timeline); always on with --html.",
         ),
     ] = False,
-    today: Annotated[
-        str | None,
-        typer.Option(
-            "--today",
-            envvar="MENTORCTL_TODAY",
-            help="Report as of this day (YYYY-MM-DD). Default: today.",
-            show_default=False,
-        ),
-    ] = None,
+    today: TodayOpt = None,
 ) -> None:
     """Cycle-end report: participation, match quality, engagement, goals, satisfaction,
     supply gaps, the previous cycle, and outcomes from HR data.

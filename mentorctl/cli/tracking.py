@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import DryRunOpt, JsonOpt, TodayOpt
+from mentorctl.cli.options import today as today_
 
 if TYPE_CHECKING:
     from mentorctl.tracking import MatchHealth
@@ -20,26 +22,6 @@ log_app = typer.Typer(
 checkin_app = typer.Typer(
     rich_markup_mode=None, help="Import pulse-survey check-ins.", no_args_is_help=True
 )
-
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Check and show what would change; change nothing.")
-]
-TodayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--today",
-        envvar="MENTORCTL_TODAY",
-        help="Act as if today were YYYY-MM-DD (what-ifs, tests). Default: today.",
-        show_default=False,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (docs/tracking.md).")]
-
-
-def _today(text: str | None) -> dt.date:
-    from mentorctl.tracking import check_today, parse_today
-
-    return check_today(parse_today(text))
 
 
 # --------------------------------------------------------------------------- log
@@ -77,7 +59,7 @@ def log_meeting(
         resolve_meetings,
     )
 
-    day = _today(today)
+    day = today_(today)
     if len(who) not in (1, 2):
         raise UsageError("give MENTOR MENTEE (two emails) or one circle name")
     try:
@@ -125,7 +107,7 @@ def log_import(
     """
     from mentorctl.tracking import current_cycle, log_meetings, read_meeting_log, resolve_meetings
 
-    day = _today(today)
+    day = today_(today)
     records = read_meeting_log(file)
     state = ctx.obj
     _, program = state.load()
@@ -176,7 +158,7 @@ def checkin_import(
     """
     from mentorctl.tracking import current_cycle, import_checkins, read_checkins
 
-    day = _today(today)
+    day = today_(today)
     records = read_checkins(file)
     state = ctx.obj
     _, program = state.load()
@@ -386,7 +368,7 @@ def status(
 
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
-    day = _today(today)
+    day = today_(today)
     state = ctx.obj
     _, program = state.load()
     roster = state.open_roster()

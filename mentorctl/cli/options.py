@@ -1,0 +1,33 @@
+"""Options that many commands share, declared once so they read and behave the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON (shapes documented in README and docs/).")
+]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print spreadsheet-safe CSV.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; take defaults.")]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        envvar="MENTORCTL_TODAY",
+        help="Act as if today were YYYY-MM-DD (what-ifs, tests). Default: today.",
+        show_default=False,
+    ),
+]
+
+
+def today(text: str | None) -> dt.date:
+    """The day a command acts on: ``--today`` / ``MENTORCTL_TODAY``, else the real date."""
+    from mentorctl.tracking import check_today, parse_today
+
+    return check_today(parse_today(text))
