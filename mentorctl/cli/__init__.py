@@ -21,7 +21,40 @@ from mentorctl.cli.state import State
 
 
 class MentorctlGroup(TyperGroup):
-    """The root group: maps library errors to a message on stderr and an exit code."""
+    """The root group: builds subcommands on demand, and maps library errors to a message
+    on stderr and an exit code.
+
+    Turning a Typer function into a Click command inspects its whole signature; doing that
+    for every subcommand on each start would double ``mentorctl --help``'s time. So a
+    subcommand is built only when it is run (or when a tool asks for ``.commands``), and
+    the root help lists them from their docstrings.
+    """
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, Any]:
+        for name in SUBCOMMANDS:
+            self.get_command(None, name)  # type: ignore[arg-type]
+        return self._built
+
+    @commands.setter
+    def commands(self, value: Any) -> None:
+        self._built: dict[str, Any] = dict(value or {})
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(SUBCOMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self._built and cmd_name in SUBCOMMANDS:
+            self._built[cmd_name] = _build(cmd_name, SUBCOMMANDS[cmd_name])
+        return self._built.get(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from typer._click.utils import make_default_short_help
+
+        limit = formatter.width - 6 - max(len(n) for n in SUBCOMMANDS)
+        rows = [(name, make_default_short_help(_help(t), limit)) for name, t in SUBCOMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         from mentorctl.errors import ExitCode, MentorctlError
@@ -112,7 +145,8 @@ def _main(
     ctx.obj = State(program_location=program, database_url=database_url, quiet=quiet)
 
 
-def _register() -> None:
+def _subcommands() -> dict[str, Any]:
+    """Every subcommand, in the order of a program's life: name -> Typer app or function."""
     from mentorctl.cli import (
         agreements,
         cycle,
@@ -127,26 +161,50 @@ def _register() -> None:
         validate,
     )
 
-    app.command("init")(init.init)
-    app.command("validate")(validate.validate)
-    app.add_typer(participants.app, name="participants")
-    app.add_typer(match.app, name="match")
     match.app.command("end")(cycle.end_match)
-    app.command("explain")(match.explain)
-    app.command("scores")(match.scores)
-    app.add_typer(goals.app, name="goals")
-    app.command("agreements")(agreements.agreements)
-    app.add_typer(notify.app, name="notify")
-    app.add_typer(tracking.log_app, name="log")
-    app.add_typer(tracking.checkin_app, name="checkin")
-    app.command("status")(tracking.status)
-    app.command("remind")(remind.remind)
-    app.add_typer(cycle.app, name="cycle")
-    app.command("report")(report.report)
-    app.add_typer(report.hr_app, name="hr")
+    return {
+        "init": init.init,
+        "validate": validate.validate,
+        "participants": participants.app,
+        "match": match.app,
+        "explain": match.explain,
+        "scores": match.scores,
+        "goals": goals.app,
+        "agreements": agreements.agreements,
+        "notify": notify.app,
+        "log": tracking.log_app,
+        "checkin": tracking.checkin_app,
+        "status": tracking.status,
+        "remind": remind.remind,
+        "cycle": cycle.app,
+        "report": report.report,
+        "hr": report.hr_app,
+    }
 
 
-_register()
+SUBCOMMANDS = _subcommands()
+
+
+def _help(target: Any) -> str:
+    if isinstance(target, typer.Typer):
+        return target.info.help or ""
+    import inspect
+
+    return inspect.getdoc(target) or ""
+
+
+def _build(name: str, target: Any) -> Any:
+    """The Click command for one subcommand (a group for Typer apps, even with one command)."""
+    import typer.main
+
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
 
 
 def main() -> None:

@@ -328,7 +328,7 @@ def diff(
     set_: SetOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compare the stored proposal with a new run (e.g. with --set what-ifs). Stores nothing."""
+    """Compare the stored proposal with a new run (with --set what-ifs); stores nothing."""
     c = _open(ctx, set_, write=False)
     c.roster.dispose()
     proposal = _compute(_input(c, mode, None, None))

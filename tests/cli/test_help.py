@@ -205,3 +205,23 @@ def test_command_help_loads_no_heavy_module(path: tuple[str, ...]) -> None:
     # Typer 0.29 itself converts parameter values with pydantic (typer._adapters) as soon
     # as a command's parameters are parsed, so pydantic is allowed here and only here.
     assert [m for m in _loaded_heavy_modules(code) if m != "pydantic"] == []
+
+
+def test_root_help_lists_what_the_built_commands_say() -> None:
+    """The root help is written from docstrings without building the commands: it must
+    say what each built command would."""
+    from mentorctl.cli import SUBCOMMANDS
+
+    root = typer.main.get_command(app)
+    result = CliRunner().invoke(app, ["--help"])
+    listed = dict(
+        line.strip().split(maxsplit=1)
+        for line in result.stdout.split("Commands:")[1].splitlines()
+        if line.strip()
+    )
+    assert list(listed) == list(SUBCOMMANDS)
+    for name, shown in listed.items():
+        full = root.get_command(None, name).get_short_help_str(10_000)  # type: ignore[attr-defined]
+        assert shown == full or (
+            shown.endswith("...") and full.startswith(shown.removesuffix("...").rstrip())
+        ), name
