@@ -468,31 +468,44 @@ class Renderer:
         key = tuple(str(p) for p in ref.search)
         if key not in self._envs:
             self._envs[key] = _environment(ref.search, self.ext == "html")
+        where = str(ref.custom or ref.name)
         try:
             return self._envs[key].get_template(ref.name)
         except JinjaError as exc:
-            where = str(ref.custom or ref.name)
             raise TemplateError(
                 f"{where}:{getattr(exc, 'lineno', None) or 1}: {exc.message or exc}"
             ) from None
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"{where}: not UTF-8 text ({exc.reason})") from None
+        except OSError as exc:
+            raise TemplateError(f"{where}: cannot read: {exc.strerror}") from None
 
     def text(self, context: dict[str, Any]) -> str:
         """The agreement as Markdown or HTML text."""
         from jinja2 import TemplateError as JinjaError
 
         template = self._template(context["kind"])
+        where = template.filename or template.name
         try:
             return template.render(context if self.ext == "html" else md_escape_tree(context))
         except JinjaError as exc:
             line = _line_in(exc, template.filename)
-            where = template.filename or template.name
             raise TemplateError(f"{where}:{line or '?'}: {exc.message or exc}") from None
+        except Exception as exc:  # the template's own code failed ({{ 1/0 }}, endless recursion)
+            raise TemplateError(
+                f"{where}:{_line_in(exc, template.filename) or '?'}: {_what(exc)}"
+            ) from None
 
     def render(self, doc: AgreementDoc) -> bytes:
         text = self.text(doc.context)
         if self.fmt == "pdf":
             return markdown_pdf(text, title=_pdf_title(doc), when=self.program.cycle.start)
         return text.encode("utf-8")
+
+
+def _what(exc: BaseException) -> str:
+    """A one-line description of an error a template's code raised."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _pdf_title(doc: AgreementDoc) -> str:
@@ -724,11 +737,24 @@ def write_agreements(
             rel = f"{doc.stem}.{suffix}"
             files.append((rel, safe_target(out_dir, rel), content))
         planned.append((doc, files))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: not a directory (agreements are written into one)")
+    if not dry_run:  # make every directory first: a place we cannot write gets no file at all
+        for folder in sorted({target.parent for _, files in planned for _, target, _ in files}):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(
+                    f"{folder}: cannot write agreements here: {exc.strerror}"
+                ) from None
     results = []
     for doc, files in planned:
-        written = [
-            Written(rel, write_file(target, content, dry_run)) for rel, target, content in files
-        ]
+        written = []
+        for rel, target, content in files:
+            try:
+                written.append(Written(rel, write_file(target, content, dry_run)))
+            except OSError as exc:
+                raise UsageError(f"{target}: cannot write: {exc.strerror}") from None
         results.append((doc, written))
     return results
 
@@ -777,6 +803,14 @@ def check_templates(program: Program, program_dir: Path) -> list[tuple[str, list
                     problems.append(Problem(exc.message or str(exc), file=label, line=exc.lineno))
                     out.append((label, problems))
                     continue
+                except UnicodeDecodeError as exc:
+                    problems.append(Problem(f"not UTF-8 text ({exc.reason})", file=label))
+                    out.append((label, problems))
+                    continue
+                except OSError as exc:
+                    problems.append(Problem(f"cannot read: {exc.strerror}", file=label))
+                    out.append((label, problems))
+                    continue
                 for name in sorted(names - fields - set(env.globals)):
                     problems.append(
                         Problem(
@@ -792,10 +826,13 @@ def check_templates(program: Program, program_dir: Path) -> list[tuple[str, list
                 template = env.get_template(ref.name)
                 sample = sample_context(program, kind)
                 template.render(sample if ext == "html" else md_escape_tree(sample))
-            except JinjaError as exc:
+            except Exception as exc:  # a template error, or its own code failing ({{ 1/0 }})
+                if isinstance(exc, (UnicodeDecodeError, OSError)) and problems:
+                    continue  # already reported as unreadable above
                 filename = getattr(exc, "filename", None) or label
                 line = _line_in(exc, getattr(exc, "filename", None) or str(ref.custom or ""))
-                msg = f"{kind} agreement: {exc.message or exc}"
+                why = (exc.message or str(exc)) if isinstance(exc, JinjaError) else _what(exc)
+                msg = f"{kind} agreement: {why}"
                 if not any(p.message == msg for p in problems):
                     problems.append(Problem(msg, file=filename, line=line))
     return out

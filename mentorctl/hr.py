@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.roster.importer import DEFAULT_MAX_BYTES, read_table
+from mentorctl.roster.importer import DEFAULT_MAX_BYTES, extra_cells, read_table, require_rows
 from mentorctl.roster.records import is_email, normalise_email
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
         problems.append(Problem("no email column", file=source, line=1))
     if problems:
         raise ImportProblemError(_summary(problems, source), problems)
+    require_rows(table)
 
     def cell(values: list[str], name: str) -> str:
         i = mapping.get(name)
@@ -121,7 +122,8 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
     rows: list[HrRow] = []
     seen: dict[str, int] = {}
     for line, values in table.rows:
-        row_problems: list[Problem] = []
+        wide = extra_cells(table, line, values)
+        row_problems: list[Problem] = [wide] if wide else []
 
         def bad(
             name: str, message: str, line: int = line, found: list[Problem] = row_problems

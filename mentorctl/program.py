@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mentorctl.enums import Audience, Cadence, Focus, Format, Mode, Objective, QuestionType
-from mentorctl.errors import Problem, ProgramError, ProgramNotFound
+from mentorctl.errors import Problem, ProgramError, ProgramNotFound, UsageError
 
 PROGRAM_FILE = "program.yaml"
 SCHEMA_VERSION = 1
@@ -461,6 +461,49 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
 # --------------------------------------------------------------------------- loading
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reports, with their line, what SafeLoader would crash on: a date
+    that does not exist (``2027-13-40``) and an alias inside the node it names."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._open_anchors: set[str] = set()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self._open_anchors:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"alias *{event.anchor} is inside the node it refers to",
+                event.start_mark,
+            )
+        anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
+        if anchor:
+            self._open_anchors.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if anchor:
+                self._open_anchors.discard(anchor)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely; every problem in the text raises ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def format_path(loc: Iterable[str | int]) -> str:
     """``("survey", "questions", 3, "options")`` -> ``survey.questions[3].options``."""
     out = ""
@@ -475,7 +518,7 @@ def format_path(loc: Iterable[str | int]) -> str:
 def _line_index(text: str) -> dict[tuple[str | int, ...], int]:
     """Map each path in the YAML document to the 1-based line where its value starts."""
     index: dict[tuple[str | int, ...], int] = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_Loader)
 
     def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
         index[path] = node.start_mark.line + 1
@@ -530,25 +573,37 @@ def _line_for(index: dict[tuple[str | int, ...], int], path: tuple[str | int, ..
     return None
 
 
-def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
+def apply_overrides(
+    data: Any,
+    overrides: Iterable[str],
+    applied: list[tuple[tuple[str | int, ...], str]] | None = None,
+) -> Any:
     """Apply what-if settings such as ``matching.criteria.skills.weight=3`` to parsed YAML.
 
     Path segments are mapping keys, list indexes, or the ``name``/``id`` of a list item;
-    the value is read as YAML (``3``, ``true``, ``[a, b]``). Raises ProgramError.
+    the value is read as YAML (``3``, ``true``, ``[a, b]``). Raises UsageError for a
+    malformed setting, ProgramError for a path that names nothing. ``applied`` collects
+    (resolved path, setting) so that problems with the result can name the setting.
     """
     for item in overrides:
         path, sep, raw = item.partition("=")
-        if not sep or not path.strip():
-            raise ProgramError(f"--set {item!r}: expected PATH=VALUE, e.g. matching.mode=stable")
+        # matching.criteria[0].weight is accepted as matching.criteria.0.weight
+        parts = re.sub(r"\[([^\]]*)\]", r".\1", path.strip()).split(".")
+        if not sep or not all(p.strip() for p in parts):
+            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. matching.mode=stable")
         try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            raise ProgramError(f"--set {item!r}: the value is not valid YAML") from None
-        parts = path.strip().split(".")
+            value = load_yaml(raw)
+        except yaml.YAMLError as exc:
+            why = "the value is not valid YAML"
+            if isinstance(exc, yaml.constructor.ConstructorError) and exc.problem:
+                why = exc.problem
+            raise UsageError(f"--set {item!r}: {why}") from None
         cur = data
+        resolved: list[str | int] = []
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
             where = ".".join(parts[: depth + 1])
+            resolved.append(part)
             if isinstance(cur, dict):
                 if last:
                     cur[part] = value
@@ -565,31 +620,44 @@ def apply_overrides(data: Any, overrides: Iterable[str]) -> Any:
                 )
                 if index is None:
                     raise ProgramError(f"--set {item!r}: no item named {part!r} at {where}")
+                resolved[-1] = index
                 if last:
                     cur[index] = value
                     break
                 cur = cur[index]
             else:
                 raise ProgramError(f"--set {item!r}: {where} is not a section")
+        if applied is not None:
+            applied.append((tuple(resolved), item))
     return data
 
 
 def parse_program(text: str, source: str = PROGRAM_FILE, overrides: Iterable[str] = ()) -> Program:
     """Validate program YAML text; raise ProgramError listing every problem found."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        p = Problem(f"YAML syntax error: {problem}", file=source, line=line)
+        if not isinstance(exc, yaml.constructor.ConstructorError):
+            problem = f"YAML syntax error: {problem}"
+        p = Problem(problem, file=source, line=line)
         raise ProgramError(f"{p}", [p]) from None
     if not isinstance(data, dict):
         p = Problem("must be a YAML mapping of settings (name:, slug:, cycle: ...)", file=source)
         raise ProgramError(str(p), [p])
-    data = apply_overrides(data, overrides)
+    applied: list[tuple[tuple[str | int, ...], str]] = []
+    data = apply_overrides(data, overrides, applied)
     index = _line_index(text)
     problems: list[Problem] = []
+
+    def located(msg: str, path: tuple[str | int, ...]) -> Problem:
+        for done, item in reversed(applied):  # a problem a --set made names the --set
+            if path[: len(done)] == done:
+                return Problem(msg, file=f"--set {item!r}", path=format_path(path))
+        return Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
+
     try:
         program = Program.model_validate(data)
     except ValidationError as exc:
@@ -600,14 +668,10 @@ def parse_program(text: str, source: str = PROGRAM_FILE, overrides: Iterable[str
                 msg = "unknown key"
             elif msg.startswith("Value error, "):
                 msg = msg.removeprefix("Value error, ")
-            problems.append(
-                Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
-            )
+            problems.append(located(msg, path))
         raise ProgramError(_summary(problems, source), problems) from None
     for path, msg in semantic_problems(program):
-        problems.append(
-            Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
-        )
+        problems.append(located(msg, path))
     if problems:
         raise ProgramError(_summary(problems, source), problems)
     return program

@@ -646,15 +646,24 @@ def _norm(text: str) -> str:
     return " ".join(text.strip().strip("\ufeff").lower().split())
 
 
-def _columns(headers: list[str], wanted: dict[str, tuple[str, ...]], source: str) -> dict[str, int]:
+def _columns(
+    headers: list[str], wanted: dict[str, tuple[str, ...]], source: str
+) -> tuple[dict[str, int], list[Problem]]:
+    """Column index of each wanted field (the first of its aliases wins), and a problem for
+    each header that repeats one already used: which of the two holds the data is a guess."""
     index: dict[str, int] = {}
+    problems: list[Problem] = []
     for i, h in enumerate(headers):
         key = _norm(h)
         for name, aliases in wanted.items():
-            if key in aliases and name not in index:
+            if key not in aliases:
+                continue
+            if name not in index:
                 index[name] = i
-                break
-    return index
+            elif _norm(headers[index[name]]) == key:
+                problems.append(Problem("the column appears twice in the header", source, 1, h))
+            break
+    return index, problems
 
 
 def parse_day(text: str) -> dt.date:
@@ -681,10 +690,11 @@ def _int_in(text: str, low: int, high: int, what: str) -> int:
         value = int(float(text.strip()))
         if float(text.strip()) != value:
             raise ValueError
-    except ValueError:
+    except (ValueError, OverflowError):  # "nan", "inf", "1e400"
         raise ValueError(f"{text.strip()!r} is not a whole number ({what})") from None
     if not low <= value <= high:
-        raise ValueError(f"{value} is outside {low}-{high} ({what})")
+        shown = value if abs(value) < 10**9 else repr(text.strip())
+        raise ValueError(f"{shown} is outside {low}-{high} ({what})")
     return value
 
 
@@ -694,18 +704,19 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
     Columns (header case and spacing do not matter): ``mentor`` and ``mentee`` emails, or
     ``circle``; ``date``; optional ``minutes`` and ``note``. Other columns are ignored.
     """
-    from mentorctl.roster.importer import read_table
+    from mentorctl.roster.importer import extra_cells, read_table, require_rows
 
     table = read_table(path)
-    cols = _columns(table.headers, MEETING_COLUMNS, table.source)
+    cols, twice = _columns(table.headers, MEETING_COLUMNS, table.source)
     header_problems = []
     if "date" not in cols:
         header_problems.append("no date column (expected 'date' or 'meeting date')")
     if "circle" not in cols and not ("mentor" in cols and "mentee" in cols):
         header_problems.append("needs 'mentor' and 'mentee' columns (emails), or 'circle'")
-    if header_problems:
-        problems = [Problem(m, file=table.source, line=1) for m in header_problems]
+    if header_problems or twice:
+        problems = twice + [Problem(m, file=table.source, line=1) for m in header_problems]
         raise ImportProblemError(str(problems[0]), problems)
+    require_rows(table)
     records: list[MeetingRecord] = []
     problems: list[Problem] = []
 
@@ -714,7 +725,8 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
         return values[i].strip() if i is not None and i < len(values) else ""
 
     for line, values in table.rows:
-        row_problems: list[Problem] = []
+        wide = extra_cells(table, line, values)
+        row_problems: list[Problem] = [wide] if wide else []
         try:
             day = parse_day(cell(values, "date"))
         except ValueError as exc:
@@ -774,13 +786,13 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
     ``satisfaction`` (1-5), ``recommend`` (0-10), ``progress`` (0-100), ``comment``, and
     ``partner`` (the other person's email) when someone has several matches.
     """
-    from mentorctl.roster.importer import read_table
+    from mentorctl.roster.importer import extra_cells, read_table, require_rows
 
     table = read_table(path)
-    cols = _columns(table.headers, CHECKIN_COLUMNS, table.source)
+    cols, twice = _columns(table.headers, CHECKIN_COLUMNS, table.source)
     missing = [n for n in ("email", "date") if n not in cols]
     answers = [n for n in ("satisfaction", "recommend", "progress", "comment") if n in cols]
-    header_problems = [
+    header_problems = twice + [
         Problem(
             f"no {n} column (expected one of: {', '.join(CHECKIN_COLUMNS[n][:3])})", table.source, 1
         )
@@ -794,6 +806,7 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
         )
     if header_problems:
         raise ImportProblemError(str(header_problems[0]), header_problems)
+    require_rows(table)
     ranges = {"satisfaction": (1, 5), "recommend": (0, 10), "progress": (0, 100)}
     records: list[CheckinRecord] = []
     problems: list[Problem] = []
@@ -803,7 +816,8 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
             i = cols.get(name)
             return values[i].strip() if i is not None and i < len(values) else ""
 
-        row_problems: list[Problem] = []
+        wide = extra_cells(table, line, values)
+        row_problems: list[Problem] = [wide] if wide else []
         email = cell("email").lower()
         if "@" not in email:
             row_problems.append(

@@ -121,7 +121,9 @@ def init(
         return
     written = scaffold.write_program(directory, text, force=force)
     _create_roster(ctx, directory, written)
-    output.info(f"[green]created[/green] {directory / 'program.yaml'}")
+    from rich.markup import escape
+
+    output.info(f"[green]created[/green] {escape(str(directory / 'program.yaml'))}", markup=True)
     output.info(f"  participants template: {directory / scaffold.TEMPLATE_FILE}")
     output.info(
         "  next: fill the template (or export your form), then "
@@ -299,7 +301,11 @@ def _init_from_sample(
                 enrolled = len(plan.create) + len(plan.update)
         finally:
             roster.dispose()
+    from rich.markup import escape
+
     output.info(
-        f"[green]created[/green] {directory / 'program.yaml'} from sample {name!r}"
-        + (f"; enrolled {enrolled} participant(s)" if enrolled else "")
+        f"[green]created[/green] {escape(str(directory / 'program.yaml'))} "
+        f"from sample {escape(repr(name))}"
+        + (f"; enrolled {enrolled} participant(s)" if enrolled else ""),
+        markup=True,
     )

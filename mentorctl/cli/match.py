@@ -136,15 +136,23 @@ def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Co
 def _input(
     c: Context, mode: Mode | None, lock: list[str] | None, forbid: list[str] | None
 ) -> MatchInput:
+    from mentorctl.errors import NotFoundError
     from mentorctl.matching.engine import MatchInput
 
     cons = c.program.matching.constraints
     file_locks, file_forbid = _pairs_file(c.directory, cons.pairs_file)
-    locks = [(p.mentor, p.mentee) for p in cons.lock] + file_locks + _parse_pairs(lock, "--lock")
+    flag_locks, flag_forbid = _parse_pairs(lock, "--lock"), _parse_pairs(forbid, "--forbid")
+    enrolled = {p["email"] for p in c.known.people}
+    for flag, pairs in (("--lock", flag_locks), ("--forbid", flag_forbid)):
+        for pair in pairs:
+            for email in pair:
+                if email not in enrolled:  # a typo must not silently lock or forbid nothing
+                    raise NotFoundError(f"{flag} {':'.join(pair)}: {email} is not enrolled")
+    locks = [(p.mentor, p.mentee) for p in cons.lock] + file_locks + flag_locks
     refused = (
         {(p.mentor, p.mentee) for p in cons.forbid}
         | file_forbid
-        | set(_parse_pairs(forbid, "--forbid"))
+        | set(flag_forbid)
         | set(c.known.rejected)
     )
     active_mentees = {e for _, e in c.known.active}
@@ -385,6 +393,8 @@ def review(ctx: typer.Context) -> None:
 
     Every choice is also a command: `match accept`, `match reject`.
     """
+    from rich.markup import escape
+
     from mentorctl.cli import prompts
     from mentorctl.errors import UsageError
     from mentorctl.matching.engine import candidates
@@ -400,8 +410,8 @@ def review(ctx: typer.Context) -> None:
         for row in c.known.proposed:
             mentor, mentee = row["mentor"], row["mentee"]
             output.out().print(
-                f"\n[bold]{names[mentee]}[/bold] <{mentee}> with [bold]{names[mentor]}[/bold] "
-                f"<{mentor}>: score {row['score']:.3f}"
+                f"\n[bold]{escape(names[mentee])}[/bold] <{escape(mentee)}> with "
+                f"[bold]{escape(names[mentor])}[/bold] <{escape(mentor)}>: score {row['score']:.3f}"
             )
             for reason in row["explanation"].get("reasons", []):
                 output.out().print(f"  - {reason}", markup=False)
@@ -452,8 +462,8 @@ def explain(
 ) -> None:
     """Why a pair scores as it does; or, for a mentee alone, the best candidates and
     which constraint excluded everyone else."""
-    from mentorctl.errors import NotFoundError
-    from mentorctl.matching.engine import candidates, pair_exclusions
+    from mentorctl.errors import MatchingError, NotFoundError
+    from mentorctl.matching.engine import candidates, is_mentor, pair_exclusions
     from mentorctl.matching.scoring import explain_pair
 
     c = _open(ctx, None, write=False)
@@ -467,6 +477,8 @@ def explain(
         m = by_email.get(mentor.strip().lower())
         if m is None:
             raise NotFoundError(f"{mentor}: no such participant in this program")
+        if not is_mentor(m):
+            raise MatchingError(f"{m['email']}: is a {m['role']}, not a mentor")
         pair = explain_pair(c.program, m, who)
         data = {
             "mentor": m["email"],
@@ -537,14 +549,12 @@ def scores(
     """Every eligible (mentor, mentee) pair with its score and per-criterion values."""
     import numpy as np
 
-    from mentorctl.matching.engine import is_mentee, is_mentor, score_candidates
+    from mentorctl.matching.engine import mentors_and_mentees, score_candidates
 
     c = _open(ctx, None, write=False)
     c.roster.dispose()
     inp = _input(c, None, None, None)
-    people = sorted(inp.people, key=lambda p: p["email"])
-    mentors = [p for p in people if is_mentor(p)]
-    mentees = [p for p in people if is_mentee(p)]
+    mentors, mentees = mentors_and_mentees(inp)
     rows: list[dict[str, Any]] = []
     if mentors and mentees:
         from mentorctl.matching.scoring import score_matrix

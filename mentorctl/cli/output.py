@@ -57,6 +57,7 @@ def _console(stderr: bool) -> Console:
             file=stream,
             stderr=stderr,
             highlight=False,
+            emoji=False,  # names and messages are data: ":b:" stays ":b:"
             soft_wrap=stderr,
             no_color="NO_COLOR" in os.environ or None,
         )
@@ -71,15 +72,16 @@ def err() -> Console:
     return _console(stderr=True)
 
 
-def info(message: str) -> None:
-    """A diagnostic line on stderr (silenced by --quiet)."""
+def info(message: str, *, markup: bool = False) -> None:
+    """A diagnostic line on stderr (silenced by --quiet). ``message`` is plain text (names
+    in it may hold brackets) unless ``markup`` says it is Rich markup."""
     if not is_quiet():
-        err().print(message)
+        err().print(message, markup=markup)
 
 
 def warn(message: str) -> None:
     if not is_quiet():
-        err().print(f"[yellow]warning:[/yellow] {message}")
+        err().print(f"[yellow]warning:[/yellow] {_escape(message)}")
 
 
 def error(message: str, details: Sequence[str] = (), limit: int = 100) -> None:

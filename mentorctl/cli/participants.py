@@ -177,14 +177,20 @@ def import_(
 # --------------------------------------------------------------------------- add / edit
 
 
-def _answer_flags(values: list[str]) -> dict[str, str]:
+def _answer_flags(program: Program, values: list[str]) -> dict[str, str]:
     from mentorctl.errors import UsageError
 
+    ids = [q.id for q in program.survey.questions]
     out: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--answer {item!r}: expected QUESTION_ID=VALUE")
+        if key.strip() not in ids:
+            raise UsageError(
+                f"--answer {item!r}: no question {key.strip()!r} in program.yaml "
+                f"(questions: {', '.join(ids) or 'none'})"
+            )
         out[key.strip()] = value
     return out
 
@@ -321,7 +327,7 @@ def add(
         years_experience=years_experience,
         capacity=capacity,
     )
-    given.update(_answer_flags(answer or []))
+    given.update(_answer_flags(program, answer or []))
     missing = [f"--{k}" for k in ("email", "name", "role") if k not in given]
     if not yes:
         role_for_questions = given.get("role", "both")
@@ -405,7 +411,7 @@ def edit(
         years_experience=years_experience,
         capacity=capacity,
     )
-    changes.update(_answer_flags(answer or []))
+    changes.update(_answer_flags(program, answer or []))
     roster = ctx.obj.open_roster()
     try:
         with roster.session(write=True, dry_run=dry_run) as session:

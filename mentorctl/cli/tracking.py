@@ -363,7 +363,7 @@ def status(
     thresholds in program.yaml's health: section). Exit codes: 0 ok, 4 with --fail-on when
     a listed match is at or below the given health.
     """
-    from mentorctl.errors import ExitCode, UsageError
+    from mentorctl.errors import ExitCode, NotFoundError, UsageError
     from mentorctl.tracking import current_cycle, health_rank, health_rows
 
     if as_json and as_csv:
@@ -378,13 +378,16 @@ def status(
             rows = health_rows(session, program, cycle.id, day)
     finally:
         roster.dispose()
+    needle = (person or "").strip().lower()
+    if "@" in needle and not any(needle in (r.mentor, r.mentee) for r in rows):
+        # A mistyped email would list nothing, and make --fail-on pass: say so instead.
+        raise NotFoundError(f"--person {person}: {needle} is in no match of cycle {cycle.name}")
     wanted = {h.value for h in health or []}
     if not include_ended and "ended" not in wanted:
         rows = [r for r in rows if r.status != "ended"]
     if wanted:
         rows = [r for r in rows if r.health in wanted]
-    if person:
-        needle = person.strip().lower()
+    if needle:
         rows = [
             r
             for r in rows

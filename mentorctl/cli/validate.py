@@ -66,9 +66,13 @@ def validate(
         roster_note = (
             f"{len(people)} participant(s) fit the survey" if roster_checked else ("no roster yet")
         )
+        from rich.markup import escape
+
         output.info(
-            f"[green]ok[/green] {summary['program']}: {summary['questions']} question(s), "
-            f"{summary['criteria']} matching criteria; {roster_note}"
+            f"[green]ok[/green] {escape(str(summary['program']))}: "
+            f"{summary['questions']} question(s), "
+            f"{summary['criteria']} matching criteria; {roster_note}",
+            markup=True,
         )
     if problems:
         raise typer.Exit(ExitCode.DATA)

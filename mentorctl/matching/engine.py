@@ -274,6 +274,11 @@ def _preference_lists(
 # --------------------------------------------------------------------------- propose
 
 
+def mentors_and_mentees(inp: MatchInput) -> tuple[list[Person], list[Person]]:
+    """The enrolled mentors and mentees, by email; MatchingError if either side is empty."""
+    return _people(inp)
+
+
 def _people(inp: MatchInput) -> tuple[list[Person], list[Person]]:
     people = sorted(inp.people, key=lambda p: p["email"])
     seen = Counter(p["email"] for p in people)
@@ -511,6 +516,8 @@ def candidates(
     mentee = by_email.get(mentee_email.strip().lower())
     if mentee is None:
         raise NotFoundError(f"{mentee_email}: no such participant in this program")
+    if not is_mentee(mentee):
+        raise MatchingError(f"{mentee['email']}: is a {mentee['role']}, not a mentee")
     good, excluded = [], []
     for m in sorted(inp.people, key=lambda p: p["email"]):
         if not is_mentor(m) or m["email"] == mentee["email"]:

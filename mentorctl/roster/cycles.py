@@ -258,10 +258,22 @@ _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
 _CHILD = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[A-Za-z_][\w-]*)\s*:(?P<rest>.*)$")
 
 
-def _yaml_scalar(value: str) -> str:
+def _yaml_scalar(value: str, *, text: bool = False) -> str:
+    """``value`` as a YAML scalar: plain when safe, else quoted. With ``text``, also quoted
+    when YAML would read the plain form as something else (``2028``, ``yes``, a date)."""
     import json
 
-    return value if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value) else json.dumps(value)
+    import yaml
+
+    from mentorctl.program import load_yaml
+
+    plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value) is not None
+    if plain and text:
+        try:
+            plain = load_yaml(value) == value
+        except yaml.YAMLError:
+            plain = False
+    return value if plain else json.dumps(value)
 
 
 def rewrite_cycle_block(text: str, values: dict[str, str]) -> str:
@@ -288,7 +300,7 @@ def rewrite_cycle_block(text: str, values: dict[str, str]) -> str:
     if after_colon.split("#", 1)[0].strip():  # flow style or a scalar: replace the line
         old = _flow_values(after_colon)
         merged = {**old, **values}
-        inner = ", ".join(f"{k}: {_yaml_scalar(v)}" for k, v in merged.items())
+        inner = ", ".join(f"{k}: {_yaml_scalar(v, text=k == 'name')}" for k, v in merged.items())
         lines[start] = f"cycle: {{{inner}}}{newline or chr(10)}"
         return "".join(lines)
     end = start + 1
@@ -314,8 +326,9 @@ def rewrite_cycle_block(text: str, values: dict[str, str]) -> str:
             if " #" in rest:
                 comment = "  #" + rest.split(" #", 1)[1]
             eol = lines[i][len(lines[i].rstrip("\r\n")) :]
-            lines[i] = f"{indent}{key}: {_yaml_scalar(remaining.pop(key))}{comment}{eol}"
-    extra = [f"{indent}{k}: {_yaml_scalar(v)}\n" for k, v in remaining.items()]
+            value = _yaml_scalar(remaining.pop(key), text=key == "name")
+            lines[i] = f"{indent}{key}: {value}{comment}{eol}"
+    extra = [f"{indent}{k}: {_yaml_scalar(v, text=k == 'name')}\n" for k, v in remaining.items()]
     if extra and end > 0 and not lines[end - 1].endswith("\n"):
         lines[end - 1] += "\n"
     lines[end:end] = extra

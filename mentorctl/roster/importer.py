@@ -83,6 +83,10 @@ def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
         size = path.stat().st_size
     except FileNotFoundError:
         raise ImportProblemError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise ImportProblemError(f"{source}: cannot read: {exc.strerror}") from None
+    if path.is_dir():
+        raise ImportProblemError(f"{source}: is a directory, not a CSV or XLSX file")
     if size > max_bytes:
         raise ImportProblemError(
             f"{source}: the file is {size / 2**20:.1f} MB, "
@@ -91,7 +95,10 @@ def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
         )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportProblemError(f"{source}: cannot read: {exc.strerror}") from None
     if b"\x00" in raw[:4096]:
         raise ImportProblemError(f"{source}: looks like a binary file, not CSV text")
     try:
@@ -102,6 +109,24 @@ def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
             f"{source}:{line}: not UTF-8 text (save the file as 'CSV UTF-8' and try again)"
         ) from None
     return parse_csv(text, source)
+
+
+def require_rows(table: Table) -> None:
+    """Refuse a file with a header and nothing under it: a failed export, not "no change".
+
+    Readers call this after checking the header, whose problems say more."""
+    if not table.rows:
+        raise ImportProblemError(f"{table.source}: only a header, no rows; nothing was imported")
+
+
+def extra_cells(table: Table, line: int, values: list[str]) -> Problem | None:
+    """A problem if a row has more non-empty cells than the header has columns."""
+    width = len(table.headers)
+    if len(values) > width and any(v.strip() for v in values[width:]):
+        return Problem(
+            f"{len(values)} cells but the header has {width}", file=table.source, line=line
+        )
+    return None
 
 
 def parse_csv(text: str, source: str) -> Table:
@@ -246,6 +271,7 @@ def read_participants(
     """Read and check every row of a participant file; never touches the roster."""
     table = read_table(path, max_bytes=max_bytes)
     mapping = map_headers(program, table.headers, table.source)
+    require_rows(table)
     ts_col = _timestamp_column(table.headers)
     columns = {target: table.headers[i] for i, target in mapping.items()}
     ignored = [h for i, h in enumerate(table.headers) if i not in mapping and i != ts_col and h]
@@ -257,14 +283,8 @@ def read_participants(
     problems: list[Problem] = []
     bad_rows: list[tuple[int, dict[str, str], list[Problem]]] = []
     for line, values in rows:
-        if len(values) > len(table.headers) and any(
-            v.strip() for v in values[len(table.headers) :]
-        ):
-            p = Problem(
-                f"{len(values)} cells but the header has {len(table.headers)}",
-                file=table.source,
-                line=line,
-            )
+        p = extra_cells(table, line, values)
+        if p is not None:
             problems.append(p)
             bad_rows.append((line, dict(zip(table.headers, values, strict=False)), [p]))
             continue

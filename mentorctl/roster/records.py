@@ -9,6 +9,7 @@ a value is accepted or refused the same way wherever it comes from.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from mentorctl.errors import Problem
 from mentorctl.program import Program, Question, QuestionType
 
 ROLES = ("mentor", "mentee", "both")
+#: Numbers beyond this are typos (and would overflow a database integer).
+MAX_NUMBER = 1e9
 _ROLE_ALIASES = {
     "mentor": "mentor",
     "mentee": "mentee",
@@ -131,6 +134,9 @@ def _number(check: _RowChecker, key: str, raw: Raw, *, integer: bool, low: float
         value = float(text)
     except ValueError:
         check.bad(key, f"{text!r} is not a number")
+        return None
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:  # "inf", "nan", 1e30 ...
+        check.bad(key, f"{text!r} is out of range")
         return None
     if integer and not value.is_integer():
         check.bad(key, f"{text!r} is not a whole number")
