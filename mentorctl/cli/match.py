@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from mentorctl.program import Program
     from mentorctl.roster.db import Roster
     from mentorctl.roster.matches import RosterMatches
-    from mentorctl.roster.models import CycleRow
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -56,7 +55,8 @@ class Context:
     program: Program
     directory: Path
     roster: Roster
-    cycle: CycleRow
+    cycle_id: int
+    cycle_name: str
     known: RosterMatches
     program_id: int
     priority: frozenset[str] = frozenset()
@@ -116,7 +116,7 @@ def _pairs_file(directory: Path, name: str | None) -> tuple[list[tuple[str, str]
     return locks, forbid
 
 
-def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Context:
+def _open(ctx: typer.Context, overrides: list[str] | None) -> Context:
     from mentorctl.roster import matches
     from mentorctl.roster.cycles import priority_mentees
     from mentorctl.roster.participants import ensure_cycle, ensure_program
@@ -124,13 +124,16 @@ def _open(ctx: typer.Context, overrides: list[str] | None, *, write: bool) -> Co
     state = ctx.obj
     directory, program = state.load(tuple(overrides or ()))
     roster = state.open_roster()
-    with roster.session(write=write) as session:
+    # Reading needs the program's and cycle's rows; on a new roster they are made in a
+    # transaction that is rolled back: commands that write make them again in their own.
+    with roster.session(dry_run=True) as session:
         row = ensure_program(session, program)
         cycle = ensure_cycle(session, row, program)
         assert row.id is not None and cycle.id is not None
-        known = matches.load(session, row.id, cycle.id)
-        priority = priority_mentees(session, row.id, cycle)
-    return Context(program, directory, roster, cycle, known, row.id, priority)
+        program_id, cycle_id, cycle_name = row.id, cycle.id, cycle.name
+        known = matches.load(session, program_id, cycle_id)
+        priority = priority_mentees(session, program_id, cycle)
+    return Context(program, directory, roster, cycle_id, cycle_name, known, program_id, priority)
 
 
 def _input(
@@ -159,7 +162,7 @@ def _input(
     return MatchInput(
         program=c.program,
         people=c.known.people,
-        cycle=c.cycle.name,
+        cycle=c.cycle_name,
         mode=mode,
         previous_pairs=c.known.previous_pairs,
         kept=c.known.active,
@@ -266,13 +269,15 @@ def match(
     if ctx.invoked_subcommand is not None:
         return
     from mentorctl.roster.matches import store_proposal
+    from mentorctl.roster.participants import ensure_cycle, ensure_program
 
-    c = _open(ctx, set_, write=not dry_run)
+    c = _open(ctx, set_)
     try:
         proposal = _compute(_input(c, mode, lock, forbid))
         if not dry_run:
             with c.roster.session(write=True) as session:
-                store_proposal(session, c.cycle.id or 0, proposal, c.known.ids)
+                cycle = ensure_cycle(session, ensure_program(session, c.program), c.program)
+                store_proposal(session, cycle.id or 0, proposal, c.known.ids)
     finally:
         c.roster.dispose()
     render_proposal(proposal, c.known.people, as_json, dry_run)
@@ -298,11 +303,11 @@ def accept(
         raise UsageError("give either MENTOR MENTEE or --all")
     if mentor is not None and mentee is None:
         raise UsageError("give the mentee's email too")
-    c = _open(ctx, None, write=True)
+    c = _open(ctx, None)
     try:
         with c.roster.session(write=True, dry_run=dry_run) as session:
             pairs = None if all_ else [(mentor or "", mentee or "")]
-            accepted = matches.accept(session, c.cycle.id or 0, c.known.ids, pairs)
+            accepted = matches.accept(session, c.cycle_id, c.known.ids, pairs)
     finally:
         c.roster.dispose()
     output.info(f"{'would accept' if dry_run else 'accepted'} {len(accepted)} match(es)")
@@ -320,10 +325,10 @@ def reject(
     """Refuse a proposed pair; the next `match` run will not propose it again."""
     from mentorctl.roster import matches
 
-    c = _open(ctx, None, write=True)
+    c = _open(ctx, None)
     try:
         with c.roster.session(write=True, dry_run=dry_run) as session:
-            matches.reject(session, c.cycle.id or 0, c.known.ids, mentor, mentee)
+            matches.reject(session, c.cycle_id, c.known.ids, mentor, mentee)
     finally:
         c.roster.dispose()
     output.info(f"{'would reject' if dry_run else 'rejected'} {mentor.lower()} -> {mentee.lower()}")
@@ -337,7 +342,7 @@ def diff(
     as_json: JsonOpt = False,
 ) -> None:
     """Compare the stored proposal with a new run (with --set what-ifs); stores nothing."""
-    c = _open(ctx, set_, write=False)
+    c = _open(ctx, set_)
     c.roster.dispose()
     proposal = _compute(_input(c, mode, None, None))
     old = {r["mentee"]: r for r in c.known.proposed}
@@ -403,7 +408,7 @@ def review(ctx: typer.Context) -> None:
 
     if not prompts.interactive():
         raise UsageError("review needs a terminal; use `mentorctl match accept|reject` instead")
-    c = _open(ctx, None, write=True)
+    c = _open(ctx, None)
     names = _names(c.known.people)
     by_email = {p["email"]: p for p in c.known.people}
     try:
@@ -422,9 +427,9 @@ def review(ctx: typer.Context) -> None:
                 break
             with c.roster.session(write=True) as session:
                 if choice == "accept":
-                    matches.accept(session, c.cycle.id or 0, c.known.ids, [(mentor, mentee)])
+                    matches.accept(session, c.cycle_id, c.known.ids, [(mentor, mentee)])
                 elif choice == "reject":
-                    matches.reject(session, c.cycle.id or 0, c.known.ids, mentor, mentee)
+                    matches.reject(session, c.cycle_id, c.known.ids, mentor, mentee)
                 elif choice == "swap mentor":
                     inp = _input(c, None, None, None)
                     best, _ = candidates(inp, mentee)
@@ -436,7 +441,7 @@ def review(ctx: typer.Context) -> None:
                     pair = explain_pair(c.program, by_email[pick], by_email[mentee])
                     matches.swap(
                         session,
-                        c.cycle.id or 0,
+                        c.cycle_id,
                         c.known.ids,
                         mentor,
                         pick,
@@ -466,7 +471,7 @@ def explain(
     from mentorctl.matching.engine import candidates, is_mentor, pair_exclusions
     from mentorctl.matching.scoring import explain_pair
 
-    c = _open(ctx, None, write=False)
+    c = _open(ctx, None)
     c.roster.dispose()
     inp = _input(c, None, None, None)
     by_email = {p["email"]: p for p in inp.people}
@@ -551,7 +556,7 @@ def scores(
 
     from mentorctl.matching.engine import mentors_and_mentees, score_candidates
 
-    c = _open(ctx, None, write=False)
+    c = _open(ctx, None)
     c.roster.dispose()
     inp = _input(c, None, None, None)
     mentors, mentees = mentors_and_mentees(inp)

@@ -467,10 +467,6 @@ def test_bad_input(case: Case, _templates: dict[str, Path], tmp_path: Path) -> N
     detail = _wide_detail(case.id)
     if detail:
         assert detail in result.stderr
-    if case.roster == "empty" and before and after:
-        # Known: reading commands register the program and its cycle on first use.
-        for rows in (before["tables"], after["tables"]):
-            rows.pop("program"), rows.pop("cycle")
     assert before == after, "the roster or the program directory changed"
 
 
