@@ -11,7 +11,8 @@ A member is only placed in a circle whose topic they chose. Circles are filled b
 same exact solver as one-to-one matching (capacity = ``max_size``). A circle that cannot
 reach ``min_size`` is not formed: the smallest such circle is dropped, its facilitator
 freed, and the rest solved again, until every circle formed is large enough. Dropped
-circles are reported, never silently formed.
+circles are reported, never silently formed. Accepted and locked memberships are kept as
+they are (a circle that has any is running, so it is never dropped).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mentorctl.matching.engine import (
     Proposal,
     ProposedMatch,
     Unmatched,
+    _check_fixed,
     _people,
     _r,
     _solve,
@@ -81,15 +83,17 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
                 fit[i, j] = topic_fit(topic, choices)
     scored.allowed &= fit > 0
     scored.raw = TOPIC_WEIGHT * fit + (1 - TOPIC_WEIGHT) * scored.raw
+    fixed = _fix(inp, scored, facilitators, members)
+    fixed_sizes = np.bincount([i for i, _, _ in fixed], minlength=len(facilitators))
 
     dropped: list[dict[str, Any]] = []
     while True:
         chosen = _solve(mode, scored, inp)
-        sizes = np.bincount([i for i, _ in chosen], minlength=len(facilitators))
-        small = [
+        sizes = np.bincount([i for i, _ in chosen], minlength=len(facilitators)) + fixed_sizes
+        small = [  # a circle with accepted or locked members is running: never dropped
             i
             for i in range(len(facilitators))
-            if 0 < sizes[i] < settings.min_size and scored.capacity[i] > 0
+            if 0 < sizes[i] < settings.min_size and scored.capacity[i] > 0 and not fixed_sizes[i]
         ]
         if not small:
             break
@@ -107,11 +111,17 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
 
     by_circle: dict[int, list[str]] = {}
     matches = []
-    for i, j in chosen:
+    flags = {(i, j): (kept, not kept) for i, j, kept in fixed}
+    for i, j in [*chosen, *((i, j) for i, j, _ in fixed)]:
+        kept, locked = flags.get((i, j), (False, False))
         by_circle.setdefault(i, []).append(members[j]["email"])
         pair = explain_pair(program, facilitators[i], members[j])
         topic = topics[i] or ""
-        reason = f"ranked {topic} {_ordinal(round(1 / fit[i, j]))}"
+        reason = (
+            f"ranked {topic} {_ordinal(round(1 / fit[i, j]))}"
+            if fit[i, j] > 0
+            else f"placed in {topic} by the coordinator"
+        )
         matches.append(
             ProposedMatch(
                 mentor=facilitators[i]["email"],
@@ -120,6 +130,8 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
                 criteria={"topic": _r(fit[i, j])}
                 | {c.name: None if c.value is None else _r(c.value) for c in pair.criteria},
                 reasons=[reason, *pair.top_reasons(1)],
+                kept=kept,
+                locked=locked,
                 circle=topic,
             )
         )
@@ -180,6 +192,37 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
         circles=circles,
         small_circles=dropped,
     )
+
+
+def _fix(
+    inp: MatchInput, scored: Any, facilitators: list[Any], members: list[Any]
+) -> list[tuple[int, int, bool]]:
+    """Accepted (kept) and locked memberships: taken as they are, using up capacity.
+
+    Returns ``(facilitator index, member index, kept)``; those members are not solved for.
+    """
+    index_f = {f["email"]: i for i, f in enumerate(facilitators)}
+    index_m = {m["email"]: j for j, m in enumerate(members)}
+    by_email = {p["email"]: p for p in inp.people}
+    fixed: list[tuple[int, int, bool]] = []
+    placed: set[str] = set()
+    for pairs, kept in ((inp.kept, True), (inp.locks, False)):
+        for facilitator, member in sorted(set(pairs)):
+            _check_fixed(facilitator, member, by_email, kept)
+            if member in placed:
+                if kept:
+                    continue
+                raise MatchingError(f"lock {facilitator} -> {member}: the member is already placed")
+            i, j = index_f[facilitator], index_m[member]
+            if scored.capacity[i] <= 0:
+                raise MatchingError(
+                    f"lock {facilitator} -> {member}: {facilitator}'s circle is full"
+                )
+            scored.capacity[i] -= 1
+            scored.allowed[:, j] = False
+            placed.add(member)
+            fixed.append((i, j, kept))
+    return fixed
 
 
 def _ordinal(n: int) -> str:

@@ -265,3 +265,15 @@ def test_a_match_ended_early_is_not_proposed_again(cli: Cli) -> None:
         ("ada@example.com", "katherine@example.com"),
         ("grace@example.com", "edsger@example.com"),
     }
+
+
+def test_circles_keep_accepted_members(tmp_path: Path) -> None:
+    d = tmp_path / "circles"
+    assert Cli(None, None)("init", str(d), "--from-sample", "tech-circles").exit_code == 0
+    cli = Cli(d, None)
+    first = match_json(cli)
+    assert cli("match", "accept", "--all").exit_code == 0
+    again = match_json(cli, "--dry-run")
+    assert all(m.get("kept") for m in again["matches"])
+    assert again["circles"] == first["circles"]
+    assert again["summary"]["matched"] == first["summary"]["matched"]
