@@ -14,7 +14,7 @@ import os
 import smtplib
 import ssl
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -153,7 +153,7 @@ class Delivery:
     detail: str = ""
 
 
-def _refusals(recipients: dict[str, tuple[int, bytes | str]]) -> str:
+def _refusals(recipients: Mapping[str, tuple[int, bytes]]) -> str:
     return "; ".join(f"{who}: {code} {_decode(text)}" for who, (code, text) in recipients.items())
 
 

@@ -541,9 +541,10 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
-        ):
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+            out.append(part)
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
             cur = cur[part]
             out.append(part)
         elif isinstance(cur, dict) and isinstance(part, str) and part not in _TAGS:

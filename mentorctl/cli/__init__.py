@@ -197,6 +197,7 @@ def _build(name: str, target: Any) -> Any:
     """The Click command for one subcommand (a group for Typer apps, even with one command)."""
     import typer.main
 
+    command: Any
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:

@@ -129,7 +129,7 @@ def import_(
     if rejects_path is not None and not dry_run:
         write_rejects(rejects_path, result)
 
-    summary = {
+    summary: dict[str, Any] = {
         "file": str(file),
         "dry_run": dry_run,
         "rows": result.total_rows,

@@ -17,7 +17,7 @@ they are (a circle that has any is running, so it is never dropped).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ from mentorctl.program import Mode
 TOPIC_WEIGHT = 0.8
 
 
-def _choices(person: dict[str, Any], qid: str) -> list[str]:
+def _choices(person: Mapping[str, Any], qid: str) -> list[str]:
     value = person.get("answers", {}).get(qid)
     if value is None:
         return []
@@ -66,7 +66,7 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
         raise MatchingError("a circles program needs matching.circles in program.yaml")
     facilitators, members = _people(inp)
     qid = settings.topic_question
-    topics = [(_choices(f, qid) or [None])[0] for f in facilitators]
+    topics: list[str | None] = [next(iter(_choices(f, qid)), None) for f in facilitators]
     capacity = np.array(
         [
             min(settings.max_size, constraints.capacity_of(program, f)) if t else 0
@@ -127,8 +127,10 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
                 mentor=facilitators[i]["email"],
                 mentee=members[j]["email"],
                 score=_r(scored.raw[i, j]),
-                criteria={"topic": _r(fit[i, j])}
-                | {c.name: None if c.value is None else _r(c.value) for c in pair.criteria},
+                criteria={
+                    "topic": _r(fit[i, j]),
+                    **{c.name: None if c.value is None else _r(c.value) for c in pair.criteria},
+                },
                 reasons=[reason, *pair.top_reasons(1)],
                 kept=kept,
                 locked=locked,
