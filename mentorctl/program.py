@@ -541,11 +541,11 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-            out.append(part)
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            cur = cur[part]
+        present = (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
+        )
+        if present:
+            cur = cur[part]  # type: ignore[index]  # (a dict key or an in-range list index)
             out.append(part)
         elif isinstance(cur, dict) and isinstance(part, str) and part not in _TAGS:
             out.append(part)  # a missing key: name it, the line is its parent's
