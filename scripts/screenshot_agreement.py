@@ -93,7 +93,9 @@ def samples() -> dict[str, str]:
 
 def check_page(chromium: str, html: str, name: str, width: int, out_dir: Path) -> list[str]:
     problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="mentorctl-chromium-") as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix="mentorctl-chromium-", ignore_cleanup_errors=True
+    ) as tmp:
         page = Path(tmp) / f"{name}.html"
         page.write_text(html.replace("</body>", CHECK + "\n</body>"), encoding="utf-8")
         common = [

@@ -115,7 +115,10 @@ CHECK_JS = """
 def check(html: Path, out: Path, charts: int) -> bool:
     chromium = find_chromium()
     port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="mentorctl-chromium-") as profile:
+    # Chromium may still be writing to its profile as it exits: tolerate leftovers.
+    with tempfile.TemporaryDirectory(
+        prefix="mentorctl-chromium-", ignore_cleanup_errors=True
+    ) as profile:
         proc = subprocess.Popen(
             [
                 chromium,

@@ -1,0 +1,157 @@
+"""Loading what the report needs from the roster: the program's people and cycles, and
+one cycle's matches, goals and check-ins, read into plain data.
+
+SQLAlchemy and the roster models are imported inside the functions, so importing the
+report does not load them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.errors import NotFoundError
+from mentorctl.tracking import as_date
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+MATCH_STATUSES = ("active", "ended")
+
+
+@dataclass
+class CycleInfo:
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    status: str
+
+
+@dataclass
+class _Match:
+    id: int
+    mentor_id: int | None
+    mentee_id: int | None
+    score: float | None
+    status: str
+    started: dt.date | None
+    ended: dt.date | None
+
+
+@dataclass
+class _Data:
+    """What the report reads about the program (people) and one cycle (the rest)."""
+
+    people: dict[int, dict[str, Any]]
+    matches: list[_Match]
+    goals: list[tuple[str, int]]  # (status, progress)
+    checkins: list[tuple[Any, dt.date, int, int | None, int | None]]
+
+
+def list_cycles(session: Session, program_id: int) -> list[CycleInfo]:
+    """The program's cycles, oldest first."""
+    from sqlmodel import select
+
+    from mentorctl.roster.models import CycleRow
+
+    rows = session.exec(
+        select(CycleRow).where(CycleRow.program_id == program_id).order_by(CycleRow.start)
+    ).all()
+    return [CycleInfo(r.id or 0, r.name, r.start, r.end, r.status) for r in rows]
+
+
+def _load_people(session: Session, program_id: int) -> dict[int, dict[str, Any]]:
+    from sqlalchemy import select
+
+    from mentorctl.roster.models import Participant
+
+    table = Participant.__table__  # type: ignore[attr-defined]
+    rows = session.execute(select(table).where(table.c.program_id == program_id)).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def _load_cycle(
+    session: Session, cycle: CycleInfo, as_of: dt.date, people: dict[int, dict[str, Any]]
+) -> _Data:
+    from sqlalchemy import select
+
+    from mentorctl.roster.models import Checkin, Goal, MatchRow
+
+    match_rows = session.execute(
+        select(
+            MatchRow.id,
+            MatchRow.mentor_id,
+            MatchRow.mentee_id,
+            MatchRow.score,
+            MatchRow.status,
+            MatchRow.started_at,
+            MatchRow.ended_at,
+        ).where(MatchRow.cycle_id == cycle.id, MatchRow.status.in_(MATCH_STATUSES))  # type: ignore[attr-defined]
+    ).all()
+    matches = [
+        _Match(r[0], r[1], r[2], r[3], r[4], as_date(r[5]), as_date(r[6]))
+        for r in sorted(match_rows, key=lambda r: r[0])
+    ]
+    in_cycle = select(MatchRow.id).where(
+        MatchRow.cycle_id == cycle.id,
+        MatchRow.status.in_(MATCH_STATUSES),  # type: ignore[attr-defined]
+    )
+    goals = [
+        (str(s), int(p or 0))
+        for s, p in session.execute(
+            select(Goal.status, Goal.progress).where(Goal.cycle_id == cycle.id)
+        ).all()
+    ]
+    checkins = [
+        (pid if pid is not None else ("match", mid), d, cid, sat, rec)
+        for cid, mid, pid, d, sat, rec in session.execute(
+            select(
+                Checkin.id,
+                Checkin.match_id,
+                Checkin.participant_id,
+                Checkin.date,
+                Checkin.satisfaction,
+                Checkin.recommend,
+            ).where(Checkin.match_id.in_(in_cycle), Checkin.date <= as_of)  # type: ignore[attr-defined]
+        ).all()
+    ]
+    return _Data(people, matches, goals, checkins)
+
+
+def _people_dicts(people: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    from mentorctl.roster.records import ParticipantRecord
+
+    fields = ParticipantRecord.__dataclass_fields__  # type: ignore[attr-defined]
+    return [{k: p.get(k) if k != "languages" else p.get(k) or [] for k in fields} for p in people]
+
+
+def _pairs_by_email(
+    session: Session, cycle_ids: Sequence[int], statuses: Sequence[str], people: dict[int, dict]
+) -> frozenset[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from mentorctl.roster.models import MatchRow
+
+    if not cycle_ids:
+        return frozenset()
+    rows = session.execute(
+        select(MatchRow.mentor_id, MatchRow.mentee_id).where(
+            MatchRow.cycle_id.in_(cycle_ids),  # type: ignore[attr-defined]
+            MatchRow.status.in_(statuses),  # type: ignore[attr-defined]
+        )
+    ).all()
+    return frozenset(
+        (people[a]["email"], people[b]["email"]) for a, b in rows if a in people and b in people
+    )
+
+
+def find_cycle(cycles: Sequence[CycleInfo], name: str) -> CycleInfo:
+    for c in cycles:
+        if c.name == name:
+            return c
+    known = ", ".join(c.name for c in cycles) or "none yet"
+    raise NotFoundError(f"cycle {name!r}: no such cycle in the roster (cycles: {known})")

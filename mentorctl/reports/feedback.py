@@ -1,0 +1,69 @@
+"""Goals and satisfaction: goal progress, satisfaction scores and NPS from the cycle's
+goals and check-ins (small groups suppressed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from typing import Any
+
+from mentorctl.reports.data import _Data
+from mentorctl.reports.model import Goals, Satisfaction, ScoreCell, _r, share
+from mentorctl.reports.privacy import suppress_cells
+
+#: Satisfaction is asked on this scale; other stored values get their own bins.
+SATISFACTION_SCALE = (1, 2, 3, 4, 5)
+
+
+GOAL_STATES = ("not-started", "in-progress", "achieved", "dropped")
+
+
+def goals(data: _Data) -> Goals:
+    by_status = Counter(status for status, _ in data.goals)
+    n = len(data.goals)
+    return Goals(
+        set=n,
+        by_status={s: by_status.get(s, 0) for s in (*GOAL_STATES, *sorted(by_status))},
+        in_progress=by_status.get("in-progress", 0),
+        achieved=by_status.get("achieved", 0),
+        achieved_share=share(by_status.get("achieved", 0), n),
+        mean_progress=_r(statistics.fmean(p for _, p in data.goals), 2) if n else None,
+    )
+
+
+def satisfaction(data: _Data, min_size: int) -> Satisfaction:
+    latest_sat: dict[Any, tuple[dt.date, int, int]] = {}
+    latest_rec: dict[Any, tuple[dt.date, int, int]] = {}
+    for who, day, cid, sat, rec in data.checkins:
+        if sat is not None and (who not in latest_sat or (day, cid) > latest_sat[who][:2]):
+            latest_sat[who] = (day, cid, sat)
+        if rec is not None and (who not in latest_rec or (day, cid) > latest_rec[who][:2]):
+            latest_rec[who] = (day, cid, rec)
+    sats = [v[2] for v in latest_sat.values()]
+    recs = [v[2] for v in latest_rec.values()]
+    dist = Counter(sats)
+    bins = {str(s): dist.get(s, 0) for s in sorted({*SATISFACTION_SCALE, *dist})}
+    hidden = suppress_cells(bins, min_size)
+    groups = {
+        "promoters": sum(r >= 9 for r in recs),
+        "passives": sum(7 <= r <= 8 for r in recs),
+        "detractors": sum(r <= 6 for r in recs),
+    }
+    hidden_nps = suppress_cells(groups, min_size)
+    nps = _r(100 * (groups["promoters"] - groups["detractors"]) / len(recs), 2) if recs else None
+    return Satisfaction(
+        respondents=len(sats),
+        mean=_r(statistics.fmean(sats), 2) if sats else None,
+        distribution=[
+            ScoreCell(int(s), None, True) if s in hidden else ScoreCell(int(s), n)
+            for s, n in bins.items()
+        ],
+        recommend_respondents=len(recs),
+        promoters=None if "promoters" in hidden_nps else groups["promoters"],
+        passives=None if "passives" in hidden_nps else groups["passives"],
+        detractors=None if "detractors" in hidden_nps else groups["detractors"],
+        nps=nps,
+        suppressed=[g for g in groups if g in hidden_nps],
+    )

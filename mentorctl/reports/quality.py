@@ -1,0 +1,143 @@
+"""Match quality: the cycle's match scores, the gain over a greedy baseline recomputed
+with the matching engine, and how many mentees got a mentor they asked for.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from mentorctl.program import Format, Mode, PreferenceCriterion, Program, QuestionType
+from mentorctl.reports.data import _Data, _people_dicts
+from mentorctl.reports.model import GreedyComparison, MatchQuality, PreferredMentors, _r, share
+
+#: Recompute the greedy baseline only up to this many (mentor, mentee) candidate pairs.
+GREEDY_MAX_PAIRS = 1_000_000
+
+
+def _preference_question(program: Program) -> str | None:
+    """The mentees' preferred-mentors question: the `preference` criterion's, else the
+    first email_list or ranked_choice question asked of mentees only."""
+    for c in program.matching.criteria:
+        if isinstance(c, PreferenceCriterion):
+            return c.mentee
+    for q in program.survey.questions:
+        if q.asked_of.value == "mentees" and q.type in (
+            QuestionType.EMAIL_LIST,
+            QuestionType.RANKED_CHOICE,
+        ):
+            return q.id
+    return None
+
+
+def preferred_mentors(program: Program, data: _Data) -> PreferredMentors:
+    qid = _preference_question(program)
+    if qid is None:
+        return PreferredMentors(None, 0, 0, None)
+    mentors_of: dict[int, set[int]] = defaultdict(set)
+    for m in data.matches:
+        if m.mentee_id is not None and m.mentor_id is not None:
+            mentors_of[m.mentee_id].add(m.mentor_id)
+    with_prefs = got = 0
+    for mentee_id, mentor_ids in sorted(mentors_of.items()):
+        listed = data.people.get(mentee_id, {}).get("answers", {}) or {}
+        wanted = {str(v).strip().casefold() for v in (listed.get(qid) or [])}
+        if not wanted:
+            continue
+        with_prefs += 1
+        keys = set()
+        for mid in mentor_ids:
+            mentor = data.people.get(mid, {})
+            keys |= {
+                str(mentor.get("email", "")).casefold(),
+                str(mentor.get("name", "")).casefold(),
+            }
+        got += bool(wanted & keys)
+    return PreferredMentors(qid, with_prefs, got, share(got, with_prefs))
+
+
+def greedy_baseline(
+    program: Program,
+    people: Sequence[dict[str, Any]],
+    previous_pairs: frozenset[tuple[str, str]],
+    rejected: frozenset[tuple[str, str]],
+    actual_total: float,
+    actual_matches: int,
+    force: bool | None,
+) -> tuple[GreedyComparison | None, str | None]:
+    """Greedy matching of the same people, for the "gain over greedy" figures."""
+    from mentorctl.errors import MatchingError
+    from mentorctl.matching.engine import MatchInput, propose
+
+    if program.format is Format.CIRCLES:
+        return None, "not computed: circles are not matched pair by pair"
+    if force is False:
+        return None, "not computed (--no-greedy)"
+    known = [p for p in people if p.get("forgotten_at") is None]
+    n_mentors = sum(p["role"] in ("mentor", "both") for p in known)
+    n_mentees = sum(p["role"] in ("mentee", "both") for p in known)
+    pairs = n_mentors * n_mentees
+    if force is None and pairs > GREEDY_MAX_PAIRS:
+        return None, (
+            f"not computed: {pairs:,} candidate pairs is above {GREEDY_MAX_PAIRS:,} "
+            "(pass --greedy to compute it anyway)"
+        )
+    dicts = _people_dicts(known)
+    forbid = frozenset((p.mentor, p.mentee) for p in program.matching.constraints.forbid)
+    try:
+        proposal = propose(
+            MatchInput(
+                program=program,
+                people=dicts,
+                mode=Mode.GREEDY,
+                previous_pairs=previous_pairs,
+                forbid=forbid | rejected,
+            )
+        )
+    except MatchingError as exc:
+        return None, f"not computed: {exc}"
+    total = float(sum(m.score for m in proposal.matches))
+    n = len(proposal.matches)
+    gain = actual_total - total
+    return (
+        GreedyComparison(
+            matches=n,
+            total_score=_r(total) or 0.0,
+            mean_score=_r(total / n) if n else None,
+            gain_total=_r(gain) or 0.0,
+            gain_share=_r(gain / total) if total else None,
+            extra_matches=actual_matches - n,
+        ),
+        None,
+    )
+
+
+def match_quality(
+    program: Program,
+    data: _Data,
+    enrolled: Sequence[dict[str, Any]],
+    pairs_before: frozenset[tuple[str, str]],
+    rejected: frozenset[tuple[str, str]],
+    greedy: bool | None,
+) -> MatchQuality:
+    scores = [m.score for m in data.matches if m.score is not None]
+    total = sum(scores) if scores else None
+    comparison: GreedyComparison | None = None
+    note: str | None = "not computed: no matches"
+    if data.matches:
+        comparison, note = greedy_baseline(
+            program, enrolled, pairs_before, rejected, total or 0.0, len(data.matches), greedy
+        )
+    return MatchQuality(
+        matches=len(data.matches),
+        scored=len(scores),
+        total_score=_r(total),
+        mean_score=_r(statistics.fmean(scores)) if scores else None,
+        median_score=_r(statistics.median(scores)) if scores else None,
+        lowest_score=_r(min(scores)) if scores else None,
+        greedy=comparison,
+        greedy_note=note,
+        preferred=preferred_mentors(program, data),
+    )

@@ -1,0 +1,84 @@
+"""Meetings, check-ins and each match's health.
+
+Recording: :func:`log_meetings` and :func:`import_checkins` write rows that the CLI (or a
+script) has already read and checked: :func:`read_meeting_log` and :func:`read_checkins`
+turn a CSV/XLSX export into plain records, listing every bad row (file, row, column) so
+that an import is all-or-nothing.
+
+Health: :func:`assess` is a pure function over plain data (:class:`MatchFacts`); it gives
+one :class:`MatchHealth`. :func:`health_rows` gathers the facts for a whole cycle with a
+handful of aggregate queries (no per-match query, so 10,000 matches cost one pass) and
+assesses each match. The rules are in :mod:`mentorctl.tracking.health`.
+
+Modules, one subject each (every public name is also importable from here):
+
+* :mod:`~mentorctl.tracking.health`: health states, the rules and the roster query;
+* :mod:`~mentorctl.tracking.meetings`: logging meetings and importing a meeting log;
+* :mod:`~mentorctl.tracking.checkins`: importing pulse-survey check-ins;
+* :mod:`~mentorctl.tracking.cycle`: the program's current cycle in the roster;
+* :mod:`~mentorctl.tracking.dates`: dates from the database, exported files and ``--today``.
+
+Importing this package stays cheap (no SQLAlchemy, no openpyxl): database and file
+libraries are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+from mentorctl.tracking.checkins import (
+    CHECKIN_COLUMNS,
+    CheckinRecord,
+    CheckinResult,
+    import_checkins,
+    read_checkins,
+)
+from mentorctl.tracking.cycle import current_cycle
+from mentorctl.tracking.dates import as_date, check_today, parse_day, parse_today
+from mentorctl.tracking.health import (
+    HEALTH_ORDER,
+    HEALTH_STATES,
+    MatchFacts,
+    MatchHealth,
+    Thresholds,
+    assess,
+    health_rank,
+    health_rows,
+    match_facts,
+    match_start,
+)
+from mentorctl.tracking.meetings import (
+    MEETING_COLUMNS,
+    LogResult,
+    MeetingRecord,
+    log_meetings,
+    read_meeting_log,
+    resolve_meetings,
+)
+
+__all__ = [
+    "CHECKIN_COLUMNS",
+    "HEALTH_ORDER",
+    "HEALTH_STATES",
+    "MEETING_COLUMNS",
+    "CheckinRecord",
+    "CheckinResult",
+    "LogResult",
+    "MatchFacts",
+    "MatchHealth",
+    "MeetingRecord",
+    "Thresholds",
+    "as_date",
+    "assess",
+    "check_today",
+    "current_cycle",
+    "health_rank",
+    "health_rows",
+    "import_checkins",
+    "log_meetings",
+    "match_facts",
+    "match_start",
+    "parse_day",
+    "parse_today",
+    "read_checkins",
+    "read_meeting_log",
+    "resolve_meetings",
+]

@@ -1,0 +1,403 @@
+"""Each match's health: the pure rules (:func:`assess`) and the roster query that feeds them.
+
+:func:`assess` is a pure function over plain data (:class:`MatchFacts`); it gives
+one :class:`MatchHealth`. :func:`health_rows` gathers the facts for a whole cycle with a
+handful of aggregate queries (no per-match query, so 10,000 matches cost one pass) and
+assesses each match.
+
+The health of a match, in order of precedence (``program.health`` sets the thresholds):
+
+* ``ended``: the match ended (early, or when its cycle closed);
+* ``stalled``: no meeting for ``health.stalled_days`` days (default 3 x the cadence);
+* ``at-risk``: no meeting for ``health.at_risk_days`` days (default 1.5 x the cadence),
+  or fewer than ``health.min_meeting_ratio`` of the meetings expected so far (once at
+  least two are expected), or a mean check-in satisfaction at or below
+  ``health.low_satisfaction``;
+* ``on-track`` otherwise.
+
+"Days since the last meeting" counts from the match's start when the pair has not met yet,
+so a pair that never meets slides from on track to at risk to stalled like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.errors import NotFoundError
+from mentorctl.tracking.dates import as_date
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from mentorctl.program import Health, Program
+
+#: Health states from best to worst; ``ended`` is outside the scale.
+HEALTH_ORDER: tuple[str, ...] = ("on-track", "at-risk", "stalled")
+HEALTH_STATES: tuple[str, ...] = (*HEALTH_ORDER, "ended")
+
+
+def health_rank(health: str) -> int:
+    """0 on track, 1 at risk, 2 stalled; -1 for ended (never "at or below" anything)."""
+    return HEALTH_ORDER.index(health) if health in HEALTH_ORDER else -1
+
+
+@dataclass(frozen=True)
+class MatchFacts:
+    """What the roster knows about one match, as plain data (the input of :func:`assess`)."""
+
+    match_id: int
+    cycle_id: int
+    mentor: str | None
+    mentee: str | None
+    mentor_name: str | None = None
+    mentee_name: str | None = None
+    circle: str | None = None
+    status: str = "active"  # active | ended
+    started: dt.date | None = None  # when the match was accepted (None: the cycle's start)
+    ended: dt.date | None = None
+    end_reason: str | None = None
+    outcome: str | None = None
+    meeting_dates: Sequence[dt.date] = ()  # only needed when the counts below are None
+    meetings_held: int | None = None
+    last_met: dt.date | None = None
+    minutes: int = 0
+    goal_progress: float | None = None
+    satisfaction: float | None = None
+    recommend: float | None = None
+    checkins: int = 0
+    last_checkin: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MatchHealth:
+    """One match's health on a given day: what ``status`` shows and reports build on.
+
+    Fields:
+
+    * ``match_id``, ``cycle_id``: roster ids.
+    * ``mentor``, ``mentee``: emails (lower-case); ``mentor_name``, ``mentee_name``: names.
+    * ``circle``: the circle's topic in a circles program, else None.
+    * ``status``: the stored match status, ``active`` or ``ended``.
+    * ``started``: the day the match counts from (its acceptance, not before the cycle start).
+    * ``ended``: the day it ended, or None; ``end_reason`` and ``outcome`` as stored.
+    * ``meetings_held``: meetings logged on or before ``today``.
+    * ``meetings_expected``: meetings the cadence asks for from ``started`` to ``today``
+      (or to the end of the match/cycle, whichever is first).
+    * ``meetings_expected_total``: meetings the cadence asks for over the whole cycle.
+    * ``minutes``: total logged minutes.
+    * ``last_met``: date of the latest meeting, or None.
+    * ``days_since``: days from ``last_met`` (or ``started`` if none) to ``today``; >= 0.
+    * ``goal_progress``: the mentee's mean goal progress this cycle (0-100), else the latest
+      check-in's progress answer, else None.
+    * ``satisfaction``: mean check-in satisfaction (1-5) or None; ``recommend``: mean
+      would-recommend (0-10) or None; ``checkins``: how many; ``last_checkin``: latest date.
+    * ``health``: ``on-track`` | ``at-risk`` | ``stalled`` | ``ended``.
+    * ``reasons``: why, in words (empty when on track).
+    * ``today``: the day the health was assessed on.
+    """
+
+    match_id: int
+    cycle_id: int
+    mentor: str | None
+    mentee: str | None
+    mentor_name: str | None
+    mentee_name: str | None
+    circle: str | None
+    status: str
+    started: dt.date
+    ended: dt.date | None
+    end_reason: str | None
+    outcome: str | None
+    meetings_held: int
+    meetings_expected: int
+    meetings_expected_total: int
+    minutes: int
+    last_met: dt.date | None
+    days_since: int
+    goal_progress: float | None
+    satisfaction: float | None
+    recommend: float | None
+    checkins: int
+    last_checkin: dt.date | None
+    health: str
+    reasons: tuple[str, ...]
+    today: dt.date
+
+    @property
+    def pair(self) -> str:
+        """A short label: ``mentor -> mentee`` (or ``circle: mentee`` in a circle)."""
+        left = f"{self.circle} circle" if self.circle else (self.mentor or "?")
+        return f"{left} -> {self.mentee or '?'}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable JSON shape of one row of ``mentorctl status --json`` (docs/tracking.md)."""
+        return {
+            "match_id": self.match_id,
+            "mentor": self.mentor,
+            "mentee": self.mentee,
+            "mentor_name": self.mentor_name,
+            "mentee_name": self.mentee_name,
+            "circle": self.circle,
+            "status": self.status,
+            "started": self.started.isoformat(),
+            "ended": self.ended.isoformat() if self.ended else None,
+            "end_reason": self.end_reason,
+            "outcome": self.outcome,
+            "meetings_held": self.meetings_held,
+            "meetings_expected": self.meetings_expected,
+            "meetings_expected_total": self.meetings_expected_total,
+            "minutes": self.minutes,
+            "last_met": self.last_met.isoformat() if self.last_met else None,
+            "days_since": self.days_since,
+            "goal_progress": _round(self.goal_progress),
+            "satisfaction": _round(self.satisfaction),
+            "recommend": _round(self.recommend),
+            "checkins": self.checkins,
+            "last_checkin": self.last_checkin.isoformat() if self.last_checkin else None,
+            "health": self.health,
+            "reasons": list(self.reasons),
+        }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """``program.health`` resolved against the cadence (plain numbers for :func:`assess`)."""
+
+    cadence_days: int
+    at_risk_days: int
+    stalled_days: int
+    min_meeting_ratio: float = 0.5
+    low_satisfaction: float = 2.5
+
+    @classmethod
+    def of(cls, health: Health, cadence_days: int) -> Thresholds:
+        return cls(
+            cadence_days=cadence_days,
+            at_risk_days=health.at_risk_days or -(-3 * cadence_days // 2),
+            stalled_days=health.stalled_days or 3 * cadence_days,
+            min_meeting_ratio=health.min_meeting_ratio,
+            low_satisfaction=health.low_satisfaction,
+        )
+
+
+def match_start(started: dt.date | None, cycle_start: dt.date) -> dt.date:
+    """The day a match counts from: its acceptance, but never before its cycle starts."""
+    return cycle_start if started is None or started < cycle_start else started
+
+
+def assess(
+    facts: MatchFacts,
+    *,
+    cycle_start: dt.date,
+    cycle_end: dt.date,
+    thresholds: Thresholds,
+    today: dt.date,
+) -> MatchHealth:
+    """The health of one match on ``today``; a pure function of its arguments.
+
+    Meetings dated after ``today`` are ignored (what-if runs with an earlier day); a
+    match that has not started yet (``today`` before its start) is on track with nothing
+    expected.
+    """
+    t = thresholds
+    if facts.meetings_held is None:
+        held_dates = [d for d in facts.meeting_dates if d <= today]
+        held = len(held_dates)
+        last_met = max(held_dates, default=None)
+    else:
+        held, last_met = facts.meetings_held, facts.last_met
+    start = match_start(facts.started, cycle_start)
+    stop = min(today, cycle_end)
+    if facts.ended is not None:
+        stop = min(stop, facts.ended)
+    total = max(1, (cycle_end - cycle_start).days // t.cadence_days)
+    expected = min(total, max(0, (stop - start).days) // t.cadence_days)
+    since_from = max(last_met, start) if last_met else start
+    days_since = max(0, (today - since_from).days)
+
+    reasons: list[str] = []
+    if facts.status == "ended":
+        health = "ended"
+        if facts.end_reason:
+            reasons.append(facts.end_reason)
+    else:
+        never = "" if last_met else " (never met)"
+        if days_since >= t.stalled_days:
+            health = "stalled"
+            reasons.append(f"no meeting for {days_since} days{never}")
+        else:
+            if days_since >= t.at_risk_days:
+                reasons.append(f"no meeting for {days_since} days{never}")
+            if expected >= 2 and held / expected < t.min_meeting_ratio:
+                reasons.append(f"{held} of {expected} expected meetings held")
+            if facts.satisfaction is not None and facts.satisfaction <= t.low_satisfaction:
+                reasons.append(f"low satisfaction ({facts.satisfaction:.1f} of 5)")
+            health = "at-risk" if reasons else "on-track"
+    return MatchHealth(
+        match_id=facts.match_id,
+        cycle_id=facts.cycle_id,
+        mentor=facts.mentor,
+        mentee=facts.mentee,
+        mentor_name=facts.mentor_name,
+        mentee_name=facts.mentee_name,
+        circle=facts.circle,
+        status=facts.status,
+        started=start,
+        ended=facts.ended,
+        end_reason=facts.end_reason,
+        outcome=facts.outcome,
+        meetings_held=held,
+        meetings_expected=expected,
+        meetings_expected_total=total,
+        minutes=facts.minutes,
+        last_met=last_met,
+        days_since=days_since,
+        goal_progress=facts.goal_progress,
+        satisfaction=facts.satisfaction,
+        recommend=facts.recommend,
+        checkins=facts.checkins,
+        last_checkin=facts.last_checkin,
+        health=health,
+        reasons=tuple(reasons),
+        today=today,
+    )
+
+
+def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFacts]:
+    """Facts of the cycle's active and ended matches, from five aggregate queries."""
+    from sqlalchemy import and_, func, or_, select
+
+    from mentorctl.roster.models import Checkin, Goal, MatchRow, Meeting, Participant
+
+    m = MatchRow.__table__  # type: ignore[attr-defined]
+    p = Participant.__table__  # type: ignore[attr-defined]
+    mt = Meeting.__table__  # type: ignore[attr-defined]
+    ck = Checkin.__table__  # type: ignore[attr-defined]
+    g = Goal.__table__  # type: ignore[attr-defined]
+    mentor, mentee = p.alias("mentor"), p.alias("mentee")
+    in_cycle = and_(m.c.cycle_id == cycle_id, m.c.status.in_(("active", "ended")))
+    matches = session.execute(
+        select(
+            m.c.id,
+            m.c.mentor_id,
+            m.c.mentee_id,
+            m.c.circle,
+            m.c.status,
+            m.c.started_at,
+            m.c.ended_at,
+            m.c.end_reason,
+            m.c.outcome,
+            mentor.c.email,
+            mentor.c.name,
+            mentee.c.email,
+            mentee.c.name,
+        )
+        .select_from(m)
+        .outerjoin(mentor, mentor.c.id == m.c.mentor_id)
+        .outerjoin(mentee, mentee.c.id == m.c.mentee_id)
+        .where(in_cycle)
+    ).all()
+    ids = select(m.c.id).where(in_cycle).scalar_subquery()
+    meetings = {
+        r[0]: r[1:]
+        for r in session.execute(
+            select(mt.c.match_id, func.count(), func.max(mt.c.date), func.sum(mt.c.minutes))
+            .where(mt.c.match_id.in_(ids), mt.c.date <= today)
+            .group_by(mt.c.match_id)
+        ).all()
+    }
+    checkins = {
+        r[0]: r[1:]
+        for r in session.execute(
+            select(
+                ck.c.match_id,
+                func.avg(ck.c.satisfaction),
+                func.avg(ck.c.recommend),
+                func.count(),
+                func.max(ck.c.date),
+            )
+            .where(ck.c.match_id.in_(ids), ck.c.date <= today)
+            .group_by(ck.c.match_id)
+        ).all()
+    }
+    checkin_progress: dict[int, int] = {}
+    for match_id, _, progress in session.execute(
+        select(ck.c.match_id, ck.c.date, ck.c.progress)
+        .where(ck.c.match_id.in_(ids), ck.c.date <= today, ck.c.progress.is_not(None))
+        .order_by(ck.c.date, ck.c.id)
+    ):
+        checkin_progress[match_id] = progress
+    mentees = select(m.c.mentee_id).where(in_cycle).scalar_subquery()
+    goals = dict(
+        session.execute(
+            select(g.c.participant_id, func.avg(g.c.progress))
+            .where(
+                g.c.participant_id.in_(mentees),
+                or_(g.c.cycle_id == cycle_id, g.c.cycle_id.is_(None)),
+                g.c.status != "dropped",
+            )
+            .group_by(g.c.participant_id)
+        ).all()
+    )
+    out = []
+    for row in matches:
+        mid = row[0]
+        count, last, minutes = meetings.get(mid, (0, None, None))
+        sat, rec, n_check, last_check = checkins.get(mid, (None, None, 0, None))
+        progress = goals.get(row[2])
+        if progress is None:
+            progress = checkin_progress.get(mid)
+        out.append(
+            MatchFacts(
+                match_id=mid,
+                cycle_id=cycle_id,
+                mentor=row[9],
+                mentee=row[11],
+                mentor_name=row[10],
+                mentee_name=row[12],
+                circle=row[3],
+                status=row[4],
+                started=as_date(row[5]),
+                ended=as_date(row[6]),
+                end_reason=row[7],
+                outcome=row[8],
+                meetings_held=int(count),
+                last_met=as_date(last),
+                minutes=int(minutes or 0),
+                goal_progress=None if progress is None else float(progress),
+                satisfaction=None if sat is None else float(sat),
+                recommend=None if rec is None else float(rec),
+                checkins=int(n_check),
+                last_checkin=as_date(last_check),
+            )
+        )
+    return out
+
+
+def health_rows(
+    session: Session, program: Program, cycle_id: int, today: dt.date
+) -> list[MatchHealth]:
+    """Every active and ended match of the cycle with its health on ``today``.
+
+    Sorted by pair (mentor, then mentee). The cycle's dates come from the roster; the
+    cadence and thresholds from ``program``.
+    """
+    from mentorctl.roster.models import CycleRow
+
+    cycle = session.get(CycleRow, cycle_id)
+    if cycle is None:
+        raise NotFoundError(f"no cycle with id {cycle_id} in the roster")
+    thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
+    rows = [
+        assess(f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=today)
+        for f in match_facts(session, cycle_id, today)
+    ]
+    rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
+    return rows
