@@ -27,12 +27,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mentorctl.errors import MentorctlError, NotFoundError, Problem, UsageError
 from mentorctl.program import Format, Program
 
 if TYPE_CHECKING:
+    from fpdf.fonts import TTFFont
     from jinja2 import Environment
     from sqlmodel import Session
 
@@ -250,7 +251,7 @@ def build_agreements(
 
     groups: dict[tuple[Any, ...], list[MatchRow]] = {}
     for r in rows:
-        key = ("circle", r.mentor_id, r.circle) if r.circle else ("match", r.id)
+        key: tuple[Any, ...] = ("circle", r.mentor_id, r.circle) if r.circle else ("match", r.id)
         groups.setdefault(key, []).append(r)
     by_mentor: dict[int | None, list[MatchRow]] = {}
     for r in rows:
@@ -601,7 +602,8 @@ def markdown_pdf(text: str, *, title: str, when: dt.date) -> bytes:
         pdf.add_font("body", "", str(regular))
         pdf.add_font("body", "B", str(bold or regular))
         family = "body"
-        cmap = set(pdf.fonts["body"].cmap)
+        # add_font with a font file always registers a TTFFont (only core fonts lack a cmap).
+        cmap = set(cast("TTFFont", pdf.fonts["body"]).cmap)
 
         def fit(s: str) -> str:
             return "".join(ch if ord(ch) in cmap or ch in "\n\t" else "?" for ch in s)

@@ -182,6 +182,7 @@ def require_clean(result: HrRead, source: str) -> None:
 def plan_hr(session: Session, program_id: int, rows: list[HrRow]) -> HrPlan:
     """Compare the extract with what the roster holds: new, changed and unchanged people."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mentorctl.roster.models import HrRecord
 
@@ -189,8 +190,11 @@ def plan_hr(session: Session, program_id: int, rows: list[HrRow]) -> HrPlan:
         e: HrRow(e, bool(emp), left, promo)
         for e, emp, left, promo in session.execute(
             select(
-                HrRecord.email, HrRecord.employed, HrRecord.left_date, HrRecord.promotion_date
-            ).where(HrRecord.program_id == program_id)
+                col(HrRecord.email),
+                col(HrRecord.employed),
+                col(HrRecord.left_date),
+                col(HrRecord.promotion_date),
+            ).where(col(HrRecord.program_id) == program_id)
         ).all()
     }
     plan = HrPlan()

@@ -48,12 +48,14 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mentorctl.errors import MentorctlError, RosterError
 from mentorctl.tracking import MatchHealth
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
     from mentorctl.program import Program
     from mentorctl.roster.db import Roster
 
@@ -426,6 +428,7 @@ def _status(res: RunResult, r: Reminder) -> str:
 
 def _program_state(roster: Roster, program: Program, today: dt.date) -> tuple[int, Any, list, set]:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mentorctl.roster.models import MessageRow
     from mentorctl.tracking import current_cycle, health_rows
@@ -436,9 +439,9 @@ def _program_state(roster: Roster, program: Program, today: dt.date) -> tuple[in
         rows = health_rows(s, program, cycle.id, today)
         recorded = set(
             s.execute(
-                select(MessageRow.dedupe_key).where(
-                    MessageRow.program_id == pid,
-                    MessageRow.dedupe_key.startswith(f"{program.slug}:"),  # type: ignore[attr-defined]
+                select(col(MessageRow.dedupe_key)).where(
+                    col(MessageRow.program_id) == pid,
+                    col(MessageRow.dedupe_key).startswith(f"{program.slug}:"),
                 )
             ).scalars()
         )
@@ -499,6 +502,7 @@ def _record(roster: Roster, pid: int, r: Reminder, status: str) -> int | None:
 
 def _mark(roster: Roster, ids: Sequence[int], status: str, error: str | None = None) -> None:
     from sqlalchemy import update
+    from sqlmodel import col
 
     from mentorctl.roster.models import MessageRow, utcnow
 
@@ -507,7 +511,7 @@ def _mark(roster: Roster, ids: Sequence[int], status: str, error: str | None = N
     with roster.session(write=True) as s:
         s.execute(
             update(MessageRow)
-            .where(MessageRow.id.in_(list(ids)))  # type: ignore[union-attr]
+            .where(col(MessageRow.id).in_(list(ids)))
             .values(status=status, error=error, sent_at=utcnow() if status == "sent" else None)
         )
 
@@ -515,19 +519,21 @@ def _mark(roster: Roster, ids: Sequence[int], status: str, error: str | None = N
 def _sweep_pending(roster: Roster, pid: int, slug: str) -> int:
     """Mark pending rows of dead runs ``interrupted`` (call only while holding the lock)."""
     from sqlalchemy import update
+    from sqlmodel import col
 
     from mentorctl.roster.models import MessageRow
 
     with roster.session(write=True) as s:
-        return s.execute(
+        swept = s.execute(
             update(MessageRow)
             .where(
-                MessageRow.program_id == pid,
-                MessageRow.status == "pending",
-                MessageRow.dedupe_key.startswith(f"{slug}:"),  # type: ignore[attr-defined]
+                col(MessageRow.program_id) == pid,
+                col(MessageRow.status) == "pending",
+                col(MessageRow.dedupe_key).startswith(f"{slug}:"),
             )
             .values(status="interrupted", error="the run sending it was killed; not resent")
-        ).rowcount
+        )
+        return cast("CursorResult[Any]", swept).rowcount
 
 
 def _digest(

@@ -61,26 +61,26 @@ def agreements(
 
     directory, program = ctx.obj.load()
     if template_check:
-        results = core.check_templates(program, directory)
-        problems = [p for _, ps in results for p in ps]
+        checked = core.check_templates(program, directory)
+        problems = [p for _, ps in checked for p in ps]
         if as_json:
             output.print_json(
                 {
                     "ok": not problems,
                     "fields": sorted(core.known_fields(program)),
                     "templates": [
-                        {"template": name, "problems": [str(p) for p in ps]} for name, ps in results
+                        {"template": name, "problems": [str(p) for p in ps]} for name, ps in checked
                     ],
                 }
             )
         else:
-            for name, ps in results:
+            for name, ps in checked:
                 output.out().print(
                     f"{name}: {'ok' if not ps else f'{len(ps)} problem(s)'}", markup=False
                 )
         if problems:
             raise core.TemplateError(
-                f"{len(problems)} template problem(s)", [p for _, ps in results for p in ps]
+                f"{len(problems)} template problem(s)", [p for _, ps in checked for p in ps]
             )
         return
     out_dir = out if out is not None else directory / "agreements"

@@ -54,12 +54,12 @@ class _Data:
 
 def list_cycles(session: Session, program_id: int) -> list[CycleInfo]:
     """The program's cycles, oldest first."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from mentorctl.roster.models import CycleRow
 
     rows = session.exec(
-        select(CycleRow).where(CycleRow.program_id == program_id).order_by(CycleRow.start)
+        select(CycleRow).where(CycleRow.program_id == program_id).order_by(col(CycleRow.start))
     ).all()
     return [CycleInfo(r.id or 0, r.name, r.start, r.end, r.status) for r in rows]
 
@@ -78,45 +78,46 @@ def _load_cycle(
     session: Session, cycle: CycleInfo, as_of: dt.date, people: dict[int, dict[str, Any]]
 ) -> _Data:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mentorctl.roster.models import Checkin, Goal, MatchRow
 
     match_rows = session.execute(
         select(
-            MatchRow.id,
-            MatchRow.mentor_id,
-            MatchRow.mentee_id,
-            MatchRow.score,
-            MatchRow.status,
-            MatchRow.started_at,
-            MatchRow.ended_at,
-        ).where(MatchRow.cycle_id == cycle.id, MatchRow.status.in_(MATCH_STATUSES))  # type: ignore[attr-defined]
+            col(MatchRow.id),
+            col(MatchRow.mentor_id),
+            col(MatchRow.mentee_id),
+            col(MatchRow.score),
+            col(MatchRow.status),
+            col(MatchRow.started_at),
+            col(MatchRow.ended_at),
+        ).where(col(MatchRow.cycle_id) == cycle.id, col(MatchRow.status).in_(MATCH_STATUSES))
     ).all()
     matches = [
         _Match(r[0], r[1], r[2], r[3], r[4], as_date(r[5]), as_date(r[6]))
         for r in sorted(match_rows, key=lambda r: r[0])
     ]
-    in_cycle = select(MatchRow.id).where(
-        MatchRow.cycle_id == cycle.id,
-        MatchRow.status.in_(MATCH_STATUSES),  # type: ignore[attr-defined]
+    in_cycle = select(col(MatchRow.id)).where(
+        col(MatchRow.cycle_id) == cycle.id,
+        col(MatchRow.status).in_(MATCH_STATUSES),
     )
     goals = [
         (str(s), int(p or 0))
         for s, p in session.execute(
-            select(Goal.status, Goal.progress).where(Goal.cycle_id == cycle.id)
+            select(col(Goal.status), col(Goal.progress)).where(col(Goal.cycle_id) == cycle.id)
         ).all()
     ]
     checkins = [
         (pid if pid is not None else ("match", mid), d, cid, sat, rec)
         for cid, mid, pid, d, sat, rec in session.execute(
             select(
-                Checkin.id,
-                Checkin.match_id,
-                Checkin.participant_id,
-                Checkin.date,
-                Checkin.satisfaction,
-                Checkin.recommend,
-            ).where(Checkin.match_id.in_(in_cycle), Checkin.date <= as_of)  # type: ignore[attr-defined]
+                col(Checkin.id),
+                col(Checkin.match_id),
+                col(Checkin.participant_id),
+                col(Checkin.date),
+                col(Checkin.satisfaction),
+                col(Checkin.recommend),
+            ).where(col(Checkin.match_id).in_(in_cycle), col(Checkin.date) <= as_of)
         ).all()
     ]
     return _Data(people, matches, goals, checkins)
@@ -133,15 +134,16 @@ def _pairs_by_email(
     session: Session, cycle_ids: Sequence[int], statuses: Sequence[str], people: dict[int, dict]
 ) -> frozenset[tuple[str, str]]:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mentorctl.roster.models import MatchRow
 
     if not cycle_ids:
         return frozenset()
     rows = session.execute(
-        select(MatchRow.mentor_id, MatchRow.mentee_id).where(
-            MatchRow.cycle_id.in_(cycle_ids),  # type: ignore[attr-defined]
-            MatchRow.status.in_(statuses),  # type: ignore[attr-defined]
+        select(col(MatchRow.mentor_id), col(MatchRow.mentee_id)).where(
+            col(MatchRow.cycle_id).in_(cycle_ids),
+            col(MatchRow.status).in_(statuses),
         )
     ).all()
     return frozenset(

@@ -16,15 +16,15 @@ def supply_gaps(program: Program, people: Sequence[dict[str, Any]]) -> list[Gap]
     import numpy as np
 
     from mentorctl.matching import constraints
-    from mentorctl.matching.engine import Scored, is_mentee, is_mentor
+    from mentorctl.matching.engine import Person, Scored, is_mentee, is_mentor
     from mentorctl.matching.engine import supply_gaps as engine_gaps
 
     dicts = sorted(
         _people_dicts(p for p in people if p.get("forgotten_at") is None),
         key=lambda p: p["email"],
     )
-    mentors = [p for p in dicts if is_mentor(p)]
-    mentees = [p for p in dicts if is_mentee(p)]
+    mentors: list[Person] = [p for p in dicts if is_mentor(p)]
+    mentees: list[Person] = [p for p in dicts if is_mentee(p)]
     ineligible = {}
     for m in mentors:
         why = constraints.mentor_ineligibility(program, m)

@@ -58,13 +58,17 @@ def newcombe(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float,
 
 def _hr_records(session: Session, program_id: int) -> dict[str, tuple[bool, Any, Any]]:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from mentorctl.roster.models import HrRecord
 
     rows = session.execute(
         select(
-            HrRecord.email, HrRecord.employed, HrRecord.left_date, HrRecord.promotion_date
-        ).where(HrRecord.program_id == program_id)
+            col(HrRecord.email),
+            col(HrRecord.employed),
+            col(HrRecord.left_date),
+            col(HrRecord.promotion_date),
+        ).where(col(HrRecord.program_id) == program_id)
     ).all()
     return {e: (bool(emp), as_date(left), as_date(promo)) for e, emp, left, promo in rows}
 

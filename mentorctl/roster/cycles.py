@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
@@ -33,6 +33,8 @@ from mentorctl.errors import MentorctlError, NotFoundError, ProgramError, UsageE
 from mentorctl.roster.models import CycleRow, MatchRow, Participant, utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
     from mentorctl.program import Program
 
 OUTCOMES = ("completed", "incomplete", "no-meetings", "ended-early")
@@ -88,11 +90,12 @@ def close_cycle(session: Session, program: Program, cycle: CycleRow, today: dt.d
                 "outcome": outcome,
             }
         )
-    res.dropped_proposals = session.execute(
+    dropped = session.execute(
         update(MatchRow)
         .where(col(MatchRow.cycle_id) == cycle.id, col(MatchRow.status) == "proposed")
         .values(status="rejected", ended_at=now, end_reason="cycle closed")
-    ).rowcount
+    )
+    res.dropped_proposals = cast("CursorResult[Any]", dropped).rowcount
     cycle.status = "closed"
     cycle.closed_at = now
     session.add(cycle)
@@ -107,7 +110,7 @@ def new_cycle(
     name = name.strip()
     if not name:
         raise UsageError("the cycle needs a name, e.g. 2027-h2")
-    rows = session.execute(select(CycleRow).where(CycleRow.program_id == program_id)).all()
+    rows = session.execute(select(CycleRow).where(col(CycleRow.program_id) == program_id)).all()
     for (row,) in rows:
         if row.name == name:
             raise MentorctlError(f"cycle {name} already exists (status {row.status})")
@@ -132,9 +135,9 @@ def previous_cycle(session: Session, program_id: int, cycle: CycleRow) -> CycleR
         session.execute(
             select(CycleRow)
             .where(
-                CycleRow.program_id == program_id,
-                CycleRow.id != cycle.id,
-                CycleRow.start <= cycle.start,
+                col(CycleRow.program_id) == program_id,
+                col(CycleRow.id) != cycle.id,
+                col(CycleRow.start) <= cycle.start,
             )
             .order_by(col(CycleRow.start).desc(), col(CycleRow.id).desc())
             .limit(1)
@@ -153,16 +156,16 @@ def priority_mentees(session: Session, program_id: int, cycle: CycleRow) -> froz
     prev = previous_cycle(session, program_id, cycle)
     if prev is None:
         return frozenset()
-    matched = select(MatchRow.mentee_id).where(
-        MatchRow.cycle_id == prev.id, col(MatchRow.status).in_(("active", "ended"))
+    matched = select(col(MatchRow.mentee_id)).where(
+        col(MatchRow.cycle_id) == prev.id, col(MatchRow.status).in_(("active", "ended"))
     )
     cutoff = prev.closed_at or dt.datetime.combine(prev.end, dt.time())
     emails = session.execute(
-        select(Participant.email).where(
-            Participant.program_id == program_id,
+        select(col(Participant.email)).where(
+            col(Participant.program_id) == program_id,
             col(Participant.active).is_(True),
             col(Participant.forgotten_at).is_(None),
-            or_(Participant.role == "mentee", Participant.role == "both"),
+            or_(col(Participant.role) == "mentee", col(Participant.role) == "both"),
             col(Participant.created_at) <= cutoff,
             col(Participant.id).not_in(matched),
         )
@@ -174,16 +177,16 @@ def list_cycles(session: Session, program_id: int) -> list[dict[str, Any]]:
     """Every cycle of the program, oldest first, with its matches counted by status."""
     counts: dict[int, dict[str, int]] = {}
     for cid, status, n in session.execute(
-        select(MatchRow.cycle_id, MatchRow.status, func.count())
+        select(col(MatchRow.cycle_id), col(MatchRow.status), func.count())
         .join(CycleRow, col(CycleRow.id) == MatchRow.cycle_id)
-        .where(CycleRow.program_id == program_id)
-        .group_by(MatchRow.cycle_id, MatchRow.status)
+        .where(col(CycleRow.program_id) == program_id)
+        .group_by(col(MatchRow.cycle_id), col(MatchRow.status))
     ):
         counts.setdefault(cid, {})[status] = n
     out = []
     for (row,) in session.execute(
         select(CycleRow)
-        .where(CycleRow.program_id == program_id)
+        .where(col(CycleRow.program_id) == program_id)
         .order_by(col(CycleRow.start), col(CycleRow.id))
     ):
         c = counts.get(row.id or 0, {})
@@ -218,8 +221,8 @@ def end_match(
     for email in (mentor, mentee):
         e = email.strip().lower()
         pid = session.execute(
-            select(Participant.id).where(
-                Participant.program_id == program_id, Participant.email == e
+            select(col(Participant.id)).where(
+                col(Participant.program_id) == program_id, col(Participant.email) == e
             )
         ).scalar()
         if pid is None:
@@ -230,9 +233,9 @@ def end_match(
         session.execute(
             select(MatchRow)
             .where(
-                MatchRow.cycle_id == cycle.id,
-                MatchRow.mentor_id == ids[m],
-                MatchRow.mentee_id == ids[e],
+                col(MatchRow.cycle_id) == cycle.id,
+                col(MatchRow.mentor_id) == ids[m],
+                col(MatchRow.mentee_id) == ids[e],
             )
             .order_by(col(MatchRow.id).desc())
         )

@@ -102,7 +102,9 @@ def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
 def store_proposal(session: Session, cycle_id: int, proposal: Proposal, ids: dict[str, int]) -> int:
     """Replace the cycle's proposed matches with ``proposal``'s new ones; returns how many."""
     session.execute(
-        delete(MatchRow).where(MatchRow.cycle_id == cycle_id, MatchRow.status == "proposed")
+        delete(MatchRow).where(
+            col(MatchRow.cycle_id) == cycle_id, col(MatchRow.status) == "proposed"
+        )
     )
     now = utcnow()
     rows = []

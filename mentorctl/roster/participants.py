@@ -7,7 +7,7 @@ table rows; none prints.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, col, select
@@ -26,6 +26,9 @@ from mentorctl.roster.models import (
     utcnow,
 )
 from mentorctl.roster.records import ParticipantRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 FORGOTTEN_DOMAIN = "forgotten.invalid"
 
@@ -168,7 +171,7 @@ def list_participants(
         Participant.program_id == program_id, col(Participant.forgotten_at).is_(None)
     )
     if role is not None:
-        query = query.where(or_(Participant.role == role, Participant.role == "both"))
+        query = query.where(or_(col(Participant.role) == role, col(Participant.role) == "both"))
     if department is not None:
         query = query.where(func.lower(Participant.department) == department.lower())
     people = session.exec(query.order_by(Participant.email)).all()
@@ -182,7 +185,9 @@ def list_participants(
 def _has_history(session: Session, pid: int) -> bool:
     return (
         session.exec(
-            select(MatchRow.id).where(or_(MatchRow.mentor_id == pid, MatchRow.mentee_id == pid))
+            select(MatchRow.id).where(
+                or_(col(MatchRow.mentor_id) == pid, col(MatchRow.mentee_id) == pid)
+            )
         ).first()
         is not None
         or session.exec(select(Goal.id).where(Goal.participant_id == pid)).first() is not None
@@ -209,11 +214,16 @@ def _end_open_matches(session: Session, pid: int, reason: str) -> None:
     session.execute(
         update(MatchRow)
         .where(
-            or_(MatchRow.mentor_id == pid, MatchRow.mentee_id == pid),
+            or_(col(MatchRow.mentor_id) == pid, col(MatchRow.mentee_id) == pid),
             col(MatchRow.status).in_(("proposed", "active")),
         )
         .values(status="ended", ended_at=utcnow(), end_reason=reason)
     )
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE touched (its result is a CursorResult, typed as a plain Result)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def forget_participant(session: Session, program_id: int, p: Participant) -> dict[str, int]:
@@ -247,25 +257,31 @@ def forget_participant(session: Session, program_id: int, p: Participant) -> dic
     p.updated_at = p.forgotten_at
     session.add(p)
     _end_open_matches(session, p.id, "participant asked to be forgotten")
-    counts["goals"] = session.execute(
-        update(Goal)
-        .where(Goal.participant_id == p.id)
-        .values(
-            title="(erased)", relevant=None, aspirational=None, experimental=None, learning=None
+    counts["goals"] = _rowcount(
+        session.execute(
+            update(Goal)
+            .where(col(Goal.participant_id) == p.id)
+            .values(
+                title="(erased)", relevant=None, aspirational=None, experimental=None, learning=None
+            )
         )
-    ).rowcount
-    match_ids = select(MatchRow.id).where(
-        or_(MatchRow.mentor_id == p.id, MatchRow.mentee_id == p.id)
     )
-    counts["meetings"] = session.execute(
-        update(Meeting).where(col(Meeting.match_id).in_(match_ids)).values(note=None)
-    ).rowcount
-    counts["checkins"] = session.execute(
-        update(Checkin).where(col(Checkin.match_id).in_(match_ids)).values(comment=None)
-    ).rowcount
+    match_ids = select(MatchRow.id).where(
+        or_(col(MatchRow.mentor_id) == p.id, col(MatchRow.mentee_id) == p.id)
+    )
+    counts["meetings"] = _rowcount(
+        session.execute(
+            update(Meeting).where(col(Meeting.match_id).in_(match_ids)).values(note=None)
+        )
+    )
+    counts["checkins"] = _rowcount(
+        session.execute(
+            update(Checkin).where(col(Checkin.match_id).in_(match_ids)).values(comment=None)
+        )
+    )
     session.execute(
         update(MatchRow)
-        .where(or_(MatchRow.mentor_id == p.id, MatchRow.mentee_id == p.id))
+        .where(or_(col(MatchRow.mentor_id) == p.id, col(MatchRow.mentee_id) == p.id))
         .values(explanation={})
     )
     for other in session.exec(select(Participant).where(Participant.program_id == program_id)):

@@ -19,8 +19,7 @@ def current_cycle(session: Session, program: Program, *, create: bool = True) ->
 
     if create:
         row = ensure_program(session, program)
-        cycle = ensure_cycle(session, row, program)
-        return row.id or 0, cycle
+        return row.id or 0, ensure_cycle(session, row, program)
     from sqlmodel import select
 
     pid = find_program_id(session, program)

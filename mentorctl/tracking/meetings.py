@@ -202,8 +202,8 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
     if "circle" not in cols and not ("mentor" in cols and "mentee" in cols):
         header_problems.append("needs 'mentor' and 'mentee' columns (emails), or 'circle'")
     if header_problems or twice:
-        problems = twice + [Problem(m, file=table.source, line=1) for m in header_problems]
-        raise ImportProblemError(str(problems[0]), problems)
+        found = twice + [Problem(m, file=table.source, line=1) for m in header_problems]
+        raise ImportProblemError(str(found[0]), found)
     require_rows(table)
     records: list[MeetingRecord] = []
     problems: list[Problem] = []
