@@ -45,14 +45,6 @@ class QuestionType(StrEnum):
             QuestionType.RANKED_CHOICE,
         )
 
-    @property
-    def is_list(self) -> bool:
-        return self in (
-            QuestionType.MULTIPLE_CHOICE,
-            QuestionType.RANKED_CHOICE,
-            QuestionType.EMAIL_LIST,
-        )
-
 
 class Audience(StrEnum):
     MENTORS = "mentors"

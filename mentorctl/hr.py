@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.roster.importer import DEFAULT_MAX_BYTES, extra_cells, read_table, require_rows
+from mentorctl.roster.importer import (
+    DEFAULT_MAX_BYTES,
+    extra_cells,
+    read_table,
+    require_rows,
+    summarise,
+)
 from mentorctl.roster.records import is_email, normalise_email
 
 if TYPE_CHECKING:
@@ -112,7 +118,7 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
     if "email" not in mapping:
         problems.append(Problem("no email column", file=source, line=1))
     if problems:
-        raise ImportProblemError(_summary(problems, source), problems)
+        raise ImportProblemError(summarise(problems, source), problems)
     require_rows(table)
 
     def cell(values: list[str], name: str) -> str:
@@ -166,17 +172,10 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
     return HrRead(rows, problems, len(table.rows), ignored)
 
 
-def _summary(problems: list[Problem], source: str) -> str:
-    if len(problems) == 1:
-        return f"{problems[0]}; nothing was imported"
-    rows = {p.line for p in problems}
-    return f"{source}: {len(problems)} problems in {len(rows)} row(s); nothing was imported"
-
-
 def require_clean(result: HrRead, source: str) -> None:
     """Refuse the whole file if any row is bad (all-or-nothing, like participants)."""
     if result.problems:
-        raise ImportProblemError(_summary(result.problems, source), result.problems)
+        raise ImportProblemError(summarise(result.problems, source), result.problems)
 
 
 def plan_hr(session: Session, program_id: int, rows: list[HrRow]) -> HrPlan:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -720,8 +720,3 @@ def load_program(path: Path, overrides: Iterable[str] = ()) -> Program:
         p = Problem("not UTF-8 text", file=str(path), line=line)
         raise ProgramError(str(p), [p]) from None
     return parse_program(text, str(path), overrides)
-
-
-def iter_questions_for(program: Program, role: str) -> Iterator[Question]:
-    """The survey questions a participant with ``role`` answers, in form order."""
-    return (q for q in program.survey.questions if q.asks(role))

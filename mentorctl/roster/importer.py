@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,8 +51,9 @@ FIELD_ALIASES: dict[str, str] = {
 TIMESTAMP_HEADERS = ("timestamp", "completion time", "start time", "submitted at")
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().strip("\ufeff")).lower()
+def header_key(text: str) -> str:
+    """A column header compared without case, a BOM or runs of spaces."""
+    return " ".join(text.strip().strip("\ufeff").lower().split())
 
 
 @dataclass
@@ -184,14 +184,14 @@ def _read_xlsx(path: Path) -> Table:
 
 def map_headers(program: Program, headers: list[str], source: str) -> dict[int, str]:
     """Column index -> roster field or question id; unknown columns are left out."""
-    explicit = {_norm(k): v for k, v in program.survey.columns.items()}
-    by_label = {_norm(q.label): q.id for q in program.survey.questions}
+    explicit = {header_key(k): v for k, v in program.survey.columns.items()}
+    by_label = {header_key(q.label): q.id for q in program.survey.questions}
     ids = {q.id for q in program.survey.questions}
     mapping: dict[int, str] = {}
     taken: dict[str, str] = {}
     problems: list[Problem] = []
     for i, header in enumerate(headers):
-        key = _norm(header)
+        key = header_key(header)
         target = (
             explicit.get(key)
             or (key if key in ROSTER_FIELDS or key in ids else None)
@@ -221,20 +221,22 @@ def map_headers(program: Program, headers: list[str], source: str) -> dict[int, 
             )
         )
     if problems:
-        raise ImportProblemError(_summary(problems, source), problems)
+        raise ImportProblemError(summarise(problems, source), problems)
     return mapping
 
 
-def _summary(problems: list[Problem], source: str) -> str:
+def summarise(problems: list[Problem], source: str | None, verb: str = "imported") -> str:
+    """The one-line error for a file's problems (each is listed below it)."""
     if len(problems) == 1:
         return str(problems[0])
     rows = {p.line for p in problems}
-    return f"{source}: {len(problems)} problems in {len(rows)} row(s); nothing was imported"
+    where = f"{source}: " if source else ""
+    return f"{where}{len(problems)} problems in {len(rows)} row(s); nothing was {verb}"
 
 
 def _timestamp_column(headers: list[str]) -> int | None:
     for i, h in enumerate(headers):
-        if _norm(h) in TIMESTAMP_HEADERS:
+        if header_key(h) in TIMESTAMP_HEADERS:
             return i
     return None
 
@@ -399,4 +401,4 @@ def canonical_headers(program: Program) -> list[str]:
 
 def require_clean(result: ReadResult, source: str) -> None:
     if result.problems:
-        raise ImportProblemError(_summary(result.problems, source), result.problems)
+        raise ImportProblemError(summarise(result.problems, source), result.problems)

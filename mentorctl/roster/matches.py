@@ -196,15 +196,6 @@ def reject(session: Session, cycle_id: int, ids: dict[str, int], mentor: str, me
     session.add(row)
 
 
-def matches_of(session: Session, cycle_id: int, statuses: Iterable[str]) -> list[dict[str, Any]]:
-    return _pairs(
-        session,
-        select(MatchRow).where(
-            MatchRow.cycle_id == cycle_id, col(MatchRow.status).in_(tuple(statuses))
-        ),
-    )
-
-
 def swap(
     session: Session,
     cycle_id: int,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.tracking._importing import _columns, _int_in, _summary
+from mentorctl.tracking._importing import _columns, _int_in
 from mentorctl.tracking.dates import as_date, parse_day
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
     ``satisfaction`` (1-5), ``recommend`` (0-10), ``progress`` (0-100), ``comment``, and
     ``partner`` (the other person's email) when someone has several matches.
     """
-    from mentorctl.roster.importer import extra_cells, read_table, require_rows
+    from mentorctl.roster.importer import extra_cells, read_table, require_rows, summarise
 
     table = read_table(path)
     cols, twice = _columns(table.headers, CHECKIN_COLUMNS, table.source)
@@ -130,7 +130,7 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
             )
         )
     if problems:
-        raise ImportProblemError(_summary(problems, table.source, "imported"), problems)
+        raise ImportProblemError(summarise(problems, table.source, "imported"), problems)
     return records
 
 
@@ -155,6 +155,7 @@ def import_checkins(
     """
     from sqlalchemy import insert, or_, select
 
+    from mentorctl.roster.importer import summarise
     from mentorctl.roster.models import Checkin, MatchRow, Participant, utcnow
 
     m, p = MatchRow.__table__, Participant.__table__  # type: ignore[attr-defined]
@@ -211,7 +212,7 @@ def import_checkins(
             }
         )
     if problems:
-        raise ImportProblemError(_summary(problems, source, "imported"), problems)
+        raise ImportProblemError(summarise(problems, source, "imported"), problems)
     ck = Checkin.__table__  # type: ignore[attr-defined]
     existing = {
         (a, b, as_date(c))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.tracking._importing import _columns, _int_in, _summary
+from mentorctl.tracking._importing import _columns, _int_in
 from mentorctl.tracking.dates import as_date, parse_day
 
 if TYPE_CHECKING:
@@ -84,6 +84,8 @@ def resolve_meetings(
     A pair must have an active (or ended) match in the cycle; a circle name logs the
     meeting for each of its members. Dates must fall within the cycle and not after today.
     """
+    from mentorctl.roster.importer import summarise
+
     index = _match_index(session, cycle.id)
     out: list[tuple[int, MeetingRecord]] = []
     problems: list[Problem] = []
@@ -127,7 +129,7 @@ def resolve_meetings(
             continue
         out.append((entry[0], r))
     if problems:
-        raise ImportProblemError(_summary(problems, source, "logged"), problems)
+        raise ImportProblemError(summarise(problems, source, "logged"), problems)
     return out
 
 
@@ -192,7 +194,7 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
     Columns (header case and spacing do not matter): ``mentor`` and ``mentee`` emails, or
     ``circle``; ``date``; optional ``minutes`` and ``note``. Other columns are ignored.
     """
-    from mentorctl.roster.importer import extra_cells, read_table, require_rows
+    from mentorctl.roster.importer import extra_cells, read_table, require_rows, summarise
 
     table = read_table(path)
     cols, twice = _columns(table.headers, MEETING_COLUMNS, table.source)
@@ -249,5 +251,5 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
             )
         )
     if problems:
-        raise ImportProblemError(_summary(problems, table.source, "imported"), problems)
+        raise ImportProblemError(summarise(problems, table.source, "imported"), problems)
     return records
