@@ -167,6 +167,11 @@ class Scored:
     raw: np.ndarray  # scores, every pair (n_mentors x n_mentees)
     allowed: np.ndarray  # bool: passes every hard constraint (min_score included)
     ineligible: dict[str, str]  # mentor email -> why they may not mentor
+    eligible: np.ndarray | None = None  # bool: as `allowed`, but before min_score
+
+    @property
+    def before_min_score(self) -> np.ndarray:
+        return self.allowed if self.eligible is None else self.eligible
 
 
 def score_candidates(
@@ -195,9 +200,11 @@ def score_candidates(
             ineligible[m["email"]] = why
             allowed[i, :] = False
     min_score = program.matching.constraints.min_score
+    eligible = None
     if min_score is not None:
+        eligible = allowed.copy()
         allowed &= raw >= min_score - 1e-12
-    return Scored(list(mentors), list(mentees), capacity, raw, allowed, ineligible)
+    return Scored(list(mentors), list(mentees), capacity, raw, allowed, ineligible, eligible)
 
 
 # --------------------------------------------------------------------------- solving
@@ -418,23 +425,11 @@ def _unmatched(
     matches: Sequence[ProposedMatch],
 ) -> list[Unmatched]:
     """A reason for every mentee left without a mentor and every mentor left idle."""
-    from mentorctl.matching import constraints
-
     program = inp.program
     out: list[Unmatched] = []
     min_score = program.matching.constraints.min_score
     by_email = {p["email"]: p for p in inp.people}
-    hard = constraints.allowed_matrix(
-        program,
-        s.mentors,
-        s.mentees,
-        people=inp.people,
-        previous_pairs=inp.avoided_pairs,
-        forbid=inp.forbid,
-    )
-    for i, m in enumerate(s.mentors):
-        if m["email"] in s.ineligible:
-            hard[i, :] = False
+    hard = s.before_min_score
     for j, e in enumerate(s.mentees):
         if e["email"] in matched_mentees:
             continue

@@ -319,3 +319,20 @@ def test_priority_mentees_are_placed_first_when_not_everyone_can_be() -> None:
     assert favoured.matches[0].score == pytest.approx(
         explain_pair(program, mentor, waited).score, abs=1e-6
     )
+
+
+def test_a_mentee_below_min_score_is_told_so() -> None:
+    program = parse_program(PROGRAM.replace("MIN", "0.99"))
+    base = {"title": None, "location": None, "years_experience": None, "capacity": None,
+            "manager_email": None, "timezone": "Europe/London", "level": "L2",
+            "languages": ["en"]}
+    people = [
+        {**base, "email": "m@x.org", "name": "M", "role": "mentor", "department": "x",
+         "tenure_months": 24, "answers": {"offers": ["a"]}},
+        {**base, "email": "e@x.org", "name": "E", "role": "mentee", "department": "y",
+         "tenure_months": 1, "answers": {"wants": ["b"]}},
+    ]
+    result = propose(MatchInput(program=program, people=people))
+    assert result.matches == []
+    reasons = {u.email: u.reason for u in result.unmatched}
+    assert reasons["e@x.org"] == "every eligible mentor scores below min_score 0.99"
