@@ -336,13 +336,12 @@ def add(
             for q in program.survey.questions
             if q.required and q.asks(role_for_questions) and q.id not in given
         ]
-    if missing:
-        if yes or not prompts.interactive():
-            prompts.require_tty(missing) if not yes else None
-            if yes:
-                from mentorctl.errors import UsageError
+    if missing and yes:
+        from mentorctl.errors import UsageError
 
-                raise UsageError("--yes cannot guess " + ", ".join(missing))
+        raise UsageError("--yes cannot guess " + ", ".join(missing))
+    if missing:
+        prompts.require_tty(missing)
         given = _ask(program, given, {}, only_missing=True)
     record, problems = parse_record(program, given, file="participants add")
     if record is None:

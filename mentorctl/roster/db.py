@@ -42,15 +42,14 @@ def resolve_url(program_dir: Path, explicit: str | None, from_program: str | Non
 
     A relative SQLite path in program.yaml is taken relative to the program directory.
     """
-    url = explicit or from_program
-    if not url:
+    if explicit:
+        return explicit
+    if not from_program:
         return default_url(program_dir)
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
-        path = Path(url.removeprefix(prefix))
-        if not path.is_absolute() and url is from_program:
-            return f"{prefix}{program_dir / path}"
-    return url
+    path = sqlite_path(from_program)
+    if path is not None and not path.is_absolute():
+        return f"sqlite:///{program_dir / path}"
+    return from_program
 
 
 def sqlite_path(url: str) -> Path | None:
