@@ -323,14 +323,35 @@ def test_priority_mentees_are_placed_first_when_not_everyone_can_be() -> None:
 
 def test_a_mentee_below_min_score_is_told_so() -> None:
     program = parse_program(PROGRAM.replace("MIN", "0.99"))
-    base = {"title": None, "location": None, "years_experience": None, "capacity": None,
-            "manager_email": None, "timezone": "Europe/London", "level": "L2",
-            "languages": ["en"]}
+    base = {
+        "title": None,
+        "location": None,
+        "years_experience": None,
+        "capacity": None,
+        "manager_email": None,
+        "timezone": "Europe/London",
+        "level": "L2",
+        "languages": ["en"],
+    }
     people = [
-        {**base, "email": "m@x.org", "name": "M", "role": "mentor", "department": "x",
-         "tenure_months": 24, "answers": {"offers": ["a"]}},
-        {**base, "email": "e@x.org", "name": "E", "role": "mentee", "department": "y",
-         "tenure_months": 1, "answers": {"wants": ["b"]}},
+        {
+            **base,
+            "email": "m@x.org",
+            "name": "M",
+            "role": "mentor",
+            "department": "x",
+            "tenure_months": 24,
+            "answers": {"offers": ["a"]},
+        },
+        {
+            **base,
+            "email": "e@x.org",
+            "name": "E",
+            "role": "mentee",
+            "department": "y",
+            "tenure_months": 1,
+            "answers": {"wants": ["b"]},
+        },
     ]
     result = propose(MatchInput(program=program, people=people))
     assert result.matches == []
