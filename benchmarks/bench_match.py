@@ -192,8 +192,8 @@ def solver_child(directory: Path) -> int:
     """Body of (b). Prints one ``SOLVER {json}`` line."""
     import numpy as np
 
+    from mentorctl.enums import Objective
     from mentorctl.matching import constraints, engine, scoring, solvers
-    from mentorctl.program import Objective
 
     t0 = time.perf_counter()
     inp = load_input(directory)
@@ -359,8 +359,8 @@ class PhaseTimer:
 
 def instrument(timer: PhaseTimer) -> None:
     from mentorctl.cli import match as cli_match
+    from mentorctl.enums import Mode
     from mentorctl.matching import constraints, engine, scoring, solvers
-    from mentorctl.program import Mode
 
     def solve_label(mode: Any, *_: Any, **__: Any) -> str:
         # propose() solves a second time, greedily, only for the summary's baseline.

@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mentorctl.program import ROSTER_FIELDS, Program, QuestionType, load_program  # noqa: E402
+from mentorctl.enums import QuestionType  # noqa: E402
+from mentorctl.program import ROSTER_FIELDS, Program, load_program  # noqa: E402
 
 SAMPLES = ROOT / "mentorctl" / "sample_programs"
 SEEDS = {"onboarding": 20270201, "engineering-group": 20270301, "tech-circles": 20270906}

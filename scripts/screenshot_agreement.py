@@ -71,7 +71,7 @@ def find_chromium() -> str:
 
 def samples() -> dict[str, str]:
     """HTML agreements: one per kind, and one full of hostile values."""
-    from mentorctl.agreements import NAME_MAX, Renderer, one_line, sample_context
+    from mentorctl.agreements.render import NAME_MAX, Renderer, one_line, sample_context
     from mentorctl.program import load_program
 
     program = load_program(ROOT / "tests" / "data" / "program.yaml")

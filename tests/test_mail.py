@@ -1,4 +1,4 @@
-"""mentorctl.mail against a real SMTP server on 127.0.0.1: safe headers, outcomes, secrets."""
+"""mentorctl.notify.transport against a real SMTP server on 127.0.0.1: safe headers, outcomes, secrets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorctl.mail import (
+from mentorctl.notify.transport import (
     Attachment,
     MailError,
     Outgoing,

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mentorctl.enums import Format
 from mentorctl.errors import ProgramError, ProgramNotFound
-from mentorctl.program import Format, find_program_dir, load_program, parse_program
+from mentorctl.program import find_program_dir, load_program, parse_program
 from tests.conftest import DATA
 
 MINIMAL = """\

@@ -57,7 +57,7 @@ def agreements(
     Files go to OUT/<cycle>/<mentor>--<mentee>.<format> with the meeting series beside
     them as .ics; re-running rewrites only what changed. Exit 1 when a template is wrong.
     """
-    from mentorctl import agreements as core
+    from mentorctl.agreements import render as core
 
     directory, program = ctx.obj.load()
     if template_check:

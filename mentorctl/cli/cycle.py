@@ -34,8 +34,8 @@ def close(
     Outcomes: completed, incomplete, no-meetings (from meetings held against the cadence;
     see docs/tracking.md). Proposals never accepted are dropped.
     """
-    from mentorctl.roster.cycles import close_cycle
     from mentorctl.tracking import check_today, current_cycle, parse_today
+    from mentorctl.tracking.cycles import close_cycle
 
     day = check_today(parse_today(today))
     state = ctx.obj
@@ -99,8 +99,8 @@ def new(
     """
     from mentorctl.errors import UsageError
     from mentorctl.program import PROGRAM_FILE, parse_program
-    from mentorctl.roster.cycles import new_cycle, priority_mentees, rewrite_cycle_block
     from mentorctl.tracking import current_cycle
+    from mentorctl.tracking.cycles import new_cycle, priority_mentees, rewrite_cycle_block
 
     state = ctx.obj
     directory, program = state.load()
@@ -165,8 +165,8 @@ def new(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Every cycle of the program, with its dates, status and matches."""
-    from mentorctl.roster.cycles import list_cycles
     from mentorctl.roster.participants import find_program_id
+    from mentorctl.tracking.cycles import list_cycles
 
     state = ctx.obj
     _, program = state.load()
@@ -215,8 +215,8 @@ def end_match(
     The next `mentorctl match` proposes partners for the people affected only: every
     other accepted match is kept as it is.
     """
-    from mentorctl.roster.cycles import end_match as end
     from mentorctl.tracking import current_cycle
+    from mentorctl.tracking.cycles import end_match as end
 
     state = ctx.obj
     _, program = state.load()

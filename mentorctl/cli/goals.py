@@ -117,8 +117,8 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a goal for a mentee this cycle. On a terminal, asks for what the flags leave out."""
-    from mentorctl import goals
     from mentorctl.cli import prompts
+    from mentorctl.tracking import goals
 
     given = _given(
         title=title,
@@ -165,9 +165,9 @@ def edit(
     as_json: JsonOpt = False,
 ) -> None:
     """Change a goal. With no flags on a terminal, asks each REAL question again."""
-    from mentorctl import goals
     from mentorctl.cli import prompts
     from mentorctl.errors import UsageError
+    from mentorctl.tracking import goals
 
     changes = _given(
         title=title,
@@ -201,7 +201,7 @@ def progress_(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a goal's progress (0-100 %); its status follows (100 % is achieved)."""
-    from mentorctl import goals
+    from mentorctl.tracking import goals
 
     with _mentee(ctx, mentee, write=True, dry_run=dry_run) as (session, program, person, cid):
         view = goals.find_goal(session, program, person, cid, goal)
@@ -254,10 +254,10 @@ def list_(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print spreadsheet-safe CSV.")] = False,
 ) -> None:
     """Mentees' goals this cycle (a survey answer to `goals` counts as the first goal)."""
-    from mentorctl import goals
     from mentorctl.cli.output import Fmt
     from mentorctl.errors import UsageError
     from mentorctl.roster.participants import ensure_cycle, ensure_program
+    from mentorctl.tracking import goals
 
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")

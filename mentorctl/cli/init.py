@@ -91,7 +91,7 @@ def init(
 
     With --yes (or in cron) defaults are taken; with no terminal, a missing answer names its flag.
     """
-    from mentorctl import scaffold
+    from mentorctl.program import scaffold
 
     if from_sample is not None:
         _init_from_sample(ctx, directory, from_sample, force=force, dry_run=dry_run)
@@ -149,8 +149,8 @@ _FLAG_OF = {
 
 def _wizard(flags: dict[str, Any], *, yes: bool) -> Any:
     """Fill unanswered questions: defaults with --yes, prompts on a TTY, else a usage error."""
-    from mentorctl import scaffold
     from mentorctl.cli import prompts
+    from mentorctl.program import scaffold
 
     answers = scaffold.InitAnswers()
     missing = [k for k, v in flags.items() if v is None]
@@ -270,7 +270,7 @@ def _create_roster(ctx: typer.Context, directory: Path, written: list[Path]) -> 
 def _init_from_sample(
     ctx: typer.Context, directory: Path, name: str, *, force: bool, dry_run: bool
 ) -> None:
-    from mentorctl import scaffold
+    from mentorctl.program import scaffold
     from mentorctl.roster.importer import plan_import, read_participants, require_clean
     from mentorctl.roster.participants import apply_import, existing_index
 

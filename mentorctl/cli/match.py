@@ -118,8 +118,8 @@ def _pairs_file(directory: Path, name: str | None) -> tuple[list[tuple[str, str]
 
 def _open(ctx: typer.Context, overrides: list[str] | None) -> Context:
     from mentorctl.roster import matches
-    from mentorctl.roster.cycles import priority_mentees
     from mentorctl.roster.participants import ensure_cycle, ensure_program
+    from mentorctl.tracking.cycles import priority_mentees
 
     state = ctx.obj
     directory, program = state.load(tuple(overrides or ()))

@@ -61,10 +61,10 @@ def intro(
     Without --send, prints the emails. With --send, sends each one once: a re-run sends
     nothing twice (--resend to force). Exit 1 when any email failed; re-run to retry.
     """
-    from mentorctl import agreements
-    from mentorctl import intro as core
+    from mentorctl.agreements import render as agreements
     from mentorctl.errors import MentorctlError
-    from mentorctl.mail import smtp_password
+    from mentorctl.notify import intro as core
+    from mentorctl.notify.transport import smtp_password
     from mentorctl.roster.participants import ensure_cycle, ensure_program
 
     directory, program = ctx.obj.load()
@@ -118,7 +118,7 @@ def intro(
 
 
 def _preview(intros: list[Any], as_json: bool) -> None:
-    from mentorctl.intro import iter_preview
+    from mentorctl.notify.intro import iter_preview
 
     if as_json:
         output.print_json({"sent": False, "emails": [i.as_json() for i in intros]})

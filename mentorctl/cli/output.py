@@ -107,7 +107,7 @@ def print_json(data: Any) -> None:
 
 
 def print_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:
-    from mentorctl.csvsafe import to_csv
+    from mentorctl.tables.csvsafe import to_csv
 
     sys.stdout.write(
         to_csv([c.key for c in columns], ([row.get(c.key) for c in columns] for row in rows))

@@ -266,7 +266,7 @@ def _display(value: Any) -> str:
 
 def _ask_question(q: Question, current: Any) -> Any:
     from mentorctl.cli import prompts
-    from mentorctl.program import QuestionType
+    from mentorctl.enums import QuestionType
 
     label = q.label + ("" if q.required else " (optional)")
     if q.type is QuestionType.SINGLE_CHOICE:

@@ -68,7 +68,7 @@ def remind(
     unavailable or another remind still running after --wait.
     """
     from mentorctl.errors import MentorctlError
-    from mentorctl.reminders import RemindFailures, run_reminders
+    from mentorctl.notify.reminders import RemindFailures, run_reminders
     from mentorctl.tracking import check_today, parse_today
 
     day = check_today(parse_today(today))

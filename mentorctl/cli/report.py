@@ -90,11 +90,11 @@ def report(
     elif as_csv:
         _print_csv(data)
     elif as_md:
-        from mentorctl.report_html import render_markdown
+        from mentorctl.reports.html import render_markdown
 
         sys.stdout.write(render_markdown(data))
     elif html is not None:
-        from mentorctl.report_html import write_html
+        from mentorctl.reports.html import write_html
 
         write_html(data, html)
         output.info(f"wrote {html}")
@@ -103,8 +103,8 @@ def report(
 
 
 def _print_csv(data: Report) -> None:
-    from mentorctl.csvsafe import to_csv
     from mentorctl.reports import flat_rows
+    from mentorctl.tables.csvsafe import to_csv
 
     keys = ("section", "group", "figure", "value")
     sys.stdout.write(to_csv(keys, ([row[k] for k in keys] for row in flat_rows(data))))
@@ -158,7 +158,7 @@ def hr_import(
     Every row is checked first; if any is bad nothing is imported. People already
     imported are updated; the report then compares mentored and non-mentored people.
     """
-    from mentorctl.hr import apply_hr, plan_hr, read_hr, require_clean
+    from mentorctl.reports.hr import apply_hr, plan_hr, read_hr, require_clean
     from mentorctl.roster.participants import ensure_program
 
     state = ctx.obj

@@ -17,8 +17,8 @@ def validate(
 
     Lists every problem with its file, line and path. Exits 1 when there is any.
     """
-    from mentorctl.checks import roster_problems
     from mentorctl.errors import ExitCode, ProgramError
+    from mentorctl.roster.checks import roster_problems
     from mentorctl.roster.db import sqlite_path
 
     state = ctx.obj

@@ -22,21 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from mentorctl.enums import Mode
 from mentorctl.errors import MatchingError
-from mentorctl.matching.engine import (
-    Circle,
-    MatchInput,
-    Proposal,
-    ProposedMatch,
-    Unmatched,
-    _check_fixed,
-    _people,
-    _r,
-    _solve,
-    score_candidates,
-    supply_gaps,
-)
-from mentorctl.program import Mode
+from mentorctl.matching.scored import _people, check_fixed, score_candidates, solve, supply_gaps
+from mentorctl.matching.types import Circle, MatchInput, Proposal, ProposedMatch, Unmatched, rounded
 
 TOPIC_WEIGHT = 0.8
 
@@ -88,7 +77,7 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
 
     dropped: list[dict[str, Any]] = []
     while True:
-        chosen = _solve(mode, scored, inp)
+        chosen = solve(mode, scored, inp)
         sizes = np.bincount([i for i, _ in chosen], minlength=len(facilitators)) + fixed_sizes
         small = [  # a circle with accepted or locked members is running: never dropped
             i
@@ -126,10 +115,12 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
             ProposedMatch(
                 mentor=facilitators[i]["email"],
                 mentee=members[j]["email"],
-                score=_r(scored.raw[i, j]),
+                score=rounded(scored.raw[i, j]),
                 criteria={
-                    "topic": _r(fit[i, j]),
-                    **{c.name: None if c.value is None else _r(c.value) for c in pair.criteria},
+                    "topic": rounded(fit[i, j]),
+                    **{
+                        c.name: None if c.value is None else rounded(c.value) for c in pair.criteria
+                    },
                 },
                 reasons=[reason, *pair.top_reasons(1)],
                 kept=kept,
@@ -170,18 +161,18 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
             reason = f"nobody chose {topics[i]}"
         unmatched.append(Unmatched(f["email"], "facilitator", reason))
     unmatched.sort(key=lambda u: (u.role != "member", u.email))
-    greedy = _solve(Mode.GREEDY, scored, inp)
+    greedy = solve(Mode.GREEDY, scored, inp)
     scores = [m.score for m in matches]
     summary = {
         "matched": len(matches),
         "mentees": len(members),
         "mentors": len(facilitators),
         "circles": len(circles),
-        "total_score": _r(sum(scores)),
-        "mean_score": _r(float(np.mean(scores))) if scores else 0.0,
-        "lowest_score": _r(min(scores)) if scores else 0.0,
+        "total_score": rounded(sum(scores)),
+        "mean_score": rounded(float(np.mean(scores))) if scores else 0.0,
+        "lowest_score": rounded(min(scores)) if scores else 0.0,
         "greedy_matched": len(greedy),
-        "greedy_total_score": _r(sum(_r(scored.raw[i, j]) for i, j in greedy)),
+        "greedy_total_score": rounded(sum(rounded(scored.raw[i, j]) for i, j in greedy)),
         "unmatched": len(unmatched),
     }
     return Proposal(
@@ -210,7 +201,7 @@ def _fix(
     placed: set[str] = set()
     for pairs, kept in ((inp.kept, True), (inp.locks, False)):
         for facilitator, member in sorted(set(pairs)):
-            _check_fixed(facilitator, member, by_email, kept)
+            check_fixed(facilitator, member, by_email, kept)
             if member in placed:
                 if kept:
                     continue

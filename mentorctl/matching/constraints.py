@@ -31,13 +31,14 @@ from typing import Any
 
 import numpy as np
 
+from mentorctl.enums import Format
 from mentorctl.matching.scoring import (
     CHUNK_CELLS,
     same_matrix_parts,
     source_value,
     tokens,
 )
-from mentorctl.program import Format, Program
+from mentorctl.program import Program
 
 __all__ = [
     "MIN_SCORE_TOLERANCE",

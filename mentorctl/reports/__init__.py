@@ -2,7 +2,7 @@
 
 :func:`build_report` reads one cycle of the roster (one read-only session) and returns a
 :class:`Report` of plain dataclasses; :meth:`Report.as_json` is the documented
-``report --json`` shape (docs/reports.md). The CLI and :mod:`mentorctl.report_html`
+``report --json`` shape (docs/reports.md). The CLI and :mod:`mentorctl.reports.html`
 render it; nothing here knows about terminals or files.
 
 Definitions (docs/reports.md says the same in words):

@@ -9,7 +9,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from mentorctl.program import Format, Mode, PreferenceCriterion, Program, QuestionType
+from mentorctl.enums import Format, Mode, QuestionType
+from mentorctl.program import PreferenceCriterion, Program
 from mentorctl.reports.data import _Data, _people_dicts
 from mentorctl.reports.model import GreedyComparison, MatchQuality, PreferredMentors, _r, share
 

@@ -13,8 +13,6 @@ after the other instead of failing half-way.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,15 +20,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mentorctl.errors import RosterError
+from mentorctl.roster.connect import (
+    WRITE_OPTION,
+    _create_private_file,
+    lock_writers,
+    redact,
+    sqlite_path,
+)
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
 ROSTER_FILE = "roster.db"
 BUSY_TIMEOUT_MS = 30_000
-WRITE_OPTION = "mentorctl_write"
-_PG_LOCK_KEY = 0x6D656E746F72  # "mentor": one advisory lock for all mentorctl writers
 
 
 def default_url(program_dir: Path) -> str:
@@ -50,27 +53,6 @@ def resolve_url(program_dir: Path, explicit: str | None, from_program: str | Non
     if path is not None and not path.is_absolute():
         return f"sqlite:///{program_dir / path}"
     return from_program
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
-    if not url.startswith("sqlite"):
-        return None
-    rest = url.split(":///", 1)[1] if ":///" in url else ""
-    rest = rest.split("?", 1)[0]
-    if rest in ("", ":memory:"):
-        return None
-    return Path(rest)
-
-
-def redact(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<database url>"
 
 
 @dataclass
@@ -116,14 +98,6 @@ class Roster:
         self.engine.dispose()
 
 
-def lock_writers(conn: Connection) -> None:
-    """Serialise writers on PostgreSQL (SQLite does it with BEGIN IMMEDIATE)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-
-
 def _roster_error(url: str, exc: Exception) -> RosterError:
     text = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     where = sqlite_path(url) or redact(url)
@@ -163,18 +137,6 @@ def _make_engine(url: str) -> Engine:
         raise RosterError(f"{redact(url)}: cannot use this database URL: {exc}") from None
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty SQLite file readable and writable by its owner only."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise RosterError(f"{path}: cannot create the roster: {exc.strerror}") from None
-
-
 def open_roster(url: str, *, create: bool = True) -> Roster:
     """Open (and if needed create and migrate) the roster at ``url``.
 
@@ -194,7 +156,7 @@ def open_roster(url: str, *, create: bool = True) -> Roster:
     try:
         from mentorctl.roster.migrate import upgrade
 
-        upgrade(roster)
+        upgrade(engine, url)
     except RosterError:
         engine.dispose()
         raise
@@ -206,20 +168,3 @@ def open_roster(url: str, *, create: bool = True) -> Roster:
             raise _roster_error(url, exc) from None
         raise
     return roster
-
-
-def backup_sqlite(path: Path, label: str) -> Path:
-    """Copy an SQLite roster (consistently, via the backup API) beside itself."""
-    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-    target = path.with_name(f"{path.name}.bak-{label}-{stamp}")
-    _create_private_file(target)
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mentorctl.errors import RosterError
+from mentorctl.roster.connect import WRITE_OPTION, backup_sqlite, lock_writers, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy.engine import Connection
-
-    from mentorctl.roster.db import Roster
+    from sqlalchemy.engine import Connection, Engine
 
 #: The newest migration. Bump it with every new script in migrations/versions.
 HEAD = "0003"
@@ -42,22 +41,21 @@ def _revision(conn: Connection) -> str | None:
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def current_revision(roster: Roster) -> str | None:
-    with roster.engine.connect() as conn:
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
         return _revision(conn)
 
 
-def upgrade(roster: Roster, target: str = "head") -> None:
+def upgrade(engine: Engine, url: str, target: str = "head") -> None:
     """Bring the roster's schema up to ``target`` (default: this release's newest).
 
     Safe when several processes open a new roster at once: the upgrade runs under the
     writers' lock and looks at the revision again once it holds it.
     """
-    if target == "head" and current_revision(roster) == HEAD:
+    if target == "head" and current_revision(engine) == HEAD:
         return
-    from mentorctl.roster.db import WRITE_OPTION, backup_sqlite, lock_writers, sqlite_path
 
-    with roster.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         lock_writers(conn)
         current = _revision(conn)
         if target == "head" and current == HEAD:
@@ -67,7 +65,7 @@ def upgrade(roster: Roster, target: str = "head") -> None:
                 f"the roster's schema ({current}) is newer than this mentorctl knows; "
                 "upgrade mentorctl"
             )
-        path = sqlite_path(roster.url)
+        path = sqlite_path(url)
         if current is not None and path is not None:
             backup_sqlite(path, current)
         from alembic import command

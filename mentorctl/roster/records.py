@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mentorctl.enums import QuestionType
 from mentorctl.errors import Problem
-from mentorctl.program import Program, Question, QuestionType
+from mentorctl.program import Program, Question
 
 ROLES = ("mentor", "mentee", "both")
 #: Numbers beyond this are typos (and would overflow a database integer).

@@ -15,8 +15,8 @@ Modules, one subject each (every public name is also importable from here):
 * :mod:`~mentorctl.tracking.health`: health states, the rules and the roster query;
 * :mod:`~mentorctl.tracking.meetings`: logging meetings and importing a meeting log;
 * :mod:`~mentorctl.tracking.checkins`: importing pulse-survey check-ins;
-* :mod:`~mentorctl.tracking.cycle`: the program's current cycle in the roster;
-* :mod:`~mentorctl.tracking.dates`: dates from the database, exported files and ``--today``.
+* :mod:`~mentorctl.tracking.cycles`: the current cycle; closing one and opening the next;
+* :mod:`~mentorctl.tracking.goals`: the mentee's goals in the REAL form.
 
 Importing this package stays cheap (no SQLAlchemy, no openpyxl): database and file
 libraries are imported inside the functions that use them.
@@ -24,6 +24,9 @@ libraries are imported inside the functions that use them.
 
 from __future__ import annotations
 
+from typing import Any
+
+from mentorctl.tables.dates import as_date, check_today, parse_day, parse_today
 from mentorctl.tracking.checkins import (
     CHECKIN_COLUMNS,
     CheckinRecord,
@@ -31,8 +34,6 @@ from mentorctl.tracking.checkins import (
     import_checkins,
     read_checkins,
 )
-from mentorctl.tracking.cycle import current_cycle
-from mentorctl.tracking.dates import as_date, check_today, parse_day, parse_today
 from mentorctl.tracking.health import (
     HEALTH_ORDER,
     HEALTH_STATES,
@@ -82,3 +83,12 @@ __all__ = [
     "read_meeting_log",
     "resolve_meetings",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Cycles need SQLAlchemy at import; load them only when asked for.
+    if name == "current_cycle":
+        from mentorctl.tracking.cycles import current_cycle
+
+        return current_cycle
+    raise AttributeError(f"module 'mentorctl.tracking' has no attribute {name!r}")

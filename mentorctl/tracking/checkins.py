@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.tracking._importing import _columns, _int_in
-from mentorctl.tracking.dates import as_date, parse_day
+from mentorctl.tables.columns import _columns, _int_in
+from mentorctl.tables.dates import as_date, parse_day
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,7 +59,7 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
     ``satisfaction`` (1-5), ``recommend`` (0-10), ``progress`` (0-100), ``comment``, and
     ``partner`` (the other person's email) when someone has several matches.
     """
-    from mentorctl.roster.importer import extra_cells, read_table, require_rows, summarise
+    from mentorctl.tables.reader import extra_cells, read_table, require_rows, summarise
 
     table = read_table(path)
     cols, twice = _columns(table.headers, CHECKIN_COLUMNS, table.source)
@@ -155,8 +155,8 @@ def import_checkins(
     """
     from sqlalchemy import insert, or_, select
 
-    from mentorctl.roster.importer import summarise
     from mentorctl.roster.models import Checkin, MatchRow, Participant, utcnow
+    from mentorctl.tables.reader import summarise
 
     m, p = MatchRow.__table__, Participant.__table__  # type: ignore[attr-defined]
     mentor, mentee = p.alias("mentor"), p.alias("mentee")

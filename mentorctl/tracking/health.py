@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import NotFoundError
-from mentorctl.tracking.dates import as_date
+from mentorctl.tables.dates import as_date
 
 if TYPE_CHECKING:
     from sqlmodel import Session

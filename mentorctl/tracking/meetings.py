@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.tracking._importing import _columns, _int_in
-from mentorctl.tracking.dates import as_date, parse_day
+from mentorctl.tables.columns import _columns, _int_in
+from mentorctl.tables.dates import as_date, parse_day
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -84,7 +84,7 @@ def resolve_meetings(
     A pair must have an active (or ended) match in the cycle; a circle name logs the
     meeting for each of its members. Dates must fall within the cycle and not after today.
     """
-    from mentorctl.roster.importer import summarise
+    from mentorctl.tables.reader import summarise
 
     index = _match_index(session, cycle.id)
     out: list[tuple[int, MeetingRecord]] = []
@@ -194,7 +194,7 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
     Columns (header case and spacing do not matter): ``mentor`` and ``mentee`` emails, or
     ``circle``; ``date``; optional ``minutes`` and ``note``. Other columns are ignored.
     """
-    from mentorctl.roster.importer import extra_cells, read_table, require_rows, summarise
+    from mentorctl.tables.reader import extra_cells, read_table, require_rows, summarise
 
     table = read_table(path)
     cols, twice = _columns(table.headers, MEETING_COLUMNS, table.source)

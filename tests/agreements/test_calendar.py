@@ -8,8 +8,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from mentorctl.calendar import first_meeting_date, meeting_series, occurrence_dates
-from mentorctl.program import Cadence, load_program
+from mentorctl.agreements.calendar import first_meeting_date, meeting_series, occurrence_dates
+from mentorctl.enums import Cadence
+from mentorctl.program import load_program
 from tests.conftest import DATA
 
 

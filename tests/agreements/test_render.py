@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from mentorctl import agreements
-from mentorctl.agreements import (
+from mentorctl.agreements import render as agreements
+from mentorctl.agreements.render import (
     Renderer,
     TemplateError,
     check_templates,
@@ -24,8 +24,9 @@ from mentorctl.agreements import (
     sample_context,
     slug,
 )
+from mentorctl.enums import Focus, Format
 from mentorctl.errors import UsageError
-from mentorctl.program import Focus, Format, Program, load_program
+from mentorctl.program import Program, load_program
 from tests.conftest import DATA
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -16,8 +16,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from mentorctl import __version__, scaffold
+from mentorctl import __version__
 from mentorctl.cli import app
+from mentorctl.program import scaffold
 
 #: Heavy modules that ``import mentorctl.cli`` (and ``--help``) must not load: commands
 #: import what they need when they run, so start-up and tab completion stay fast.

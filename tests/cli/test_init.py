@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorctl import scaffold
-from mentorctl.program import ROSTER_FIELDS, load_program
+from mentorctl.program import ROSTER_FIELDS, load_program, scaffold
 from tests.conftest import Cli
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -233,7 +233,7 @@ def test_pairs_file_locks_and_forbids(sqlite_cli: Cli, program_dir: Path) -> Non
 
 
 def test_circles_program(tmp_path: Path) -> None:
-    from mentorctl.scaffold import copy_sample  # noqa: F401  (the sample ships in the package)
+    from mentorctl.program.scaffold import copy_sample  # noqa: F401  (the sample ships in the package)
 
     d = tmp_path / "circles"
     result = Cli(None, None)("init", str(d), "--from-sample", "tech-circles")

@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mentorctl.enums import Mode
 from mentorctl.errors import MatchingError
 from mentorctl.matching import constraints
 from mentorctl.matching.engine import MatchInput, propose
 from mentorctl.matching.scoring import explain_pair
 from mentorctl.matching.solvers import Instance, blocking_pairs
-from mentorctl.program import Mode, parse_program
+from mentorctl.program import parse_program
 from tests.matching.reference import exhaustive_optima
 
 PROGRAM = """\

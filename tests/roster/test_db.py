@@ -28,7 +28,7 @@ def test_new_sqlite_roster_is_private_and_in_wal_mode(tmp_path: Path) -> None:
         with roster.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
-        assert migrate.current_revision(roster) == migrate.HEAD
+        assert migrate.current_revision(roster.engine) == migrate.HEAD
     finally:
         roster.dispose()
 
@@ -67,7 +67,7 @@ def test_roster_made_by_the_first_schema_is_upgraded_with_a_backup(tmp_path: Pat
 
     roster = open_roster(f"sqlite:///{path}")
     try:
-        assert migrate.current_revision(roster) == migrate.HEAD
+        assert migrate.current_revision(roster.engine) == migrate.HEAD
         with roster.session() as session:
             ada = session.exec(select(Participant)).one()
             assert ada.answers == {"skills_offered": ["Python"]}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mentorctl.notify.reminders import plan_reminders
 from mentorctl.program import Health, parse_program
-from mentorctl.reminders import plan_reminders
-from mentorctl.roster.cycles import outcome_of, rewrite_cycle_block
 from mentorctl.tracking import MatchFacts, Thresholds, assess, health_rank
+from mentorctl.tracking.cycles import outcome_of, rewrite_cycle_block
 from tests.conftest import DATA
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 7, 12)

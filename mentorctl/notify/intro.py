@@ -1,7 +1,7 @@
 """Introduction emails: one per active match (or circle), with the agreement attached.
 
 :func:`compose` builds each message as plain data from the agreements
-(:mod:`mentorctl.agreements`): who is matched, why (the match's explanation, in plain
+(:mod:`mentorctl.agreements.render`): who is matched, why (the match's explanation, in plain
 words), what happens next, and the agreement and ``.ics`` as attachments.
 
 :func:`send` sends them, exactly once. Each message has a ``dedupe_key`` (unique in the
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.agreements import AgreementDoc, Renderer, calendar_bytes, long_date
-from mentorctl.mail import Attachment, MailError, Outgoing
+from mentorctl.agreements.render import AgreementDoc, Renderer, calendar_bytes, long_date
+from mentorctl.notify.transport import Attachment, MailError, Outgoing
 from mentorctl.program import Program
 
 if TYPE_CHECKING:
@@ -272,7 +272,7 @@ def send(
     Raises MailError only when the SMTP server cannot be reached at all, before anything
     is recorded.
     """
-    from mentorctl.mail import build, connect
+    from mentorctl.notify.transport import build, connect
     from mentorctl.roster.models import utcnow
 
     results: list[SendResult] = []
@@ -311,7 +311,7 @@ def send(
 def _deliver(smtp: smtplib.SMTP, msg: Any) -> tuple[str, str]:
     """Hand one message to the server: ``("sent", "")``, ``("sent", "refused: x")`` when
     some recipients were refused, or ``("failed", why)``."""
-    from mentorctl.mail import deliver
+    from mentorctl.notify.transport import deliver
 
     result = deliver(smtp, msg)
     if result.outcome == "sent":

@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from mentorctl.enums import QuestionType
 from mentorctl.errors import NotFoundError, UsageError
-from mentorctl.program import Program, QuestionType
+from mentorctl.program import Program
 from mentorctl.roster.models import Goal, Participant, utcnow
 
 STATUSES: tuple[str, ...] = ("not-started", "in-progress", "achieved", "dropped")

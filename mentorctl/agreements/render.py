@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from mentorctl.enums import Format
 from mentorctl.errors import MentorctlError, NotFoundError, Problem, UsageError
-from mentorctl.program import Format, Program
+from mentorctl.program import Program
 
 if TYPE_CHECKING:
     from fpdf.fonts import TTFFont
@@ -168,7 +169,7 @@ def goal_context(goal: dict[str, Any]) -> dict[str, Any]:
 
 def program_context(program: Program) -> dict[str, Any]:
     """The program, cycle and meeting fields every agreement shares."""
-    from mentorctl.calendar import first_meeting_date, occurrence_dates
+    from mentorctl.agreements.calendar import first_meeting_date, occurrence_dates
 
     cycle = program.cycle
     first = first_meeting_date(program)
@@ -227,8 +228,8 @@ def build_agreements(
     """
     from sqlmodel import col, select
 
-    from mentorctl import goals as goals_mod
     from mentorctl.roster.models import MatchRow, Participant
+    from mentorctl.tracking import goals as goals_mod
 
     rows = session.exec(
         select(MatchRow)
@@ -692,7 +693,7 @@ def write_file(target: Path, content: bytes, dry_run: bool) -> str:
 
 
 def calendar_bytes(program: Program, doc: AgreementDoc) -> bytes:
-    from mentorctl.calendar import meeting_series
+    from mentorctl.agreements.calendar import meeting_series
 
     ctx = doc.context
     if doc.kind == "circle":

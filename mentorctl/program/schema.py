@@ -1,9 +1,7 @@
-"""The program definition: a strict schema for ``program.yaml`` and its loader.
+"""The program definition: a strict schema for ``program.yaml``.
 
-``load_program(path)`` returns a validated :class:`Program` or raises
-:class:`~mentorctl.errors.ProgramError` carrying one :class:`~mentorctl.errors.Problem`
-per mistake, each with the file, line and dotted path (``survey.questions[3].options``).
-YAML syntax errors are reported as such, apart from schema errors.
+:mod:`mentorctl.program.load` reads the file into these models;
+:func:`semantic_problems` adds the checks that span several sections.
 
 Unknown keys are errors everywhere (``extra="forbid"``); a ``version:`` key leaves
 room for later, incompatible layouts.
@@ -13,15 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mentorctl.enums import Audience, Cadence, Focus, Format, Mode, Objective, QuestionType
-from mentorctl.errors import Problem, ProgramError, ProgramNotFound, UsageError
 
 PROGRAM_FILE = "program.yaml"
 SCHEMA_VERSION = 1
@@ -371,6 +365,11 @@ def _source_ok(program: Program, source: str) -> bool:
     )
 
 
+def canonical_headers(program: Program) -> list[str]:
+    """Headers of the canonical participants CSV: roster fields, then question ids."""
+    return [*ROSTER_FIELDS, *(q.id for q in program.survey.questions)]
+
+
 def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str]]:
     """Checks that span several fields: returns ``(path, message)`` for each mistake."""
     out: list[tuple[tuple[str | int, ...], str]] = []
@@ -456,267 +455,3 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
     if program.format is Format.CIRCLES and m.circles is None:
         out.append((("matching", "circles"), "a circles program needs matching.circles"))
     return out
-
-
-# --------------------------------------------------------------------------- loading
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reports, with their line, what SafeLoader would crash on: a date
-    that does not exist (``2027-13-40``) and an alias inside the node it names."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._open_anchors: set[str] = set()
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) and event.anchor in self._open_anchors:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"alias *{event.anchor} is inside the node it refers to",
-                event.start_mark,
-            )
-        anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
-        if anchor:
-            self._open_anchors.add(anchor)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            if anchor:
-                self._open_anchors.discard(anchor)
-
-    def construct_yaml_timestamp(self, node: Any) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
-            ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-
-
-def load_yaml(text: str) -> Any:
-    """Parse YAML safely; every problem in the text raises ``yaml.YAMLError``."""
-    return yaml.load(text, Loader=_Loader)
-
-
-def format_path(loc: Iterable[str | int]) -> str:
-    """``("survey", "questions", 3, "options")`` -> ``survey.questions[3].options``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _line_index(text: str) -> dict[tuple[str | int, ...], int]:
-    """Map each path in the YAML document to the 1-based line where its value starts."""
-    index: dict[tuple[str | int, ...], int] = {}
-    root = yaml.compose(text, Loader=_Loader)
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        index[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                walk(value, child)
-                index[child] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    if root is not None:
-        walk(root, ())
-    return index
-
-
-def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    """Drop the parts of a pydantic error location that are not in the data (union tags)."""
-    out: list[str | int] = []
-    cur = data
-    for part in loc:
-        present = (isinstance(cur, dict) and part in cur) or (
-            isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur)
-        )
-        if present:
-            cur = cur[part]  # type: ignore[index]  # (a dict key or an in-range list index)
-            out.append(part)
-        elif isinstance(cur, dict) and isinstance(part, str) and part not in _TAGS:
-            out.append(part)  # a missing key: name it, the line is its parent's
-            cur = None
-    return tuple(out)
-
-
-_TAGS = frozenset(
-    {
-        "overlap",
-        "same",
-        "different",
-        "closeness",
-        "similarity",
-        "seniority_gap",
-        "preference",
-        "function-after[_slug(), str]",
-    }
-)
-
-
-def _line_for(index: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]) -> int | None:
-    for cut in range(len(path), -1, -1):
-        if path[:cut] in index:
-            return index[path[:cut]]
-    return None
-
-
-def apply_overrides(
-    data: Any,
-    overrides: Iterable[str],
-    applied: list[tuple[tuple[str | int, ...], str]] | None = None,
-) -> Any:
-    """Apply what-if settings such as ``matching.criteria.skills.weight=3`` to parsed YAML.
-
-    Path segments are mapping keys, list indexes, or the ``name``/``id`` of a list item;
-    the value is read as YAML (``3``, ``true``, ``[a, b]``). Raises UsageError for a
-    malformed setting, ProgramError for a path that names nothing. ``applied`` collects
-    (resolved path, setting) so that problems with the result can name the setting.
-    """
-    for item in overrides:
-        path, sep, raw = item.partition("=")
-        # matching.criteria[0].weight is accepted as matching.criteria.0.weight
-        parts = re.sub(r"\[([^\]]*)\]", r".\1", path.strip()).split(".")
-        if not sep or not all(p.strip() for p in parts):
-            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. matching.mode=stable")
-        try:
-            value = load_yaml(raw)
-        except yaml.YAMLError as exc:
-            why = "the value is not valid YAML"
-            if isinstance(exc, yaml.constructor.ConstructorError) and exc.problem:
-                why = exc.problem
-            raise UsageError(f"--set {item!r}: {why}") from None
-        cur = data
-        resolved: list[str | int] = []
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            where = ".".join(parts[: depth + 1])
-            resolved.append(part)
-            if isinstance(cur, dict):
-                if last:
-                    cur[part] = value
-                    break
-                cur = cur.setdefault(part, {})
-            elif isinstance(cur, list):
-                index = next(
-                    (
-                        i
-                        for i, el in enumerate(cur)
-                        if isinstance(el, dict) and part in (el.get("name"), el.get("id"))
-                    ),
-                    int(part) if part.isdigit() and int(part) < len(cur) else None,
-                )
-                if index is None:
-                    raise ProgramError(f"--set {item!r}: no item named {part!r} at {where}")
-                resolved[-1] = index
-                if last:
-                    cur[index] = value
-                    break
-                cur = cur[index]
-            else:
-                raise ProgramError(f"--set {item!r}: {where} is not a section")
-        if applied is not None:
-            applied.append((tuple(resolved), item))
-    return data
-
-
-def parse_program(text: str, source: str = PROGRAM_FILE, overrides: Iterable[str] = ()) -> Program:
-    """Validate program YAML text; raise ProgramError listing every problem found."""
-    try:
-        data = load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        if not isinstance(exc, yaml.constructor.ConstructorError):
-            problem = f"YAML syntax error: {problem}"
-        p = Problem(problem, file=source, line=line)
-        raise ProgramError(f"{p}", [p]) from None
-    if not isinstance(data, dict):
-        p = Problem("must be a YAML mapping of settings (name:, slug:, cycle: ...)", file=source)
-        raise ProgramError(str(p), [p])
-    applied: list[tuple[tuple[str | int, ...], str]] = []
-    data = apply_overrides(data, overrides, applied)
-    index = _line_index(text)
-    problems: list[Problem] = []
-
-    def located(msg: str, path: tuple[str | int, ...]) -> Problem:
-        for done, item in reversed(applied):  # a problem a --set made names the --set
-            if path[: len(done)] == done:
-                return Problem(msg, file=f"--set {item!r}", path=format_path(path))
-        return Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
-
-    try:
-        program = Program.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            path = _data_path(data, tuple(err["loc"]))
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key"
-            elif msg.startswith("Value error, "):
-                msg = msg.removeprefix("Value error, ")
-            problems.append(located(msg, path))
-        raise ProgramError(_summary(problems, source), problems) from None
-    for path, msg in semantic_problems(program):
-        problems.append(located(msg, path))
-    if problems:
-        raise ProgramError(_summary(problems, source), problems)
-    return program
-
-
-def _summary(problems: list[Problem], source: str) -> str:
-    if len(problems) == 1:
-        return str(problems[0])
-    return f"{source}: {len(problems)} problems in the program file"
-
-
-def find_program_dir(start: Path | None = None) -> Path:
-    """The directory holding program.yaml: ``start`` or its nearest parent that has one."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / PROGRAM_FILE).is_file():
-            return candidate
-    raise ProgramNotFound(
-        f"no {PROGRAM_FILE} in {here} or its parents; "
-        "run `mentorctl init` or pass --program DIR (or set MENTORCTL_PROGRAM)"
-    )
-
-
-def program_file(location: Path) -> Path:
-    """Accept either a directory holding program.yaml or the file itself."""
-    return location if location.is_file() else location / PROGRAM_FILE
-
-
-def load_program(path: Path, overrides: Iterable[str] = ()) -> Program:
-    """Read and validate a program file (or the program.yaml in directory ``path``).
-
-    ``overrides`` are what-if settings (see :func:`apply_overrides`).
-    """
-    path = program_file(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProgramNotFound(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ProgramError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        p = Problem("not UTF-8 text", file=str(path), line=line)
-        raise ProgramError(str(p), [p]) from None
-    return parse_program(text, str(path), overrides)

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 
-from mentorctl.program import Cadence, Program
+from mentorctl.enums import Cadence
+from mentorctl.program import Program
 
 PRODID = "-//mentorctl//mentoring agreement//EN"
 

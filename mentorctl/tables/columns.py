@@ -11,7 +11,7 @@ def _columns(
 ) -> tuple[dict[str, int], list[Problem]]:
     """Column index of each wanted field (the first of its aliases wins), and a problem for
     each header that repeats one already used: which of the two holds the data is a guess."""
-    from mentorctl.roster.importer import header_key  # (it loads the schema: not at import)
+    from mentorctl.tables.reader import header_key  # (it loads the schema: not at import)
 
     index: dict[str, int] = {}
     problems: list[Problem] = []

@@ -12,13 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from mentorctl.errors import Problem
-from mentorctl.program import (
-    DERIVED_FIELDS,
-    PreferenceCriterion,
-    Program,
-    SimilarityCriterion,
-    _TwoSided,
-)
+from mentorctl.program import DERIVED_FIELDS, PreferenceCriterion, Program, SimilarityCriterion
+from mentorctl.program.schema import _TwoSided
 from mentorctl.roster.records import parse_record
 
 

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.roster.importer import (
+from mentorctl.roster.records import is_email, normalise_email
+from mentorctl.tables.reader import (
     DEFAULT_MAX_BYTES,
     extra_cells,
     read_table,
     require_rows,
     summarise,
 )
-from mentorctl.roster.records import is_email, normalise_email
 
 if TYPE_CHECKING:
     from sqlmodel import Session

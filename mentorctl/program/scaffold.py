@@ -268,8 +268,8 @@ def render_program(a: InitAnswers) -> str:
 
 
 def participants_template(program_text: str) -> str:
-    from mentorctl.csvsafe import to_csv
-    from mentorctl.roster.importer import canonical_headers
+    from mentorctl.program import canonical_headers
+    from mentorctl.tables.csvsafe import to_csv
 
     return to_csv(canonical_headers(parse_program(program_text)), [])
 

@@ -602,7 +602,14 @@ def run_reminders(
 def _send_run(
     roster: Roster, program: Program, program_dir: Path, today: dt.date, log: Log
 ) -> RunResult:
-    from mentorctl.mail import MailError, Outgoing, build, connect, deliver, smtp_password
+    from mentorctl.notify.transport import (
+        MailError,
+        Outgoing,
+        build,
+        connect,
+        deliver,
+        smtp_password,
+    )
 
     pid, cycle, rows, recorded = _program_state(roster, program, today)
     res = RunResult(today=today, sent_for_real=True)

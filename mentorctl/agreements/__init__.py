@@ -1,0 +1,1 @@
+"""Agreements: rendering each pair's agreement (Markdown, HTML, PDF) and its calendar."""

@@ -1,0 +1,216 @@
+"""What one-to-one matching and circles share: every candidate pair scored and checked
+against the hard constraints (:class:`Scored`), the solver call, fixed-pair checks and the
+supply gaps."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mentorctl.enums import Mode, Objective
+from mentorctl.errors import MatchingError
+from mentorctl.matching.types import (
+    DECIMALS,
+    PRIORITY_BONUS,
+    MatchInput,
+    Person,
+    SupplyGap,
+    is_mentee,
+    is_mentor,
+)
+from mentorctl.program import OverlapCriterion, PreferenceCriterion, Program
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Scored:
+    """Everything matching knows about the candidate pairs, aligned by index."""
+
+    mentors: list[Person]
+    mentees: list[Person]
+    capacity: np.ndarray  # remaining capacity per mentor
+    raw: np.ndarray  # scores, every pair (n_mentors x n_mentees)
+    allowed: np.ndarray  # bool: passes every hard constraint (min_score included)
+    ineligible: dict[str, str]  # mentor email -> why they may not mentor
+    eligible: np.ndarray | None = None  # bool: as `allowed`, but before min_score
+
+    @property
+    def before_min_score(self) -> np.ndarray:
+        return self.allowed if self.eligible is None else self.eligible
+
+
+def score_candidates(
+    inp: MatchInput,
+    mentors: Sequence[Person],
+    mentees: Sequence[Person],
+    capacity: np.ndarray,
+) -> Scored:
+    from mentorctl.matching import constraints, scoring
+
+    program = inp.program
+    raw, _ = scoring.score_matrix(program, mentors, mentees, with_values=False)
+    raw = np.asarray(raw, dtype=np.float64)
+    allowed = constraints.allowed_matrix(
+        program,
+        mentors,
+        mentees,
+        people=inp.people,
+        previous_pairs=inp.avoided_pairs,
+        forbid=inp.forbid,
+    )
+    ineligible = {}
+    for i, m in enumerate(mentors):
+        why = constraints.mentor_ineligibility(program, m)
+        if why is not None:
+            ineligible[m["email"]] = why
+            allowed[i, :] = False
+    min_score = program.matching.constraints.min_score
+    eligible = None
+    if min_score is not None:
+        eligible = allowed.copy()
+        allowed &= raw >= min_score - 1e-12
+    return Scored(list(mentors), list(mentees), capacity, raw, allowed, ineligible, eligible)
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
+    from mentorctl.matching import solvers
+
+    ids_m = [m["email"] for m in s.mentors]
+    ids_e = [e["email"] for e in s.mentees]
+    objective = s.raw
+    if inp.priority:
+        bonus = np.array([PRIORITY_BONUS if e in inp.priority else 0.0 for e in ids_e])
+        objective = s.raw + bonus[np.newaxis, :]
+    score = np.where(s.allowed, np.round(objective, DECIMALS), np.nan)
+    if mode is Mode.OPTIMAL:
+        maximize = inp.program.matching.objective is Objective.MAX_MATCHES
+        return solvers.solve_optimal_dense(ids_m, ids_e, s.capacity, score, maximize)
+    if mode is Mode.GREEDY:
+        return solvers.solve_greedy_dense(ids_m, ids_e, s.capacity, score)
+    mentee_prefs, mentor_prefs = _preference_lists(inp.program, s.mentors, s.mentees)
+    if not mentee_prefs and not mentor_prefs:
+        return solvers.solve_stable_dense(ids_m, ids_e, s.capacity, score)
+    rows, cols = np.nonzero(s.allowed)
+    instance = solvers.Instance(
+        mentors=tuple(ids_m),
+        mentees=tuple(ids_e),
+        capacity={m: int(c) for m, c in zip(ids_m, s.capacity, strict=True)},
+        scores={
+            (ids_m[i], ids_e[j]): float(score[i, j])
+            for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+        },
+        mentee_prefs=mentee_prefs,
+        mentor_prefs=mentor_prefs,
+    )
+    index_m = {m: i for i, m in enumerate(ids_m)}
+    index_e = {e: j for j, e in enumerate(ids_e)}
+    result = solvers.solve_stable(instance)
+    return sorted((index_m[m], index_e[e]) for m, e in result.pairs)
+
+
+def _preference_lists(
+    program: Program, mentors: Sequence[Person], mentees: Sequence[Person]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Ranked lists from `preference` criteria, as emails (names resolved)."""
+    crits = [c for c in program.matching.criteria if isinstance(c, PreferenceCriterion)]
+    if not crits:
+        return {}, {}
+
+    def resolver(people: Sequence[Person]) -> Callable[[str], str | None]:
+        by_key: dict[str, str] = {}
+        for p in people:
+            by_key.setdefault(str(p["name"]).strip().lower(), p["email"])
+            by_key[p["email"]] = p["email"]
+        return lambda item: by_key.get(str(item).strip().lower())
+
+    to_mentor, to_mentee = resolver(mentors), resolver(mentees)
+
+    def lists(people: Sequence[Person], qid: str | None, resolve: Callable[[str], str | None]):
+        out: dict[str, tuple[str, ...]] = {}
+        if qid is None:
+            return out
+        for p in people:
+            items = p.get("answers", {}).get(qid) or []
+            ranked = [e for e in (resolve(i) for i in items) if e is not None]
+            if ranked:
+                out[p["email"]] = tuple(dict.fromkeys(ranked))
+        return out
+
+    c = crits[0]
+    return lists(mentees, c.mentee, to_mentor), lists(mentors, c.mentor, to_mentee)
+
+
+# --------------------------------------------------------------------------- propose
+
+
+def mentors_and_mentees(inp: MatchInput) -> tuple[list[Person], list[Person]]:
+    """The enrolled mentors and mentees, by email; MatchingError if either side is empty."""
+    return _people(inp)
+
+
+def _people(inp: MatchInput) -> tuple[list[Person], list[Person]]:
+    people = sorted(inp.people, key=lambda p: p["email"])
+    seen = Counter(p["email"] for p in people)
+    dupes = sorted(e for e, n in seen.items() if n > 1)
+    if dupes:
+        raise MatchingError(f"the roster lists {dupes[0]} twice")
+    mentors = [p for p in people if is_mentor(p)]
+    mentees = [p for p in people if is_mentee(p)]
+    if not people:
+        raise MatchingError("nobody is enrolled yet; run `mentorctl participants import FILE`")
+    if not mentors:
+        raise MatchingError(f"no mentors among the {len(people)} people enrolled; nobody to match")
+    if not mentees:
+        raise MatchingError(f"no mentees among the {len(people)} people enrolled; nobody to match")
+    return mentors, mentees
+
+
+def check_fixed(mentor: str, mentee: str, by_email: Mapping[str, Person], kept: bool) -> None:
+    what = "match" if kept else "lock"
+    for email, role, test in ((mentor, "mentor", is_mentor), (mentee, "mentee", is_mentee)):
+        p = by_email.get(email)
+        if p is None:
+            raise MatchingError(f"{what} {mentor} -> {mentee}: {email} is not enrolled")
+        if not test(p):
+            raise MatchingError(f"{what} {mentor} -> {mentee}: {email} is not a {role}")
+    if mentor == mentee:
+        raise MatchingError(f"{what} {mentor} -> {mentee}: nobody can mentor themself")
+
+
+def reason_kind(reason: str) -> str:
+    """Fold per-person details out of a reason so that reasons can be counted."""
+    return reason.split(":", 1)[0]
+
+
+def supply_gaps(program: Program, s: Scored) -> list[SupplyGap]:
+    """Items mentees want that fewer eligible mentors offer, worst first."""
+    from mentorctl.matching.scoring import source_value, tokens
+
+    gaps: list[SupplyGap] = []
+    eligible = [m for m in s.mentors if m["email"] not in s.ineligible]
+    for c in program.matching.criteria:
+        if not isinstance(c, OverlapCriterion):
+            continue
+        wanted: Counter[str] = Counter()
+        offered: Counter[str] = Counter()
+        shown: dict[str, str] = {}
+        for e in s.mentees:
+            for key, label in tokens(source_value(program, e, c.mentee_source)).items():
+                wanted[key] += 1
+                shown.setdefault(key, label)
+        for m in eligible:
+            for key, label in tokens(source_value(program, m, c.mentor_source)).items():
+                offered[key] += 1
+                shown.setdefault(key, label)
+        for key, n in wanted.items():
+            if n > offered[key]:
+                gaps.append(SupplyGap(c.name, shown[key], n, offered[key]))
+    gaps.sort(key=lambda g: (-(g.wanted - g.offered), g.criterion, g.item))
+    return gaps

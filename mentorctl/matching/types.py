@@ -1,0 +1,133 @@
+"""The plain data matching takes and gives: the input, proposed matches, circles, the
+unmatched and their reasons, supply gaps, and the whole proposal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mentorctl.enums import Mode
+from mentorctl.program import Program
+
+Person = Mapping[str, Any]
+Pair = tuple[str, str]
+
+#: Scores are rounded to this many decimals in stored and printed proposals.
+DECIMALS = 6
+#: Added to a priority mentee's scores in the solvers' objective only (reported scores are
+#: the pairs' own): a whole point, so people left unmatched last cycle win any contest
+#: for a mentor against people who were matched, whatever the scores.
+PRIORITY_BONUS = 1.0
+
+
+@dataclass(frozen=True)
+class MatchInput:
+    program: Program
+    people: Sequence[Person]
+    cycle: str = ""
+    mode: Mode | None = None
+    previous_pairs: frozenset[Pair] = frozenset()
+    kept: Sequence[Pair] = ()  # matches already accepted in this cycle
+    locks: Sequence[Pair] = ()  # pairs the coordinator fixed (program.yaml or flags)
+    forbid: frozenset[Pair] = frozenset()  # pairs refused (program.yaml, flags, rejections)
+    priority: frozenset[str] = frozenset()  # mentees left unmatched last cycle
+
+    @property
+    def avoided_pairs(self) -> frozenset[Pair]:
+        """Earlier cycles' pairs, when the program avoids repeating them."""
+        if self.program.matching.constraints.avoid_previous_pairs:
+            return self.previous_pairs
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class ProposedMatch:
+    mentor: str
+    mentee: str
+    score: float
+    criteria: dict[str, float | None]
+    reasons: list[str]
+    kept: bool = False
+    locked: bool = False
+    circle: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "mentor": self.mentor,
+            "mentee": self.mentee,
+            "score": self.score,
+            "criteria": self.criteria,
+            "reasons": self.reasons,
+        }
+        if self.kept:
+            out["kept"] = True
+        if self.locked:
+            out["locked"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    email: str
+    role: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SupplyGap:
+    criterion: str
+    item: str
+    wanted: int
+    offered: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.wanted} mentee(s) want {self.item}; {self.offered} eligible mentor(s) offer it"
+        )
+
+
+@dataclass(frozen=True)
+class Circle:
+    topic: str
+    facilitator: str
+    members: list[str]
+
+
+@dataclass
+class Proposal:
+    mode: Mode
+    cycle: str
+    matches: list[ProposedMatch]
+    unmatched: list[Unmatched]
+    summary: dict[str, Any]
+    supply_gaps: list[SupplyGap] = field(default_factory=list)
+    circles: list[Circle] | None = None
+    small_circles: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented ``match --json`` shape (README, "JSON")."""
+        out: dict[str, Any] = {
+            "mode": self.mode.value,
+            "cycle": self.cycle,
+            "matches": [m.as_json() for m in self.matches],
+            "unmatched": [vars(u) for u in self.unmatched],
+            "summary": self.summary,
+            "supply_gaps": [vars(g) for g in self.supply_gaps],
+        }
+        if self.circles is not None:
+            out["circles"] = [vars(c) for c in self.circles]
+            out["small_circles"] = self.small_circles
+        return out
+
+
+def rounded(x: float) -> float:
+    return round(float(x), DECIMALS)
+
+
+def is_mentor(p: Person) -> bool:
+    return p["role"] in ("mentor", "both")
+
+
+def is_mentee(p: Person) -> bool:
+    return p["role"] in ("mentee", "both")

@@ -1,0 +1,1 @@
+"""Email: the SMTP transport, the one outbox, introductions and reminders."""
