@@ -40,6 +40,8 @@ class CycleRow(SQLModel, table=True):
     status: str = "open"  # open | closed
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     closed_at: NaiveDatetime | None = None
+    #: What the last `match` of this cycle computed (summary, baseline), as its JSON.
+    proposal: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Participant(SQLModel, table=True):
