@@ -181,7 +181,7 @@ def load_input(directory: Path) -> Any:
     from mentorctl.cli.state import State
 
     ctx = SimpleNamespace(obj=State(program_location=directory, quiet=True))
-    c = _open(ctx, None, write=False)  # type: ignore[arg-type]
+    c = _open(ctx, None)  # type: ignore[arg-type]
     try:
         return _input(c, None, None, None)
     finally:
@@ -401,7 +401,7 @@ def phases(directory: Path) -> dict[str, Any]:
         instrument(timer)
     try:
         ctx = SimpleNamespace(obj=State(program_location=directory, quiet=True))
-        c = cli_match._open(ctx, None, write=False)
+        c = cli_match._open(ctx, None)
         try:
             inp = cli_match._input(c, None, None, None)
             _CURRENT_MODE[:] = [inp.mode or inp.program.matching.mode]
