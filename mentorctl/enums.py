@@ -69,3 +69,46 @@ class DocFormat(StrEnum):
     MD = "md"
     HTML = "html"
     PDF = "pdf"
+
+
+class Role(StrEnum):
+    """What a participant takes part as."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+    @property
+    def mentors(self) -> bool:
+        return self in (Role.MENTOR, Role.BOTH)
+
+    @property
+    def mentored(self) -> bool:
+        return self in (Role.MENTEE, Role.BOTH)
+
+
+class MatchStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Health(StrEnum):
+    """A match's health, best first; ``ended`` is outside the scale."""
+
+    ON_TRACK = "on-track"
+    AT_RISK = "at-risk"
+    STALLED = "stalled"
+    ENDED = "ended"
+
+    @property
+    def rank(self) -> int:
+        """0 on track, 1 at risk, 2 stalled; -1 for ended (never "at or below" anything)."""
+        return -1 if self is Health.ENDED else list(Health).index(self)
+
+
+class GoalStatus(StrEnum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"

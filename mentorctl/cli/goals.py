@@ -12,6 +12,7 @@ import typer
 from mentorctl.cli import output
 from mentorctl.cli.options import DryRunOpt, JsonOpt
 from mentorctl.cli.output import Column
+from mentorctl.enums import GoalStatus
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -25,13 +26,6 @@ app = typer.Typer(
     "Experimental, Learning-based), with status and progress.",
     no_args_is_help=True,
 )
-
-
-class Status(StrEnum):
-    NOT_STARTED = "not-started"
-    IN_PROGRESS = "in-progress"
-    ACHIEVED = "achieved"
-    DROPPED = "dropped"
 
 
 MenteeArg = Annotated[str, typer.Argument(help="The mentee's email.")]
@@ -49,7 +43,7 @@ ExperimentalOpt = Annotated[
 LearningOpt = Annotated[
     str | None, typer.Option("--learning", help="L: what they expect to learn.")
 ]
-StatusOpt = Annotated[Status | None, typer.Option("--status", help="The goal's status.")]
+StatusOpt = Annotated[GoalStatus | None, typer.Option("--status", help="The goal's status.")]
 ProgressOpt = Annotated[
     int | None, typer.Option("--progress", min=0, max=100, help="Progress, 0-100 %.")
 ]

@@ -19,12 +19,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mentorctl.enums import QuestionType
+from mentorctl.enums import GoalStatus, QuestionType
 from mentorctl.errors import NotFoundError, UsageError
 from mentorctl.program import Program
 from mentorctl.roster.models import Goal, Participant, utcnow
 
-STATUSES: tuple[str, ...] = ("not-started", "in-progress", "achieved", "dropped")
+STATUSES: tuple[str, ...] = tuple(GoalStatus)
 REAL_FIELDS: tuple[str, ...] = ("relevant", "aspirational", "experimental", "learning")
 SURVEY_QUESTION = "goals"
 TITLE_MAX = 300

@@ -26,17 +26,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mentorctl.enums import Health
 from mentorctl.errors import NotFoundError
 from mentorctl.tables.dates import as_date
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from mentorctl.program import Health, Program
+    from mentorctl.program import Health as HealthSettings
+    from mentorctl.program import Program
 
 #: Health states from best to worst; ``ended`` is outside the scale.
-HEALTH_ORDER: tuple[str, ...] = ("on-track", "at-risk", "stalled")
-HEALTH_STATES: tuple[str, ...] = (*HEALTH_ORDER, "ended")
+HEALTH_STATES: tuple[str, ...] = tuple(Health)
+HEALTH_ORDER: tuple[str, ...] = tuple(h for h in Health if h is not Health.ENDED)
 
 
 def health_rank(health: str) -> int:
@@ -177,7 +179,7 @@ class Thresholds:
     low_satisfaction: float = 2.5
 
     @classmethod
-    def of(cls, health: Health, cadence_days: int) -> Thresholds:
+    def of(cls, health: HealthSettings, cadence_days: int) -> Thresholds:
         return cls(
             cadence_days=cadence_days,
             at_risk_days=health.at_risk_days or -(-3 * cadence_days // 2),
