@@ -16,30 +16,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mentorctl.enums import Audience, Cadence, Focus, Format, Mode, Objective, QuestionType
+from mentorctl.program.person import DERIVED_FIELDS, ROSTER_FIELDS
 
 PROGRAM_FILE = "program.yaml"
 SCHEMA_VERSION = 1
-
-#: Roster fields every participant has, in the order of the canonical CSV.
-ROSTER_FIELDS: tuple[str, ...] = (
-    "email",
-    "name",
-    "role",
-    "department",
-    "title",
-    "level",
-    "manager_email",
-    "location",
-    "timezone",
-    "languages",
-    "tenure_months",
-    "years_experience",
-    "capacity",
-)
-#: Roster fields holding numbers (for `closeness` criteria and eligibility).
-NUMERIC_FIELDS = frozenset({"tenure_months", "years_experience", "capacity", "utc_offset"})
-#: Fields derived from the roster that criteria may use besides ROSTER_FIELDS.
-DERIVED_FIELDS = frozenset({"utc_offset"})
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
