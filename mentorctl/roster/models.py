@@ -23,7 +23,8 @@ class ProgramRow(SQLModel, table=True):
     __tablename__ = "program"
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(unique=True, index=True)
+    # Unique, as migration 0001 made it: the constraint's own index serves look-ups.
+    slug: str = Field(unique=True)
     name: str
     created_at: NaiveDatetime = Field(default_factory=utcnow)
 
@@ -94,6 +95,8 @@ class MatchRow(SQLModel, table=True):
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "meeting"
+    # Migration 0003 added it: health and status read each match's meetings by date.
+    __table_args__ = (Index("ix_meeting_match_date", "match_id", "date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(foreign_key="match.id", index=True)
