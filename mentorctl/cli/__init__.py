@@ -19,6 +19,100 @@ from mentorctl import __version__
 from mentorctl.cli import output
 from mentorctl.cli.state import State
 
+COMMAND_KEY = "mentorctl.command"
+
+# Global options (declared on the root callback below) that may also follow the command:
+# ``mentorctl remind --send --quiet`` is how a crontab line reads.
+_GLOBAL_WITH_VALUE = ("--program", "-p", "--database-url")
+_GLOBAL_FLAGS = ("--quiet", "-q")
+_ROOT_FLAGS = (*_GLOBAL_FLAGS, "--version", "--help", "-h")
+
+
+def _global_option(token: str) -> tuple[bool, bool]:
+    """(is a global option, takes the next token as its value) for one argv token."""
+    if token in _GLOBAL_FLAGS:
+        return True, False
+    if token in _GLOBAL_WITH_VALUE:
+        return True, True
+    if token.startswith(("--program=", "--database-url=")):
+        return True, False
+    if token.startswith("-p") and not token.startswith("--") and len(token) > 2:
+        return True, False  # -pDIR
+    return False, False
+
+
+def hoist_global_options(args: list[str]) -> tuple[list[str], list[str]]:
+    """``args`` with the global options found after the command moved before it, and the
+    command's words (``["participants", "import"]``).
+
+    Click only accepts a group's options before its subcommand; users (and the README's
+    crontab line) put them anywhere. Everything after ``--`` is left alone. A subcommand
+    option whose *value* is literally ``-p`` or ``-q`` would be taken as the global
+    option: no option of mentorctl takes such values.
+    """
+    args = list(args)
+    i = 0
+    while i < len(args):  # skip the root's own options to find the command
+        token = args[i]
+        if token == "--" or not token.startswith("-"):
+            break
+        takes_value = _global_option(token)[1] and token not in _ROOT_FLAGS
+        i += 2 if takes_value else 1
+    if i >= len(args) or args[i] == "--":
+        return args, []
+    head, rest = args[:i], args[i:]
+    words = [rest[0]]
+    moved: list[str] = []
+    kept: list[str] = []
+    j = 0
+    while j < len(rest):
+        token = rest[j]
+        if token == "--":
+            kept.extend(rest[j:])
+            break
+        is_global, takes_value = _global_option(token)
+        if j > 0 and is_global:
+            moved.append(token)
+            if takes_value and j + 1 < len(rest):
+                moved.append(rest[j + 1])
+                j += 1
+        else:
+            if j > 0 and len(words) == 1 and not token.startswith("-"):
+                words.append(token)  # the group's subcommand (or the first argument)
+            kept.append(token)
+        j += 1
+    return [*head, *moved, *kept], words
+
+
+def short_help(text: str, limit: int) -> str:
+    """The first sentence of ``text``'s first paragraph, cut at a word (with "...") to fit
+    ``limit`` characters, as Click shortens help for a command list."""
+    words = text.split("\n\n", 1)[0].split()
+    length = 0
+    for i, word in enumerate(words):
+        length += len(word) + (i > 0)
+        if length > limit:
+            break
+        if word.endswith("."):
+            return " ".join(words[: i + 1])
+    else:
+        return " ".join(words)
+    kept: list[str] = []
+    for word in words:
+        if len(" ".join([*kept, word])) + 3 > limit:
+            break
+        kept.append(word)
+    return " ".join(kept) + "..."
+
+
+def _click_exception() -> type[Exception]:
+    """Click's base exception class, reached through Typer's public ``BadParameter``:
+    Typer >= 0.16 carries its own copy of Click, older ones use Click itself."""
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "ClickException":
+            return cls
+    return typer.BadParameter  # pragma: no cover - every Click has ClickException
+
 
 class MentorctlGroup(TyperGroup):
     """The root group: builds subcommands on demand, and maps library errors to a message
@@ -48,11 +142,16 @@ class MentorctlGroup(TyperGroup):
             self._built[cmd_name] = _build(cmd_name, SUBCOMMANDS[cmd_name])
         return self._built.get(cmd_name)
 
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        from typer._click.utils import make_default_short_help
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args, words = hoist_global_options(args)
+            # Read by the root callback: which command runs (decides who may create a roster).
+            ctx.meta[COMMAND_KEY] = " ".join(words)
+        return super().parse_args(ctx, args)  # type: ignore[no-any-return]
 
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
         limit = formatter.width - 6 - max(len(n) for n in SUBCOMMANDS)
-        rows = [(name, make_default_short_help(_help(t), limit)) for name, t in SUBCOMMANDS.items()]
+        rows = [(name, short_help(_help(t), limit)) for name, t in SUBCOMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -72,10 +171,8 @@ class MentorctlGroup(TyperGroup):
         except Exception as exc:
             if os.environ.get("MENTORCTL_DEBUG"):
                 raise
-            from typer._click.exceptions import ClickException
-
-            if isinstance(exc, ClickException):
-                raise
+            if isinstance(exc, _click_exception()):
+                raise  # a usage error: Click prints it and exits 2
             output.error(
                 f"internal error: {type(exc).__name__}: {exc} "
                 "(a bug: please report it; set MENTORCTL_DEBUG=1 to see the traceback)"
@@ -91,7 +188,8 @@ app = typer.Typer(
         "Run a mentoring program from the terminal: scaffold it, enrol people, match mentors "
         "and mentees, and keep the roster on files you own.\n\n"
         "Exit codes: 0 ok, 1 bad input or data, 2 usage error, 3 roster unavailable, "
-        "4 unhealthy matches found (status --fail-on), 70 internal error, 130 interrupted."
+        "4 unhealthy matches found (status --fail-on), 70 internal error, 130 interrupted.\n\n"
+        "The options below may also follow the command: mentorctl remind --send --quiet."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -142,7 +240,12 @@ def _main(
     ] = False,
 ) -> None:
     output.set_quiet(quiet)
-    ctx.obj = State(program_location=program, database_url=database_url, quiet=quiet)
+    ctx.obj = State(
+        program_location=program,
+        database_url=database_url,
+        quiet=quiet,
+        command=ctx.meta.get(COMMAND_KEY, ""),
+    )
 
 
 def _subcommands() -> dict[str, Any]:

@@ -1,4 +1,11 @@
-"""Global options, and the program and roster that commands open from them."""
+"""Global options, and the program and roster that commands open from them.
+
+Only the commands that exist to enrol people create a roster that is not there yet
+(:data:`CREATES_ROSTER`: ``init``, ``participants import``, ``participants add``). Every
+other command pointed at a folder without one fails with exit 3 ("no roster here yet")
+instead of creating an empty roster and reporting on nobody, which is what cron would
+otherwise do in a mistyped directory.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,16 @@ if TYPE_CHECKING:
     from mentorctl.roster.db import Roster
 
 
+# The command paths (as typed: ``participants import``) allowed to create a missing roster.
+CREATES_ROSTER = frozenset({"init", "participants import", "participants add"})
+
+
 @dataclass
 class State:
     program_location: Path | None = None
     database_url: str | None = None
     quiet: bool = False
+    command: str = ""  # the command path being run, e.g. "participants import"
     _program: tuple[Path, Program] | None = field(default=None, repr=False)
 
     def program_dir(self) -> Path:
@@ -49,7 +61,19 @@ class State:
         directory, program = self.load()
         return resolve_url(directory, self.database_url, program.database_url)
 
-    def open_roster(self, *, create: bool = True) -> Roster:
-        from mentorctl.roster.db import open_roster
+    def open_roster(self, *, create: bool | None = None) -> Roster:
+        """Open the roster; a missing one is created only when ``create`` says so, or by
+        default when the running command is one of :data:`CREATES_ROSTER`."""
+        from mentorctl.errors import RosterError
+        from mentorctl.roster.db import open_roster, sqlite_path
 
-        return open_roster(self.roster_url(), create=create)
+        if create is None:
+            create = self.command in CREATES_ROSTER
+        url = self.roster_url()
+        path = sqlite_path(url)
+        if not create and path is not None and not path.exists():
+            raise RosterError(
+                f"{path}: no roster here yet; enrol people first with "
+                "`mentorctl participants import FILE` (or `participants add`)"
+            )
+        return open_roster(url, create=create)

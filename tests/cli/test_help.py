@@ -226,3 +226,108 @@ def test_root_help_lists_what_the_built_commands_say() -> None:
         assert shown == full or (
             shown.endswith("...") and full.startswith(shown.removesuffix("...").rstrip())
         ), name
+
+
+# --------------------------------------------------------------------------- global options
+
+
+def _program_with_people(tmp_path: Any) -> Any:
+    """A program directory with the test people enrolled (a real roster)."""
+    import shutil
+
+    from tests.conftest import DATA
+
+    d = tmp_path / "prog"
+    d.mkdir()
+    shutil.copy(DATA / "program.yaml", d / "program.yaml")
+    r = CliRunner().invoke(app, ["-p", str(d), "participants", "import", str(DATA / "people.csv")])
+    assert r.exit_code == 0, r.output
+    return d
+
+
+def _run(*args: str, cwd: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mentorctl", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_global_options_after_the_command(tmp_path: Any) -> None:
+    """The README's crontab line (`remind --send --quiet`) and `status -p DIR` once failed
+    with "No such option"."""
+    d = _program_with_people(tmp_path)
+    cron = _run("remind", "--send", "--quiet", "--today", "2027-01-20", cwd=d)
+    assert cron.returncode == 0, cron.stderr
+    assert cron.stderr == ""  # --quiet took effect
+    for args in (
+        ("status", "-p", str(d)),
+        ("status", f"--program={d}"),
+        ("participants", "list", "--program", str(d), "-q", "--json"),
+        ("participants", "list", "--database-url", f"sqlite:///{d / 'roster.db'}", "-p", str(d)),
+    ):
+        proc = _run(*args, cwd=tmp_path)
+        assert proc.returncode == 0, (args, proc.stderr)
+    listed = json.loads(_run("participants", "list", "-p", str(d), "--json", cwd=tmp_path).stdout)
+    assert "ada@example.com" in {p["email"] for p in listed}
+
+
+def test_hoisting_leaves_other_arguments_in_place() -> None:
+    from mentorctl.cli import hoist_global_options
+
+    assert hoist_global_options(["-p", "x", "status", "--json"]) == (
+        ["-p", "x", "status", "--json"],
+        ["status"],
+    )
+    assert hoist_global_options(["match", "end", "a", "b", "-q", "--reason", "r", "-p", "d"]) == (
+        ["-q", "-p", "d", "match", "end", "a", "b", "--reason", "r"],
+        ["match", "end"],
+    )
+    assert hoist_global_options(["log", "--", "-q"]) == (["log", "--", "-q"], ["log"])
+
+
+def test_no_private_click_import() -> None:
+    """`typer._click` is Typer's private copy of Click, absent from typer 0.12 to 0.15."""
+    from pathlib import Path
+
+    import mentorctl
+
+    root = Path(mentorctl.__file__).parent
+    offenders = [
+        str(p.relative_to(root)) for p in root.rglob("*.py") if "typer._click" in p.read_text()
+    ]
+    assert offenders == []
+
+
+# --------------------------------------------------------------------------- missing roster
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("remind", "--send"),
+        ("status",),
+        ("match",),
+        ("participants", "list"),
+        ("cycle", "close", "--yes"),
+        ("report",),
+    ],
+)
+def test_a_missing_roster_is_exit_3_and_stays_missing(tmp_path: Any, args: tuple[str, ...]) -> None:
+    """`remind --send` once created an empty roster and said "sent 0" (exit 0)."""
+    from tests.conftest import DATA
+
+    d = tmp_path / "prog"
+    d.mkdir()
+    (d / "program.yaml").write_bytes((DATA / "program.yaml").read_bytes())
+    r = CliRunner().invoke(app, ["-p", str(d), *args])
+    assert r.exit_code == 3, r.output
+    assert "no roster here yet" in r.stderr
+    assert sorted(p.name for p in d.iterdir()) == ["program.yaml"]
+
+
+def test_enrolling_creates_the_roster(tmp_path: Any) -> None:
+    d = _program_with_people(tmp_path)
+    assert (d / "roster.db").exists()
