@@ -1,4 +1,5 @@
-"""``mentorctl cycle ...`` and ``match end``: close a cycle, open the next, end a match early.
+"""``mentorctl cycle ...`` and ``match end``: close a cycle (or reopen it), open the next,
+end a match early.
 
 program.yaml's ``cycle:`` block names the current cycle; ``cycle new`` rewrites that block
 (keeping comments) and records the cycle in the roster in one step.
@@ -8,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mentorctl.cli import output
-from mentorctl.cli.options import DryRunOpt, JsonOpt, TodayOpt
+from mentorctl.cli.options import DryRunOpt, JsonOpt, TodayOpt, YesOpt
 from mentorctl.cli.output import Column
 from mentorctl.enums import Cadence
+
+if TYPE_CHECKING:
+    from mentorctl.tracking.cycles import CloseResult
 
 app = typer.Typer(
     rich_markup_mode=None, help="Close the current cycle and open the next.", no_args_is_help=True
@@ -26,37 +30,82 @@ app = typer.Typer(
 def close(
     ctx: typer.Context,
     today: TodayOpt = None,
+    yes: YesOpt = False,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """End the current cycle: every active match ends with its outcome recorded.
 
     Outcomes: completed, incomplete, no-meetings (from meetings held against the cadence;
-    see docs/tracking.md). Proposals never accepted are dropped.
+    see docs/tracking.md). Proposals never accepted are dropped. Shows what it will do and
+    asks first (--yes for scripts; --dry-run to only look). `mentorctl cycle reopen`
+    undoes a close made by mistake.
     """
-    from mentorctl.tracking import check_today, current_cycle, parse_today
-    from mentorctl.tracking.cycles import close_cycle
+    from mentorctl.cli import prompts
+    from mentorctl.tracking import check_today, parse_today
 
     day = check_today(parse_today(today))
+    preview = _close(ctx, day, dry_run=True)
+    if not dry_run:
+        if not yes and not as_json:
+            _print_close(preview, dry_run=True)
+        n = len(preview.matches)
+        prompts.confirm_or_flag(
+            yes,
+            f"Close cycle {preview.cycle}, ending {n} active match(es)"
+            + (
+                f" and dropping {preview.dropped_proposals} proposal(s)"
+                if preview.dropped_proposals
+                else ""
+            )
+            + "?",
+        )
+        preview = _close(ctx, day, dry_run=False)
+    data = {
+        "cycle": preview.cycle,
+        "dry_run": dry_run,
+        "outcomes": preview.outcomes,
+        "matches": preview.matches,
+        "dropped_proposals": preview.dropped_proposals,
+    }
+    if as_json:
+        output.print_json(data)
+        return
+    if dry_run or yes:
+        _print_close(preview, dry_run=dry_run)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(preview.outcomes.items()))
+    verb = "would close" if dry_run else "closed"
+    output.info(
+        f"{verb} cycle {preview.cycle}: {summary or 'no active matches'}"
+        + (
+            f"; {preview.dropped_proposals} proposal(s) dropped"
+            if preview.dropped_proposals
+            else ""
+        )
+        + (
+            "; nothing changed (--dry-run)"
+            if dry_run
+            else "; next: `mentorctl cycle new NAME` (or `mentorctl cycle reopen` to undo)"
+        )
+    )
+
+
+def _close(ctx: typer.Context, day: dt.date, *, dry_run: bool) -> CloseResult:
+    from mentorctl.tracking import current_cycle
+    from mentorctl.tracking.cycles import close_cycle
+
     state = ctx.obj
     _, program = state.load()
     roster = state.open_roster()
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             _, cycle = current_cycle(session, program, create=False)
-            res = close_cycle(session, program, cycle, day)
+            return close_cycle(session, program, cycle, day)
     finally:
         roster.dispose()
-    data = {
-        "cycle": res.cycle,
-        "dry_run": dry_run,
-        "outcomes": res.outcomes,
-        "matches": res.matches,
-        "dropped_proposals": res.dropped_proposals,
-    }
-    if as_json:
-        output.print_json(data)
-        return
+
+
+def _print_close(res: CloseResult, *, dry_run: bool) -> None:
     output.print_table(
         [
             Column("mentor", "Mentor"),
@@ -67,10 +116,40 @@ def close(
         [m | {"meetings": f"{m['meetings_held']}/{m['meetings_expected']}"} for m in res.matches],
         title=f"Cycle {res.cycle} {'would close' if dry_run else 'closed'}",
     )
-    summary = ", ".join(f"{n} {k}" for k, n in sorted(res.outcomes.items())) or "no active matches"
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, dry_run: DryRunOpt = False, as_json: JsonOpt = False) -> None:
+    """Undo `cycle close` of the current cycle: its matches active again, outcomes cleared.
+
+    Matches ended early with `match end` stay ended; proposals the close dropped are
+    proposed again. Not possible once a later cycle was opened with `cycle new`.
+    """
+    from mentorctl.tracking import current_cycle
+    from mentorctl.tracking.cycles import reopen_cycle
+
+    state = ctx.obj
+    _, program = state.load()
+    roster = state.open_roster()
+    try:
+        with roster.session(write=True, dry_run=dry_run) as session:
+            pid, cycle = current_cycle(session, program, create=False)
+            res = reopen_cycle(session, pid, cycle)
+    finally:
+        roster.dispose()
+    data = {
+        "cycle": res.cycle,
+        "dry_run": dry_run,
+        "matches": res.matches,
+        "proposals": res.proposals,
+    }
+    if as_json:
+        output.print_json(data)
+        return
+    verb = "would reopen" if dry_run else "reopened"
     output.info(
-        f"{'would close' if dry_run else 'closed'} cycle {res.cycle}: {summary}; "
-        "next: `mentorctl cycle new NAME`"
+        f"{verb} cycle {res.cycle}: {res.matches} match(es) active again, "
+        f"{res.proposals} proposal(s) restored"
     )
 
 

@@ -24,6 +24,25 @@ def require_tty(missing: Sequence[str]) -> None:
         raise UsageError(f"no terminal to ask on; pass {flags} (or --yes to take the defaults)")
 
 
+def confirm_or_flag(yes: bool, question: str) -> None:
+    """Go on only with ``--yes`` or a "yes" typed at a terminal.
+
+    With no terminal and no ``--yes`` this is a usage error naming the flag, so a script
+    never takes an irreversible step by accident. Answering no exits 1, nothing changed.
+    """
+    if yes:
+        return
+    if not interactive():
+        raise UsageError(f"{question} Pass --yes to confirm (no terminal to ask on).")
+    if not confirm(question, default=False):
+        import typer
+
+        from mentorctl.cli.output import info
+
+        info("nothing changed")
+        raise typer.Exit(1)
+
+
 def _answer(question: Any) -> Any:
     value = question.unsafe_ask()
     return value

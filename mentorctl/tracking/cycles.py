@@ -17,6 +17,11 @@ Outcomes recorded on each match (``MatchRow.outcome``):
 * ``incomplete``: the cycle closed with fewer meetings than that (but at least one);
 * ``no-meetings``: the cycle closed and the pair never logged a meeting;
 * ``ended-early``: the match was ended before the cycle closed (``match end``).
+
+Closing is undoable: :func:`reopen_cycle` puts back exactly what :func:`close_cycle`
+changed (matches it ended, proposals it dropped, the cycle's status), as long as no later
+cycle was opened. The close is dated on the day it acts on (``--today``), so figures
+computed "as of" that day after the close equal the ones before it.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ if TYPE_CHECKING:
     from mentorctl.program import Program
 
 OUTCOMES = ("completed", "incomplete", "no-meetings", "ended-early")
+CLOSE_OUTCOMES = ("completed", "incomplete", "no-meetings")  # set by close_cycle only
+CLOSED_REASON = "cycle closed"  # end_reason of what close_cycle ended or dropped
 
 
 @dataclass
@@ -70,7 +77,7 @@ def close_cycle(session: Session, program: Program, cycle: CycleRow, today: dt.d
         raise MentorctlError(f"cycle {cycle.name} is already closed{when}")
     assert cycle.id is not None
     res = CloseResult(cycle.name)
-    now = utcnow()
+    now = moment(today)
     for h in health_rows(session, program, cycle.id, today):
         if h.status != "active":
             continue
@@ -78,7 +85,7 @@ def close_cycle(session: Session, program: Program, cycle: CycleRow, today: dt.d
         session.execute(
             update(MatchRow)
             .where(col(MatchRow.id) == h.match_id)
-            .values(status="ended", ended_at=now, end_reason="cycle closed", outcome=outcome)
+            .values(status="ended", ended_at=now, end_reason=CLOSED_REASON, outcome=outcome)
         )
         res.outcomes[outcome] = res.outcomes.get(outcome, 0) + 1
         res.matches.append(
@@ -93,11 +100,79 @@ def close_cycle(session: Session, program: Program, cycle: CycleRow, today: dt.d
     dropped = session.execute(
         update(MatchRow)
         .where(col(MatchRow.cycle_id) == cycle.id, col(MatchRow.status) == "proposed")
-        .values(status="rejected", ended_at=now, end_reason="cycle closed")
+        .values(status="rejected", ended_at=now, end_reason=CLOSED_REASON)
     )
     res.dropped_proposals = cast("CursorResult[Any]", dropped).rowcount
     cycle.status = "closed"
     cycle.closed_at = now
+    session.add(cycle)
+    session.flush()
+    return res
+
+
+def moment(day: dt.date) -> dt.datetime:
+    """A timestamp on ``day`` (the real time when ``day`` is today): what a command acting
+    "as of" ``day`` stores, so that later figures as of that day see what it did."""
+    now = utcnow()
+    return now if day == now.date() else dt.datetime.combine(day, now.time())
+
+
+@dataclass
+class ReopenResult:
+    cycle: str
+    matches: int = 0  # matches made active again
+    proposals: int = 0  # proposals restored
+
+
+def reopen_cycle(session: Session, program_id: int, cycle: CycleRow) -> ReopenResult:
+    """Undo :func:`close_cycle`: its matches active again (outcomes cleared), its dropped
+    proposals proposed again, the cycle open.
+
+    Matches ended early (``match end``) stay ended. Refused when the cycle is open, or
+    when a later cycle exists (close that one and reopen in order, or not at all: its
+    matching already treated this cycle's pairs as past).
+    """
+    if cycle.status != "closed":
+        raise MentorctlError(f"cycle {cycle.name} is not closed; nothing to reopen")
+    later = (
+        session.execute(
+            select(col(CycleRow.name)).where(
+                col(CycleRow.program_id) == program_id,
+                col(CycleRow.id) != cycle.id,
+                col(CycleRow.start) >= cycle.start,
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if later is not None:
+        raise MentorctlError(
+            f"cycle {cycle.name} cannot be reopened: cycle {later} was opened after it"
+        )
+    res = ReopenResult(cycle.name)
+    ended = session.execute(
+        update(MatchRow)
+        .where(
+            col(MatchRow.cycle_id) == cycle.id,
+            col(MatchRow.status) == "ended",
+            col(MatchRow.end_reason) == CLOSED_REASON,
+            col(MatchRow.outcome).in_(CLOSE_OUTCOMES),
+        )
+        .values(status="active", ended_at=None, end_reason=None, outcome=None)
+    )
+    res.matches = cast("CursorResult[Any]", ended).rowcount
+    dropped = session.execute(
+        update(MatchRow)
+        .where(
+            col(MatchRow.cycle_id) == cycle.id,
+            col(MatchRow.status) == "rejected",
+            col(MatchRow.end_reason) == CLOSED_REASON,
+        )
+        .values(status="proposed", ended_at=None, end_reason=None)
+    )
+    res.proposals = cast("CursorResult[Any]", dropped).rowcount
+    cycle.status = "open"
+    cycle.closed_at = None
     session.add(cycle)
     session.flush()
     return res

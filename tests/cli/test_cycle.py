@@ -16,7 +16,7 @@ def test_close_records_outcomes_then_new_cycle(cli: Cli, program_dir: Path) -> N
     assert cli("log", "meeting", *B, "--date", "2027-01-20", "--today", "2027-01-20").exit_code == 0
     dry = cli("cycle", "close", "--today", "2027-03-10", "--dry-run", "--json")
     assert dry.exit_code == 0 and json.loads(dry.stdout)["dry_run"] is True
-    r = cli("cycle", "close", "--today", "2027-03-10", "--json")
+    r = cli("cycle", "close", "--today", "2027-03-10", "--json", "--yes")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["outcomes"] == {"completed": 1, "incomplete": 1, "no-meetings": 1}
@@ -25,7 +25,7 @@ def test_close_records_outcomes_then_new_cycle(cli: Cli, program_dir: Path) -> N
         ("edsger@example.com", "incomplete"),
         ("grace@example.com", "no-meetings"),
     }
-    again = cli("cycle", "close", "--today", "2027-03-10")
+    again = cli("cycle", "close", "--today", "2027-03-10", "--yes")
     assert again.exit_code == 1 and "already closed" in again.stderr
 
     before = (program_dir / "program.yaml").read_text()
@@ -68,7 +68,7 @@ def test_priority_for_mentees_left_unmatched(cli: Cli, program_dir: Path) -> Non
     assert cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
     assert cli("match").exit_code == 0
     assert cli("match", "accept", "ada@example.com", "katherine@example.com").exit_code == 0
-    assert cli("cycle", "close", "--today", "2027-07-12").exit_code == 0
+    assert cli("cycle", "close", "--today", "2027-07-12", "--yes").exit_code == 0
     r = cli("cycle", "new", "2027-h2", "--start", "2027-08-01", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["priority_mentees"] == ["alan@example.com", "edsger@example.com"]
@@ -96,3 +96,64 @@ def test_match_end_frees_capacity_and_keeps_the_others(cli: Cli) -> None:
     proposal = json.loads(cli("match", "--dry-run", "--json").stdout)
     kept = {(m["mentor"], m["mentee"]) for m in proposal["matches"] if m.get("kept")}
     assert kept == {(m["mentor"], m["mentee"]) for m in active}
+
+
+def _statuses(cli: Cli) -> list[tuple[str, str, str | None, str | None]]:
+    from sqlalchemy import create_engine, text
+
+    url = cli.db_url or f"sqlite:///{cli.program / 'roster.db'}"
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT status, coalesce(end_reason, ''), outcome, ended_at FROM match ORDER BY id"
+            )
+        ).all()
+    engine.dispose()
+    return [(r[0], r[1], r[2], str(r[3]) if r[3] else None) for r in rows]
+
+
+def test_close_asks_first_and_needs_yes_without_a_terminal(cli: Cli) -> None:
+    """`cycle close` once ended every match on one Enter, and with no way back."""
+    matched(cli)
+    before = _statuses(cli)
+    r = cli("cycle", "close", "--today", "2027-03-10")
+    assert r.exit_code == 2, r.output
+    assert "--yes" in r.stderr and "ending 3 active match(es)" in r.stderr
+    assert _statuses(cli) == before
+    dry = cli("cycle", "close", "--today", "2027-03-10", "--dry-run")
+    assert dry.exit_code == 0 and "would close" in dry.stderr and "nothing changed" in dry.stderr
+    assert _statuses(cli) == before
+
+
+def test_reopen_undoes_a_close_exactly(cli: Cli) -> None:
+    matched(cli)
+    assert cli("match", "end", *A, "--reason", "moved team").exit_code == 0
+    before = _statuses(cli)
+    status_before = json.loads(cli("status", "--json", "--all", "--today", "2027-03-10").stdout)
+    assert cli("cycle", "close", "--today", "2027-03-10", "--yes").exit_code == 0
+    assert {s[0] for s in _statuses(cli)} == {"ended"}
+    dry = cli("cycle", "reopen", "--dry-run", "--json")
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["matches"] == 2
+    assert {s[0] for s in _statuses(cli)} == {"ended"}
+    r = cli("cycle", "reopen", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {
+        "cycle": "2027-h1",
+        "dry_run": False,
+        "matches": 2,
+        "proposals": 0,
+    }
+    assert _statuses(cli) == before  # the early end (A) stays ended, with its reason
+    status_after = json.loads(cli("status", "--json", "--all", "--today", "2027-03-10").stdout)
+    assert status_after == status_before
+    listed = json.loads(cli("cycle", "list", "--json").stdout)
+    assert listed[0]["status"] == "open" and listed[0]["closed_at"] is None
+    again = cli("cycle", "reopen")
+    assert again.exit_code == 1 and "not closed" in again.stderr
+    # Once the next cycle is open, the old one stays closed.
+    assert cli("cycle", "close", "--today", "2027-03-10", "--yes").exit_code == 0
+    assert cli("cycle", "new", "2027-h2").exit_code == 0
+    assert cli("cycle", "close", "--today", "2027-08-10", "--yes").exit_code == 0
+    r = cli("cycle", "reopen")
+    assert r.exit_code == 0, r.output  # 2027-h2 is current: it reopens
