@@ -21,7 +21,11 @@ A pair is excluded, with one plain-words reason per rule it breaks, when
 Values are compared as the scoring module compares them (stripped, case-insensitive).
 :func:`exclusion_reasons` is the readable definition for one pair; :func:`allowed_matrix`
 computes every pair at once and agrees with it. Capacity belongs to the solver and
-``min_score`` to the caller (:func:`below_min_score`), after scoring.
+``min_score`` to the caller (:func:`below_min_score`), after scoring;
+:func:`hard_reasons` is every rule including ``min_score``.
+
+A lock (the coordinator fixing a pair) is held to the same rules: :func:`check_lock`
+refuses one that breaks any of them unless the coordinator gave a reason to override.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ __all__ = [
     "allowed_matrix",
     "below_min_score",
     "capacity_of",
+    "check_lock",
     "exclusion_reasons",
+    "hard_reasons",
     "management_chain",
     "mentor_ineligibility",
     "people_index",
@@ -225,6 +231,71 @@ def exclusion_reasons(
     if (m, e) in _forbidden(program, forbid):
         reasons.append("forbidden pair")
     return reasons
+
+
+def hard_reasons(
+    program: Program,
+    mentor: Person,
+    mentee: Person,
+    *,
+    people_by_email: Mapping[str, Person],
+    previous_pairs: Pairs = frozenset(),
+    forbid: Pairs = frozenset(),
+    with_min_score: bool = True,
+) -> list[str]:
+    """:func:`exclusion_reasons`, then ``min_score`` (with its threshold) if none applies."""
+    from mentorctl.matching.scoring import explain_pair
+
+    reasons = exclusion_reasons(
+        program,
+        mentor,
+        mentee,
+        people_by_email=people_by_email,
+        previous_pairs=previous_pairs,
+        forbid=forbid,
+    )
+    if not reasons and with_min_score:
+        score = explain_pair(program, mentor, mentee).score
+        if below_min_score(program, score):
+            floor = program.matching.constraints.min_score
+            reasons.append(f"score {score:.3f} is below min_score {floor:g}")
+    return reasons
+
+
+def check_lock(
+    program: Program,
+    mentor: Person,
+    mentee: Person,
+    *,
+    people_by_email: Mapping[str, Person],
+    previous_pairs: Pairs = frozenset(),
+    forbid: Pairs = frozenset(),
+    override: str | None = None,
+) -> tuple[str, ...]:
+    """The hard rules a lock breaks, which ``override`` (the coordinator's reason) allows.
+
+    Raises :class:`MatchingError` naming every rule broken when there is no override: a
+    lock is the coordinator's decision, so it is never dropped silently, and never
+    made silently against a rule either.
+    """
+    from mentorctl.errors import MatchingError
+
+    reasons = hard_reasons(
+        program,
+        mentor,
+        mentee,
+        people_by_email=people_by_email,
+        previous_pairs=previous_pairs,
+        forbid=forbid,
+    )
+    if reasons and override is None:
+        m, e = _email(mentor), _email(mentee)
+        raise MatchingError(
+            f"lock {m} -> {e} breaks a hard constraint: {'; '.join(reasons)}; remove the "
+            f"lock, or keep it with a reason (override: in program.yaml's lock entry, the "
+            f"pairs file's override column, or --override with --lock)"
+        )
+    return tuple(reasons)
 
 
 # --------------------------------------------------------------------------- all pairs

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,6 @@ from mentorctl.matching.scored import (
 )
 from mentorctl.matching.types import (
     DECIMALS,
-    PRIORITY_BONUS,
     Circle,
     MatchInput,
     Pair,
@@ -51,7 +51,6 @@ from mentorctl.program import Program
 
 __all__ = [
     "DECIMALS",
-    "PRIORITY_BONUS",
     "Circle",
     "MatchInput",
     "Pair",
@@ -93,6 +92,7 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
     index_m = {m["email"]: i for i, m in enumerate(mentors)}
 
     fixed: list[tuple[Pair, bool, bool]] = []  # (pair, kept, locked)
+    broken: dict[Pair, tuple[str, ...]] = {}  # locks kept despite a constraint, by override
     for pairs, kept in ((inp.kept, True), (inp.locks, False)):
         for mentor, mentee in sorted(set(pairs)):
             check_fixed(mentor, mentee, by_email, kept)
@@ -100,8 +100,24 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
                 if kept or any(f == ((mentor, mentee), True, False) for f in fixed):
                     continue
                 raise MatchingError(f"lock {mentor} -> {mentee}: the mentee is already matched")
+            if not kept:
+                broken[(mentor, mentee)] = constraints.check_lock(
+                    program,
+                    by_email[mentor],
+                    by_email[mentee],
+                    people_by_email=by_email,
+                    previous_pairs=inp.avoided_pairs,
+                    forbid=inp.forbid,
+                    override=inp.overrides.get((mentor, mentee)),
+                )
             i = index_m[mentor]
             if capacity[i] <= 0:
+                if kept:  # accepted earlier, beyond what program.yaml now allows
+                    raise MatchingError(
+                        f"{mentor} has more accepted matches this cycle than their capacity "
+                        f"({constraints.capacity_of(program, by_email[mentor])}); `mentorctl "
+                        "validate` lists them"
+                    )
                 raise MatchingError(f"lock {mentor} -> {mentee}: {mentor} has no capacity left")
             capacity[i] -= 1
             fixed.append(((mentor, mentee), kept, not kept))
@@ -121,7 +137,14 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
 
     matches: list[ProposedMatch] = []
     for (mentor, mentee), kept, locked in fixed:
-        matches.append(_match(program, by_email[mentor], by_email[mentee], kept, locked))
+        match = _match(program, by_email[mentor], by_email[mentee], kept, locked)
+        if broken.get((mentor, mentee)):
+            match = replace(
+                match,
+                override=inp.overrides[(mentor, mentee)],
+                overridden=broken[(mentor, mentee)],
+            )
+        matches.append(match)
     for i, j in chosen:
         matches.append(_match(program, scored.mentors[i], scored.mentees[j], False, False))
     matches.sort(key=lambda m: (m.mentor, m.mentee))
@@ -193,7 +216,7 @@ def _unmatched(
             n = int(column.sum())
             reason = f"all {n} eligible mentor(s) are full"
         elif hard[:, j].any():
-            reason = f"every eligible mentor scores below min_score {min_score:g}"
+            reason = f"every eligible mentor scores below min_score {min_score or 0:g}"
         else:
             reason = "no eligible mentor: " + _why_none(inp, s, j, by_email)
         out.append(Unmatched(e["email"], "mentee", reason))
@@ -232,27 +255,18 @@ def pair_exclusions(
 ) -> list[str]:
     """Every hard constraint that keeps ``mentor`` from ``mentee`` (empty: they may pair)."""
     from mentorctl.matching import constraints
-    from mentorctl.matching.scoring import explain_pair
 
-    program = inp.program
     by_email = by_email if by_email is not None else {p["email"]: p for p in inp.people}
-    reasons = []
-    ineligible = constraints.mentor_ineligibility(program, mentor)
-    if ineligible:
-        reasons.append(f"not eligible to mentor: {ineligible}")
-    reasons += constraints.exclusion_reasons(
-        program,
+    # exclusion_reasons already names an ineligible mentor: said once, not twice.
+    return constraints.hard_reasons(
+        inp.program,
         mentor,
         mentee,
         people_by_email=by_email,
         previous_pairs=inp.avoided_pairs,
         forbid=inp.forbid,
+        with_min_score=with_min_score,
     )
-    if not reasons and with_min_score:
-        score = explain_pair(program, mentor, mentee).score
-        if constraints.below_min_score(program, score):
-            reasons.append(f"score {score:.3f} is below min_score")
-    return reasons
 
 
 def candidates(

@@ -14,12 +14,12 @@ from mentorctl.enums import Mode, Objective
 from mentorctl.errors import MatchingError
 from mentorctl.matching.types import (
     DECIMALS,
-    PRIORITY_BONUS,
     MatchInput,
     Person,
     SupplyGap,
     is_mentee,
     is_mentor,
+    priority_weight,
 )
 from mentorctl.program import OverlapCriterion, PreferenceCriterion, Program
 
@@ -86,7 +86,9 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
     ids_e = [e["email"] for e in s.mentees]
     objective = s.raw
     if inp.priority:
-        bonus = np.array([PRIORITY_BONUS if e in inp.priority else 0.0 for e in ids_e])
+        # Lexicographic: priority mentees placed first, then the program's objective.
+        weight = priority_weight(len(ids_e))
+        bonus = np.array([weight if e in inp.priority else 0.0 for e in ids_e])
         objective = s.raw + bonus[np.newaxis, :]
     score = np.where(s.allowed, np.round(objective, DECIMALS), np.nan)
     if mode is Mode.OPTIMAL:
@@ -98,6 +100,8 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
     if not mentee_prefs and not mentor_prefs:
         return solvers.solve_stable_dense(ids_m, ids_e, s.capacity, score)
     rows, cols = np.nonzero(s.allowed)
+    if inp.priority:  # the solver takes scores in [0, 1]; only their order matters here
+        score = score / (priority_weight(len(ids_e)) + 1.0)
     instance = solvers.Instance(
         mentors=tuple(ids_m),
         mentees=tuple(ids_e),

@@ -15,10 +15,18 @@ Pair = tuple[str, str]
 
 #: Scores are rounded to this many decimals in stored and printed proposals.
 DECIMALS = 6
-#: Added to a priority mentee's scores in the solvers' objective only (reported scores are
-#: the pairs' own): a whole point, so people left unmatched last cycle win any contest
-#: for a mentor against people who were matched, whatever the scores.
-PRIORITY_BONUS = 1.0
+
+
+def priority_weight(n_mentees: int) -> float:
+    """What a priority mentee's pairs get on top of their score, in the objective only.
+
+    Scores lie in [0, 1], so no set of ``n_mentees`` other pairs can sum to more than
+    ``n_mentees``: one more makes the rule lexicographic. Placing one more priority mentee
+    beats any gain in matches or score elsewhere, and a tie can never lose it (a plain
+    bonus of 1 could be matched by one other pair scoring 1). Reported scores stay the
+    pairs' own.
+    """
+    return float(n_mentees + 1)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,9 @@ class MatchInput:
     previous_pairs: frozenset[Pair] = frozenset()
     kept: Sequence[Pair] = ()  # matches already accepted in this cycle
     locks: Sequence[Pair] = ()  # pairs the coordinator fixed (program.yaml or flags)
+    #: Locks the coordinator made despite a hard constraint: pair -> their stated reason.
+    #: A lock that breaks a constraint without one is refused (:class:`LockError`).
+    overrides: Mapping[Pair, str] = field(default_factory=dict)
     forbid: frozenset[Pair] = frozenset()  # pairs refused (program.yaml, flags, rejections)
     priority: frozenset[str] = frozenset()  # mentees left unmatched last cycle
 
@@ -51,6 +62,9 @@ class ProposedMatch:
     kept: bool = False
     locked: bool = False
     circle: str | None = None
+    #: The coordinator's reason for locking this pair despite ``overridden`` constraints.
+    override: str | None = None
+    overridden: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -64,6 +78,8 @@ class ProposedMatch:
             out["kept"] = True
         if self.locked:
             out["locked"] = True
+        if self.override is not None:
+            out["override"] = {"reason": self.override, "constraints": list(self.overridden)}
         return out
 
 
