@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -119,8 +121,10 @@ def init(
         # Written as is: a Console would wrap long lines to the terminal's width.
         sys.stdout.write(text)
         return
-    written = scaffold.write_program(directory, text, force=force)
-    _create_roster(ctx, directory, written)
+    backup = _backup_program(directory, text)
+    with _restore_on_failure(directory, backup):
+        written = scaffold.write_program(directory, text, force=force)
+        _create_roster(ctx, directory, written)
     from rich.markup import escape
 
     output.info(f"[green]created[/green] {escape(str(directory / 'program.yaml'))}", markup=True)
@@ -239,6 +243,48 @@ def _is_count(text: str) -> bool | str:
     return text.isdigit() or "a whole number"
 
 
+def _backup_program(directory: Path, new_text: str | None) -> Path | None:
+    """Copy an existing program.yaml aside before ``--force`` overwrites it, and say where.
+
+    A program.yaml is hand-edited (comments, criteria, clauses); overwriting it with no
+    copy lost that work. Nothing is copied when there is no file or it would not change.
+    """
+    import shutil
+
+    from mentorctl.program import PROGRAM_FILE
+
+    path = directory / PROGRAM_FILE
+    if not path.is_file():
+        return None
+    if new_text is not None and path.read_text(encoding="utf-8") == new_text:
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{PROGRAM_FILE}.bak-{stamp}")
+    n = 1
+    while backup.exists():
+        n += 1
+        backup = path.with_name(f"{PROGRAM_FILE}.bak-{stamp}-{n}")
+    shutil.copy2(path, backup)
+    output.info(f"kept the old program.yaml as {backup}")
+    return backup
+
+
+@contextlib.contextmanager
+def _restore_on_failure(directory: Path, backup: Path | None) -> Iterator[None]:
+    """Put the backed-up program.yaml back if writing the new one or the roster fails."""
+    try:
+        yield
+    except BaseException:
+        if backup is not None:
+            import shutil
+
+            from mentorctl.program import PROGRAM_FILE
+
+            shutil.copy2(backup, directory / PROGRAM_FILE)
+            backup.unlink()
+        raise
+
+
 def _create_roster(ctx: typer.Context, directory: Path, written: list[Path]) -> None:
     """Create the roster with the program and its first cycle; undo the files on failure."""
     from mentorctl.cli.state import State
@@ -251,7 +297,7 @@ def _create_roster(ctx: typer.Context, directory: Path, written: list[Path]) -> 
         db_file = None  # an existing roster is never removed
     try:
         _, program = state.load()
-        roster = state.open_roster()
+        roster = state.open_roster(create=True)
         try:
             with roster.session(write=True) as session:
                 ensure_cycle(session, ensure_program(session, program), program)
@@ -280,8 +326,10 @@ def _init_from_sample(
             scaffold.copy_sample(name, directory, force=force)  # raises the clear error
         output.info(f"would copy sample {name!r} into {directory}")
         return
-    written = scaffold.copy_sample(name, directory, force=force)
-    _create_roster(ctx, directory, written)
+    backup = _backup_program(directory, None) if force else None
+    with _restore_on_failure(directory, backup):
+        written = scaffold.copy_sample(name, directory, force=force)
+        _create_roster(ctx, directory, written)
     csv_path = directory / "participants.csv"
     enrolled = 0
     if csv_path.exists():
@@ -289,7 +337,7 @@ def _init_from_sample(
         _, program = state.load()
         result = read_participants(program, csv_path)
         require_clean(result, str(csv_path))
-        roster = state.open_roster()
+        roster = state.open_roster(create=True)
         try:
             with roster.session(write=True) as session:
                 from mentorctl.roster.participants import ensure_program

@@ -168,6 +168,23 @@ def test_force_overwrites_and_keeps_the_roster(run: Cli, tmp_path: Path) -> None
     assert stat.S_IMODE((d / "roster.db").stat().st_mode) == 0o600
 
 
+def test_force_keeps_a_backup_of_the_edited_program(run: Cli, tmp_path: Path) -> None:
+    """`init --force` once overwrote a hand-edited program.yaml with no copy."""
+    d = tmp_path / "prog"
+    assert run("init", str(d), "--yes", "--start", START, "--name", "First").exit_code == 0
+    edited = (d / "program.yaml").read_text() + "# my careful notes\n"
+    (d / "program.yaml").write_text(edited)
+    result = run("init", str(d), "--yes", "--force", "--start", START, "--name", "Second")
+    assert result.exit_code == 0, result.output
+    backups = sorted(d.glob("program.yaml.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text() == edited
+    assert f"kept the old program.yaml as {backups[0]}" in result.stderr.replace("\n", "")
+    # The same for a sample copied over it.
+    result = run("init", str(d), "--from-sample", "onboarding", "--force")
+    assert result.exit_code == 0, result.output
+    assert len(list(d.glob("program.yaml.bak-*"))) == 2
+
+
 # --------------------------------------------------------------------------- no terminal
 
 
