@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mentorctl.cli import output
+from mentorctl.cli import enrol, output
 from mentorctl.cli.options import CsvOpt, DryRunOpt, JsonOpt, YesOpt
 from mentorctl.cli.output import Column, Fmt
 
@@ -21,12 +20,8 @@ app = typer.Typer(
     help="Enrol people and manage who takes part.",
     no_args_is_help=True,
 )
-
-
-class OnExisting(StrEnum):
-    UPDATE = "update"
-    SKIP = "skip"
-    ERROR = "error"
+# `participants import` lives in its own module (checking files is a job of its own).
+app.command("import")(enrol.import_participants)
 
 
 class Role(StrEnum):
@@ -60,118 +55,6 @@ def _fmt(as_json: bool, as_csv: bool) -> Fmt:
 
         raise UsageError("choose one of --json and --csv")
     return Fmt.JSON if as_json else Fmt.CSV if as_csv else Fmt.TABLE
-
-
-# --------------------------------------------------------------------------- import
-
-
-@app.command("import")
-def import_(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Canonical CSV, a form export (CSV), or XLSX.")],
-    dry_run: DryRunOpt = False,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option("--skip-invalid", help="Import the good rows; write the bad ones to a CSV."),
-    ] = False,
-    rejects: Annotated[
-        Path | None,
-        typer.Option(help="Where --skip-invalid writes bad rows. Default: FILE.rejects.csv"),
-    ] = None,
-    on_existing: Annotated[
-        OnExisting,
-        typer.Option(help="What to do with people already enrolled whose answers changed."),
-    ] = OnExisting.UPDATE,
-    max_size: Annotated[
-        int, typer.Option(help="Refuse files larger than this many MB.", min=1)
-    ] = 20,
-    as_json: JsonOpt = False,
-) -> None:
-    """Enrol people from a CSV/XLSX file: the canonical template or a form export.
-
-    Every row is checked against the survey. By default nothing is imported if any row is
-    bad; re-importing the same file changes nothing.
-    """
-    from mentorctl.errors import ImportProblemError
-    from mentorctl.roster.importer import (
-        plan_import,
-        read_participants,
-        require_clean,
-        write_rejects,
-    )
-    from mentorctl.roster.participants import apply_import, ensure_program, existing_index
-
-    state = ctx.obj
-    _, program = state.load()
-    result = read_participants(
-        program, file, max_bytes=max_size * 1024 * 1024, progress=output.progress("Checking rows")
-    )
-    if not skip_invalid:
-        require_clean(result, str(file))
-    rejects_path = None
-    if result.bad_rows and skip_invalid:
-        rejects_path = rejects or file.with_name(file.name + ".rejects.csv")
-
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            assert row.id is not None
-            plan = plan_import(result.records, existing_index(session, row.id), on_existing.value)
-            if plan.conflicts:
-                raise ImportProblemError(
-                    f"{file}: {len(plan.conflicts)} person(s) already enrolled with other answers "
-                    f"(e.g. {plan.conflicts[0].email}); use --on-existing update or skip"
-                )
-            apply_import(session, row.id, plan)
-    finally:
-        roster.dispose()
-    if rejects_path is not None and not dry_run:
-        write_rejects(rejects_path, result)
-
-    summary: dict[str, Any] = {
-        "file": str(file),
-        "dry_run": dry_run,
-        "rows": result.total_rows,
-        "created": len(plan.create),
-        "updated": len(plan.update),
-        "unchanged": len(plan.unchanged),
-        "skipped": len(plan.skipped),
-        "invalid": len(result.bad_rows),
-        "superseded": result.superseded_rows,
-        "ignored_columns": result.ignored_columns,
-        "rejects": str(rejects_path) if rejects_path else None,
-        "changes": [{"email": r.email, "action": "create"} for r in plan.create]
-        + [{"email": r.email, "action": "update", "fields": f} for _, r, f in plan.update],
-    }
-    if as_json:
-        output.print_json(summary)
-        return
-    verb = "would enrol" if dry_run else "enrolled"
-    output.info(
-        f"{file}: {verb} {summary['created']}, "
-        f"{'would update' if dry_run else 'updated'} {summary['updated']}, "
-        f"unchanged {summary['unchanged']}"
-        + (f", skipped {summary['skipped']}" if plan.skipped else "")
-        + (
-            f", {summary['superseded']} earlier submission(s) replaced by later ones"
-            if result.superseded_rows
-            else ""
-        )
-    )
-    if result.bad_rows:
-        output.warn(
-            f"{len(result.bad_rows)} bad row(s) not imported"
-            + (f"; written to {rejects_path}" if rejects_path and not dry_run else "")
-        )
-        for p in result.problems[:20]:
-            output.warn(str(p))
-    if result.ignored_columns:
-        output.info("ignored columns: " + ", ".join(result.ignored_columns))
-    if dry_run:
-        for change in summary["changes"][:50]:
-            fields = f" ({', '.join(change['fields'])})" if change.get("fields") else ""
-            output.info(f"  {change['action']} {change['email']}{fields}")
 
 
 # --------------------------------------------------------------------------- add / edit

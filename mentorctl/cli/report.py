@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.enrol import DateFormatOpt
 from mentorctl.cli.options import TodayOpt
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ def hr_import(
     max_size: Annotated[
         int, typer.Option(help="Refuse files larger than this many MB.", min=1)
     ] = 20,
+    date_format: DateFormatOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Import an HR extract (email, still employed / left date, promotion date).
@@ -163,7 +165,11 @@ def hr_import(
 
     state = ctx.obj
     _, program = state.load()
-    result = read_hr(file, max_bytes=max_size * 1024 * 1024)
+    from mentorctl.tables.dates import parse_date_format
+
+    result = read_hr(
+        file, max_bytes=max_size * 1024 * 1024, date_format=parse_date_format(date_format)
+    )
     require_clean(result, str(file))
     roster = state.open_roster()
     try:

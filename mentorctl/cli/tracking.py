@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.enrol import DateFormatOpt
 from mentorctl.cli.options import DryRunOpt, JsonOpt, TodayOpt
 from mentorctl.cli.options import today as today_
 
@@ -96,6 +97,7 @@ def log_import(
         Path, typer.Argument(help="CSV or XLSX: mentor, mentee (or circle), date, minutes, note.")
     ],
     today: TodayOpt = None,
+    date_format: DateFormatOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -105,10 +107,11 @@ def log_import(
     row number and column, and nothing is imported. Meetings already logged (same match
     and day) are skipped, so re-importing the same export changes nothing.
     """
+    from mentorctl.tables.dates import parse_date_format
     from mentorctl.tracking import current_cycle, log_meetings, read_meeting_log, resolve_meetings
 
     day = today_(today)
-    records = read_meeting_log(file)
+    records = read_meeting_log(file, parse_date_format(date_format))
     state = ctx.obj
     _, program = state.load()
     roster = state.open_roster()
@@ -146,6 +149,7 @@ def checkin_import(
         ),
     ],
     today: TodayOpt = None,
+    date_format: DateFormatOpt = None,
     dry_run: DryRunOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -153,13 +157,14 @@ def checkin_import(
 
     Columns: email (who answered), date or Timestamp, satisfaction (1-5), recommend
     (0-10), progress (0-100), comment (kept private to the coordinator), and partner (the
-    other person's email) for people in several matches. Answers already imported are
-    skipped.
+    other person's email) for people in several matches running on the answer's date.
+    Answers already imported are skipped.
     """
+    from mentorctl.tables.dates import parse_date_format
     from mentorctl.tracking import current_cycle, import_checkins, read_checkins
 
     day = today_(today)
-    records = read_checkins(file)
+    records = read_checkins(file, parse_date_format(date_format))
     state = ctx.obj
     _, program = state.load()
     roster = state.open_roster()

@@ -92,7 +92,8 @@ class Survey(_Strict):
     questions: list[Question] = []
     columns: dict[str, str] = Field(
         default_factory=dict,
-        description="form column header -> roster field or question id; overrides label matching",
+        description="form column header -> roster field, question id, or 'ignore' (drop the "
+        "column); overrides label matching",
     )
 
 
@@ -370,6 +371,8 @@ def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str
         if q.type is QuestionType.LIKERT and q.scale[0] >= q.scale[1]:
             out.append(((*where, "scale"), "must be [low, high] with low < high"))
     for header, target in program.survey.columns.items():
+        if target == "ignore":  # the importer drops the column (a form's own "Name" ...)
+            continue
         if target not in ROSTER_FIELDS and program.question(target) is None:
             out.append(
                 (("survey", "columns", header), f"{target!r} is neither a field nor a question id")

@@ -2,8 +2,10 @@
 
 The extract is a CSV or XLSX file with one row per person: ``email`` (required), and any of
 ``employed`` (yes/no), ``left_date`` and ``promotion_date`` (YYYY-MM-DD). A left date
-without an ``employed`` column means the person left; ``employed: yes`` beside a left
-date is a contradiction and an error. People need not be participants: the report's
+without an ``employed`` column means the person left; dates are read by the one date
+parser (:mod:`mentorctl.tables.dates`: ISO, XLSX date cells, ``20/01/2027`` with the
+day/month order settled per column or stated with ``--date-format``); ``employed: yes``
+beside a left date is a contradiction and an error. People need not be participants: the report's
 "not mentored" group is everyone in the extract who was not mentored.
 
 Like the participant import it is all-or-nothing: :func:`read_hr` lists every bad row
@@ -19,14 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mentorctl.errors import ImportProblemError, Problem
+from mentorctl.errors import Problem
 from mentorctl.roster.records import is_email, normalise_email
+from mentorctl.tables.dates import DateFormat, parse_date, settle_order
 from mentorctl.tables.reader import (
     DEFAULT_MAX_BYTES,
     extra_cells,
+    problem_error,
     read_table,
     require_rows,
-    summarise,
 )
 
 if TYPE_CHECKING:
@@ -83,16 +86,13 @@ def _key(header: str) -> str:
     return re.sub(r"[\s_\-()]+", "", header.strip().lower())
 
 
-def _day(text: str) -> dt.date:
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text[:10] if "T" in text else text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+def read_hr(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, date_format: DateFormat | None = None
+) -> HrRead:
+    """Read and check every row of an HR extract; never touches the roster.
 
-
-def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
-    """Read and check every row of an HR extract; never touches the roster."""
+    ``date_format`` (``--date-format``) states the day/month order when a date column's
+    values leave it open."""
     table = read_table(path, max_bytes=max_bytes)
     source = table.source
     mapping: dict[str, int] = {}
@@ -118,8 +118,18 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
     if "email" not in mapping:
         problems.append(Problem("no email column", file=source, line=1))
     if problems:
-        raise ImportProblemError(summarise(problems, source), problems)
+        raise problem_error(problems, source)
     require_rows(table)
+    formats = {
+        name: settle_order(
+            table.column(mapping[name]),
+            date_format,
+            column=table.headers[mapping[name]],
+            source=source,
+        )
+        for name in ("left_date", "promotion_date")
+        if name in mapping
+    }
 
     def cell(values: list[str], name: str) -> str:
         i = mapping.get(name)
@@ -150,7 +160,7 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
             dates[name] = None
             if text:
                 try:
-                    dates[name] = _day(text)
+                    dates[name] = parse_date(text, formats[name])
                 except ValueError as exc:
                     bad(name, str(exc))
         employed_text = cell(values, "employed").lower()
@@ -175,7 +185,7 @@ def read_hr(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> HrRead:
 def require_clean(result: HrRead, source: str) -> None:
     """Refuse the whole file if any row is bad (all-or-nothing, like participants)."""
     if result.problems:
-        raise ImportProblemError(summarise(result.problems, source), result.problems)
+        raise problem_error(result.problems, source)
 
 
 def plan_hr(session: Session, program_id: int, rows: list[HrRow]) -> HrPlan:

@@ -1,21 +1,25 @@
 """Reading participant files: the canonical CSV, form exports, and XLSX.
 
-:func:`read_participants` reads a file and returns every good record and every bad row,
-without touching the roster. :func:`plan_import` compares the records with the people
-already enrolled and says what would be created, updated, left alone or refused;
-:mod:`mentorctl.roster.participants` applies a plan in one transaction.
+:func:`read_participants` reads a file (through :mod:`mentorctl.tables`) and returns every
+good record and every bad row, without touching the roster. :func:`plan_import` compares
+the records with the people already enrolled and says what would be created, updated,
+left alone or refused; :mod:`mentorctl.roster.participants` applies a plan in one
+transaction.
 
 Form exports (Google Forms, Microsoft Forms) are recognised by their headers: a column
 headed by a question's label (compared without case and extra spaces) or named in the
-program's ``survey.columns`` feeds that question; columns nobody asked for (Timestamp,
-"Start time" ...) are ignored, and a person who answered twice is taken from their latest
-row.
+program's ``survey.columns`` feeds that question (``ignore`` there drops a column); the
+submission time (Timestamp, "Completion time") orders a person's answers, the latest
+wins; other columns are listed as ignored.
+
+A column absent from the file means "not provided": an enrolled person keeps what is
+stored for it. A blank cell in a column that is there clears the value.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +27,17 @@ from typing import Any
 
 from mentorctl.errors import ImportProblemError, Problem
 from mentorctl.program import ROSTER_FIELDS, Program
-from mentorctl.roster.records import ParticipantRecord, parse_record
+from mentorctl.roster.records import ParticipantRecord, parse_record, parse_role
+from mentorctl.tables.columns import closest_header, header_key
+from mentorctl.tables.dates import DateFormat, parse_timestamp, settle_order, sort_key
 from mentorctl.tables.reader import (
     DEFAULT_MAX_BYTES,
-    _parse_time,
-    _timestamp_column,
+    FORM_BOOKKEEPING,
     extra_cells,
-    header_key,
+    problem_error,
     read_table,
     require_rows,
-    summarise,
+    submission_column,
 )
 
 #: Headers that form tools use for roster fields, beside the field names themselves.
@@ -53,6 +58,10 @@ FIELD_ALIASES: dict[str, str] = {
     "years of experience": "years_experience",
     "max mentees": "capacity",
 }
+#: ``survey.columns`` target that drops a column (e.g. Microsoft Forms' own "Name").
+IGNORE = "ignore"
+#: Roster fields every participant file must have a column for.
+REQUIRED_FIELDS = ("email", "name", "role")
 
 
 @dataclass
@@ -64,10 +73,12 @@ class ReadResult:
     ignored_columns: list[str] = field(default_factory=list)
     superseded_rows: int = 0
     total_rows: int = 0
+    #: Roster fields and question ids the file has a column for; the rest stay as stored.
+    provided: frozenset[str] = frozenset()
 
 
 def map_headers(program: Program, headers: list[str], source: str) -> dict[int, str]:
-    """Column index -> roster field or question id; unknown columns are left out."""
+    """Column index -> roster field or question id; unknown and ignored columns left out."""
     explicit = {header_key(k): v for k, v in program.survey.columns.items()}
     by_label = {header_key(q.label): q.id for q in program.survey.questions}
     ids = {q.id for q in program.survey.questions}
@@ -82,12 +93,13 @@ def map_headers(program: Program, headers: list[str], source: str) -> dict[int, 
             or by_label.get(key)
             or FIELD_ALIASES.get(key)
         )
-        if target is None:
+        if target is None or target == IGNORE:
             continue
         if target in taken:
             problems.append(
                 Problem(
-                    f"feeds {target!r}, as does column {taken[target]!r}",
+                    f"feeds {target!r}, as does column {taken[target]!r} "
+                    f"(map one of them to 'ignore' in survey.columns)",
                     file=source,
                     line=1,
                     path=header,
@@ -105,8 +117,46 @@ def map_headers(program: Program, headers: list[str], source: str) -> dict[int, 
             )
         )
     if problems:
-        raise ImportProblemError(summarise(problems, source), problems)
+        raise problem_error(problems, source)
     return mapping
+
+
+def _unmapped(headers: list[str], mapping: dict[int, str], skip: set[int]) -> list[str]:
+    return [h for i, h in enumerate(headers) if i not in mapping and i not in skip and h]
+
+
+def _missing_columns(
+    program: Program,
+    table_headers: list[str],
+    mapping: dict[int, str],
+    roles: set[str],
+    source: str,
+    skip: set[int],
+) -> list[Problem]:
+    """One problem per required field or question that no column feeds (and a row needs),
+    naming the closest header nobody claimed."""
+    provided = set(mapping.values())
+    candidates = _unmapped(table_headers, mapping, skip)
+    problems: list[Problem] = []
+
+    def missing(what: str, label: str, *alternatives: str) -> None:
+        near = None
+        for text in (label, *alternatives):
+            near = near or closest_header(text, candidates)
+        hint = f"; closest: {near!r}" if near else ""
+        problems.append(
+            Problem(f"no column for {what}{hint} (name it in survey.columns)", file=source, line=1)
+        )
+
+    for name in REQUIRED_FIELDS:
+        if name not in provided and name != "email":  # email is checked by map_headers
+            missing(f"required field {name!r}", name)
+    for q in program.survey.questions:
+        if q.id in provided or not q.required:
+            continue
+        if any(q.asks(role) for role in roles):
+            missing(f"required question {q.id!r}", q.id, q.label)
+    return problems
 
 
 def read_participants(
@@ -115,61 +165,88 @@ def read_participants(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[Iterable[Any], int], Iterator[Any]] | None = None,
+    date_format: DateFormat | None = None,
 ) -> ReadResult:
-    """Read and check every row of a participant file; never touches the roster."""
+    """Read and check every row of a participant file; never touches the roster.
+
+    ``date_format`` (``--date-format``) states how the submission time is written when its
+    values leave the day/month order open; it is only needed when someone answered twice.
+    """
     table = read_table(path, max_bytes=max_bytes)
     mapping = map_headers(program, table.headers, table.source)
+    ts_col = submission_column(table.headers)
+    ignore = {header_key(k) for k, v in program.survey.columns.items() if v == IGNORE}
+    explicit_ignore = {i for i, h in enumerate(table.headers) if header_key(h) in ignore}
+    bookkeeping = {i for i, h in enumerate(table.headers) if header_key(h) in FORM_BOOKKEEPING}
+    skip = explicit_ignore | bookkeeping | ({ts_col} if ts_col is not None else set())
+    role_col = next((i for i, t in mapping.items() if t == "role"), None)
+    roles = (
+        {r for r in (parse_role(v) for v in table.column(role_col)) if r}
+        if role_col is not None
+        else set()
+    )
+    header_problems = _missing_columns(program, table.headers, mapping, roles, table.source, skip)
+    if header_problems:
+        raise problem_error(header_problems, table.source)
     require_rows(table)
-    ts_col = _timestamp_column(table.headers)
+    provided = frozenset(mapping.values())
     columns = {target: table.headers[i] for i, target in mapping.items()}
-    ignored = [h for i, h in enumerate(table.headers) if i not in mapping and i != ts_col and h]
+    ignored = _unmapped(table.headers, mapping, skip)
 
     rows: Iterable[tuple[int, list[str]]] = table.rows
     if progress is not None:
         rows = progress(table.rows, len(table.rows))
-    parsed: list[tuple[int, dt.datetime | None, ParticipantRecord]] = []
+    parsed: list[tuple[int, list[str], ParticipantRecord]] = []
     problems: list[Problem] = []
     bad_rows: list[tuple[int, dict[str, str], list[Problem]]] = []
+
+    def reject(line: int, values: list[str], found: list[Problem]) -> None:
+        problems.extend(found)
+        bad_rows.append((line, dict(zip(table.headers, values, strict=False)), found))
+
     for line, values in rows:
         p = extra_cells(table, line, values)
         if p is not None:
-            problems.append(p)
-            bad_rows.append((line, dict(zip(table.headers, values, strict=False)), [p]))
+            reject(line, values, [p])
             continue
         raw = {target: values[i] if i < len(values) else "" for i, target in mapping.items()}
         record, row_problems = parse_record(
-            program, raw, file=table.source, row=line, columns=columns
+            program, raw, file=table.source, row=line, columns=columns, provided=provided
         )
         if record is None:
-            problems += row_problems
-            bad_rows.append((line, dict(zip(table.headers, values, strict=False)), row_problems))
+            reject(line, values, row_problems)
             continue
-        when = _parse_time(values[ts_col]) if ts_col is not None and ts_col < len(values) else None
-        parsed.append((line, when, record))
+        parsed.append((line, values, record))
 
-    # A person who answered twice: the latest row wins, unless the roles conflict.
-    latest: dict[str, tuple[int, dt.datetime | None, ParticipantRecord]] = {}
+    when = _submission_times(table, parsed, ts_col, date_format, reject)
+    # A person who answered twice: the latest submission wins, unless the roles conflict.
+    latest: dict[str, tuple[int, ParticipantRecord]] = {}
     superseded = 0
-    for line, when, record in parsed:
+    for line, values, record in parsed:
         seen = latest.get(record.email)
         if seen is None:
-            latest[record.email] = (line, when, record)
+            latest[record.email] = (line, record)
             continue
-        if seen[2].role != record.role:
-            p = Problem(
-                f"{record.email} is a {record.role} here but a {seen[2].role} at row {seen[0]}",
-                file=table.source,
-                line=line,
-                path=columns.get("role", "role"),
+        if seen[1].role != record.role:
+            reject(
+                line,
+                values,
+                [
+                    Problem(
+                        f"{record.email} is a {record.role} here but a {seen[1].role} "
+                        f"at row {seen[0]}",
+                        file=table.source,
+                        line=line,
+                        path=columns.get("role", "role"),
+                    )
+                ],
             )
-            problems.append(p)
-            bad_rows.append((line, {"email": record.email, "role": record.role}, [p]))
             continue
         superseded += 1
-        newer = when is not None and seen[1] is not None and when < seen[1]
-        if not newer:
-            latest[record.email] = (line, when, record)
-    records = [r for _, _, r in sorted(latest.values(), key=lambda t: t[0])]
+        older = when.get(line) is not None and when.get(seen[0]) is not None
+        if not (older and when[line] < when[seen[0]]):  # type: ignore[operator]
+            latest[record.email] = (line, record)
+    records = [r for _, r in sorted(latest.values(), key=lambda t: t[0])]
     return ReadResult(
         records=records,
         problems=problems,
@@ -178,7 +255,42 @@ def read_participants(
         ignored_columns=ignored,
         superseded_rows=superseded,
         total_rows=len(table.rows),
+        provided=provided,
     )
+
+
+def _submission_times(
+    table: Any,
+    parsed: list[tuple[int, list[str], ParticipantRecord]],
+    ts_col: int | None,
+    date_format: DateFormat | None,
+    reject: Callable[[int, list[str], list[Problem]], None],
+) -> dict[int, dt.datetime | None]:
+    """Row -> submission time, for the rows of people who answered more than once.
+
+    Nobody else needs one, so a file whose timestamps leave day and month open is only an
+    error (naming the column and ``--date-format``) when the order of answers matters.
+    A bad timestamp on such a row rejects the row: which answer is the latest is unknown.
+    """
+    twice = {e for e, n in Counter(r.email for _, _, r in parsed).items() if n > 1}
+    if not twice or ts_col is None:
+        return {}
+    column = table.headers[ts_col]
+    fmt = settle_order(table.column(ts_col), date_format, column=column, source=table.source)
+    out: dict[int, dt.datetime | None] = {}
+    kept = []
+    for line, values, record in parsed:
+        if record.email in twice:
+            text = values[ts_col] if ts_col < len(values) else ""
+            if text.strip():
+                try:
+                    out[line] = sort_key(parse_timestamp(text, fmt))
+                except ValueError as exc:
+                    reject(line, values, [Problem(str(exc), table.source, line, column)])
+                    continue
+        kept.append((line, values, record))
+    parsed[:] = kept
+    return out
 
 
 @dataclass
@@ -196,23 +308,53 @@ class ImportPlan:
         return len(self.create) + len(self.update)
 
 
+def keep_unprovided(
+    record: ParticipantRecord, stored: dict[str, Any], provided: Iterable[str] | None
+) -> ParticipantRecord:
+    """``record`` with every field and answer the file had no column for taken from
+    ``stored``: an absent column is "not provided", never "erase"."""
+    if provided is None:
+        return record
+    given = set(provided)
+    values = record.as_dict()
+    for key in values:
+        if key not in ("email", "answers") and key not in given:
+            values[key] = stored.get(key)
+    answers = dict(stored.get("answers") or {})
+    for key in given:
+        if key in values:
+            continue  # a roster field, not a question
+        if key in record.answers:
+            answers[key] = record.answers[key]
+        else:
+            answers.pop(key, None)  # a blank cell in a column that is there clears
+    values["answers"] = answers
+    values["languages"] = list(values.get("languages") or [])
+    return ParticipantRecord(**values)
+
+
 def plan_import(
     records: Iterable[ParticipantRecord],
     existing: dict[str, tuple[int, dict[str, Any]]],
     on_existing: str = "update",
+    provided: Iterable[str] | None = None,
 ) -> ImportPlan:
     """Compare records with enrolled people (email -> (id, stored values)).
 
     ``on_existing``: ``update`` changes people whose values differ, ``skip`` leaves them,
-    ``error`` lists them as conflicts (the caller then imports nothing).
+    ``error`` lists them as conflicts (the caller then imports nothing). ``provided``
+    (:attr:`ReadResult.provided`) names what the file had columns for; everything else
+    keeps its stored value. None means the records are complete.
     """
     plan = ImportPlan()
+    given = None if provided is None else frozenset(provided)
     for record in records:
         found = existing.get(record.email)
         if found is None:
             plan.create.append(record)
             continue
         pid, stored = found
+        record = keep_unprovided(record, stored, given)
         new = record.as_dict()
         changed = [k for k, v in new.items() if stored.get(k) != v]
         if not changed:
@@ -226,20 +368,41 @@ def plan_import(
     return plan
 
 
+def rejects_rows(result: ReadResult) -> tuple[list[str], list[list[Any]]]:
+    """The bad rows as a CSV: row number, the file's cells, and what is wrong."""
+    headers = ["row", *result.headers, "problems"]
+    rows = []
+    for line, values, problems in result.bad_rows:
+        cells = [values.get(h, "") for h in result.headers]
+        reasons = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in problems)
+        rows.append([line, *cells, reasons])
+    return headers, rows
+
+
 def write_rejects(path: Path, result: ReadResult) -> None:
     """Write the bad rows, with a column saying what is wrong, as a spreadsheet-safe CSV."""
-    from mentorctl.tables.csvsafe import safe_cell
+    from mentorctl.tables.csvsafe import StagedCsv
 
-    headers = [*result.headers, "problems"]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["row", *headers])
-        for line, values, problems in result.bad_rows:
-            cells = [values.get(h, "") for h in result.headers]
-            reasons = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in problems)
-            writer.writerow([line, *(safe_cell(c) for c in cells), safe_cell(reasons)])
+    staged = StagedCsv(path)
+    staged.write(*rejects_rows(result))
+    staged.commit()
 
 
 def require_clean(result: ReadResult, source: str) -> None:
     if result.problems:
-        raise ImportProblemError(summarise(result.problems, source), result.problems)
+        raise problem_error(result.problems, source)
+
+
+__all__ = [
+    "IGNORE",
+    "ImportPlan",
+    "ImportProblemError",
+    "ReadResult",
+    "keep_unprovided",
+    "map_headers",
+    "plan_import",
+    "read_participants",
+    "rejects_rows",
+    "require_clean",
+    "write_rejects",
+]

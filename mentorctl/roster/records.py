@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,11 @@ class ParticipantRecord:
         out["languages"] = list(self.languages)
         out["answers"] = dict(self.answers)
         return out
+
+
+def parse_role(text: str) -> str | None:
+    """``mentor``, ``mentee`` or ``both`` from how a form writes it ("Mentor and mentee")."""
+    return _ROLE_ALIASES.get(text.strip().lower())
 
 
 def normalise_email(value: str) -> str:
@@ -202,10 +207,14 @@ def parse_record(
     file: str | None = None,
     row: int | None = None,
     columns: Mapping[str, str] | None = None,
+    provided: Collection[str] | None = None,
 ) -> tuple[ParticipantRecord | None, list[Problem]]:
     """Check one participant's raw values (keys: roster fields and question ids).
 
     ``columns`` maps each key to the column header it came from, for messages.
+    ``provided`` (an import's columns) names the questions the values can answer at all:
+    a question outside it is "not provided", neither answered nor missing (the importer
+    keeps the stored answer, and reports a required question without a column once).
     Returns the record, or None with every problem found in the row.
     """
     check = _RowChecker(file, row, columns or {})
@@ -259,6 +268,8 @@ def parse_record(
         capacity=capacity,
     )
     for q in program.survey.questions:
+        if provided is not None and q.id not in provided:
+            continue
         answer = parse_answer(check, q, values.get(q.id))
         if answer is None:
             if q.required and role is not None and q.asks(role):

@@ -1,18 +1,27 @@
-"""What the meeting-log and check-in imports share: header aliases and bounded whole
-numbers (reading files and summarising problems is :mod:`mentorctl.roster.importer`'s)."""
+"""Finding columns in an imported file's header: aliases, repeats, and the closest header.
+
+Every import (participants, meetings, check-ins, HR) matches headers the same way:
+compared without case, a BOM or runs of spaces (:func:`header_key`).
+"""
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
 
 from mentorctl.errors import Problem
 
 
-def _columns(
+def header_key(text: str) -> str:
+    """A column header compared without case, a BOM or runs of spaces."""
+    return " ".join(text.strip().strip("\ufeff").lower().split())
+
+
+def find_columns(
     headers: list[str], wanted: dict[str, tuple[str, ...]], source: str
 ) -> tuple[dict[str, int], list[Problem]]:
     """Column index of each wanted field (the first of its aliases wins), and a problem for
     each header that repeats one already used: which of the two holds the data is a guess."""
-    from mentorctl.tables.reader import header_key  # (it loads the schema: not at import)
-
     index: dict[str, int] = {}
     problems: list[Problem] = []
     for i, h in enumerate(headers):
@@ -28,7 +37,22 @@ def _columns(
     return index, problems
 
 
-def _int_in(text: str, low: int, high: int, what: str) -> int:
+def closest_header(label: str, headers: Iterable[str]) -> str | None:
+    """The header most like ``label`` (a reworded question), or None if none is close."""
+    by_key = {header_key(h): h for h in headers if h.strip()}
+    found = difflib.get_close_matches(header_key(label), list(by_key), n=1, cutoff=0.5)
+    if found:
+        return by_key[found[0]]
+    # A header that contains the label's first words ("Availability slots" for "availability")
+    words = header_key(label).split()[:2]
+    for key, header in by_key.items():
+        if words and all(w in key for w in words):
+            return header
+    return None
+
+
+def whole_number(text: str, low: int, high: int, what: str) -> int:
+    """``text`` as a whole number within ``low``-``high``; ValueError naming ``what``."""
     try:
         value = int(float(text.strip()))
         if float(text.strip()) != value:

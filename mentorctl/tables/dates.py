@@ -1,11 +1,263 @@
-"""Dates as tracking reads them: from the database, from exported files, from ``--today``."""
+"""The one date and timestamp parser for every imported file, and dates from the roster.
+
+Form tools write dates their own way: Google Forms as ``4/10/2027 9:15:00`` (US),
+``20/01/2027 14:03:11`` (UK and most of Europe), ``2027/01/20 2:03:11 PM GMT+1`` (its own
+CSV download), ``20.01.2027 14:03:11`` (German); Microsoft Forms' Excel export as date
+cells or ``1/20/27 14:03``; calendars and XLSX cells as ISO 8601. :func:`parse_timestamp`
+reads all of them.
+
+Day and month order is settled **per file**, never per value: :func:`settle_order` looks
+at every value of a column; ``20/01/2027`` proves the file day-first, ``01/20/2027``
+month-first. A column whose values fit both orders (``05/01/2027``, ``04/10/2027``) is
+ambiguous, and the import stops with an error naming the column and ``--date-format``,
+which states the order (``DMY``, ``MDY``, ``YMD``) or an exact ``strftime`` pattern
+(``%d.%m.%Y %H:%M``). ISO dates (year first, four digits) are read whatever the flag says.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from mentorctl.errors import UsageError
+from mentorctl.errors import ImportProblemError, Problem, UsageError
+
+
+class DateOrder(StrEnum):
+    """Where day, month and year stand in a numeric date."""
+
+    DMY = "DMY"
+    MDY = "MDY"
+    YMD = "YMD"
+
+
+#: The help text of every import command's ``--date-format`` option.
+DATE_FORMAT_HELP = (
+    "How the file writes dates when the values leave it open: DMY (20/01/2027), "
+    "MDY (01/20/2027), YMD, or a strftime pattern such as '%d.%m.%Y %H:%M'. "
+    "Default: settled from the file's own values."
+)
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """How one file (or column) writes dates: an order, an exact pattern, or neither.
+
+    Neither means no value seen needs an order (ISO dates, or day and month equal).
+    """
+
+    order: DateOrder | None = None
+    pattern: str | None = None
+
+    def __str__(self) -> str:
+        return self.pattern or (self.order.value if self.order else "ISO")
+
+
+def parse_date_format(text: str | None) -> DateFormat | None:
+    """``--date-format``: ``DMY``/``MDY``/``YMD`` (any case) or a ``strftime`` pattern."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if "%" in text:
+        try:
+            dt.datetime.now().strftime(text)
+        except ValueError:
+            raise UsageError(f"--date-format {text!r}: not a valid strftime pattern") from None
+        return DateFormat(pattern=text)
+    try:
+        return DateFormat(order=DateOrder(text.upper().replace("-", "").replace("/", "")))
+    except ValueError:
+        raise UsageError(
+            f"--date-format {text!r}: expected DMY, MDY, YMD or a pattern such as '%d.%m.%Y'"
+        ) from None
+
+
+_NUMERIC = re.compile(
+    r"""^(?P<a>\d{1,4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})\.?
+    (?:(?:[ T]|,\s*)\s*
+       (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?
+       \s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?)?
+       \s*(?P<tz>Z|(?:GMT|UTC)\s*(?:[+\-]\d{1,2}(?::?\d{2})?)?|[+\-]\d{1,2}(?::?\d{2})?)?
+    )?$""",
+    re.VERBOSE,
+)
+_EXAMPLES = "e.g. 2027-01-25, 25/01/2027 or 1/25/2027 9:15:00 AM"
+
+
+def _day_month(match: re.Match[str]) -> tuple[int, int] | None:
+    """The first two numbers of a year-last date (day/month in some order), else None."""
+    if len(match["a"]) > 2 or len(match["c"]) not in (2, 4):
+        return None
+    return int(match["a"]), int(match["b"])
+
+
+def _offset(text: str) -> dt.timezone | None:
+    text = text.strip().upper()
+    if text in ("Z", "GMT", "UTC"):
+        return dt.UTC
+    text = text.removeprefix("GMT").removeprefix("UTC").strip()
+    sign = -1 if text.startswith("-") else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 14 or minutes > 59:
+        raise ValueError
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _year(text: str) -> int:
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
+def parse_timestamp(text: str, fmt: DateFormat | None = None) -> dt.datetime:
+    """A date or date-time as a file wrote it; ``fmt`` settles day/month order.
+
+    Returns a naive datetime, or an aware one when the value carries an offset
+    (``GMT+1``, ``+01:00``, ``Z``). Raises ValueError with a message fit for a user.
+    """
+    raw = text
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty")
+    if fmt is not None and fmt.pattern:
+        try:
+            return dt.datetime.strptime(text, fmt.pattern)
+        except ValueError:
+            pass  # an ISO value (an XLSX date cell) is still read below
+    m = _NUMERIC.match(text)
+    if m is None:
+        raise ValueError(f"{raw.strip()!r} is not a date ({_EXAMPLES})")
+    order = fmt.order if fmt is not None else None
+    a, b, c = m["a"], m["b"], m["c"]
+    if fmt is not None and fmt.pattern and len(a) != 4:
+        raise ValueError(f"{text!r} does not match --date-format {fmt.pattern!r}")
+    if len(a) == 4 or (order is DateOrder.YMD and len(a) == 2):
+        year, month, day = _year(a), int(b), int(c)
+        if len(c) > 2:
+            raise ValueError(f"{text!r} is not a date ({_EXAMPLES})")
+    elif len(c) not in (2, 4) or len(a) > 2:
+        raise ValueError(f"{text!r} is not a date ({_EXAMPLES})")
+    else:
+        if order is DateOrder.YMD:
+            raise ValueError(f"{text!r} does not match --date-format YMD (year first)")
+        first, second = int(a), int(b)
+        if order is None:
+            if first > 12 or first == second:
+                order = DateOrder.DMY
+            elif second > 12:
+                order = DateOrder.MDY
+            else:
+                raise ValueError(
+                    f"{text!r} could be {first} {_MONTHS[second]} or {second} "
+                    f"{_MONTHS[first]}; state the order with --date-format DMY or MDY"
+                )
+        day, month = (first, second) if order is DateOrder.DMY else (second, first)
+        year = _year(c)
+    hour = minute = second_ = micro = 0
+    tz = None
+    if m["H"] is not None:
+        hour, minute = int(m["H"]), int(m["M"])
+        second_ = int(m["S"] or 0)
+        micro = int((m["f"] or "0")[:6].ljust(6, "0"))
+        if m["ampm"]:
+            if not 1 <= hour <= 12:
+                raise ValueError(f"{text!r}: hour {hour} with AM/PM")
+            pm = m["ampm"].lower().startswith("p")
+            hour = (hour % 12) + (12 if pm else 0)
+        if m["tz"]:
+            try:
+                tz = _offset(m["tz"])
+            except ValueError:
+                raise ValueError(f"{text!r}: {m['tz']!r} is not a time-zone offset") from None
+    try:
+        return dt.datetime(year, month, day, hour, minute, second_, micro, tzinfo=tz)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date or time") from None
+
+
+_MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    *[""] * 20,  # numbers above 12 are never shown as months (the order is settled then)
+)
+
+
+def parse_date(text: str, fmt: DateFormat | None = None) -> dt.date:
+    """The calendar date of :func:`parse_timestamp` (as written, not shifted to UTC)."""
+    return parse_timestamp(text, fmt).date()
+
+
+def sort_key(when: dt.datetime) -> dt.datetime:
+    """A key that orders naive and aware timestamps of one file together (aware in UTC)."""
+    if when.tzinfo is None:
+        return when
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def settle_order(
+    values: Iterable[str],
+    given: DateFormat | None,
+    *,
+    column: str,
+    source: str,
+) -> DateFormat:
+    """The day/month order of one column, from all its values (or ``--date-format``).
+
+    ``20/01/2027`` anywhere makes the column day-first, ``01/20/2027`` month-first; a
+    column showing both, or only values that fit both orders, raises ImportProblemError
+    naming the column and ``--date-format``. Values that are not dates are left for the
+    row checks to report.
+    """
+    if given is not None:
+        return given
+    day_first: str | None = None
+    month_first: str | None = None
+    open_example: str | None = None
+    for value in values:
+        m = _NUMERIC.match(value.strip())
+        pair = _day_month(m) if m else None
+        if pair is None:
+            continue
+        first, second = pair
+        if first > 12 and second <= 12:
+            day_first = day_first or value.strip()
+        elif second > 12 and first <= 12:
+            month_first = month_first or value.strip()
+        elif first != second and first <= 12 and second <= 12:
+            open_example = open_example or value.strip()
+    if day_first and month_first:
+        raise ImportProblemError(
+            f"{source}: column {column!r} mixes day-first ({day_first}) and month-first "
+            f"({month_first}) dates; fix the file, or state the order with --date-format",
+            [Problem("mixes day-first and month-first dates", source, 1, column)],
+        )
+    if day_first:
+        return DateFormat(order=DateOrder.DMY)
+    if month_first:
+        return DateFormat(order=DateOrder.MDY)
+    if open_example:
+        raise ImportProblemError(
+            f"{source}: column {column!r}: every date fits both day-first and month-first "
+            f"(e.g. {open_example}); state the order with --date-format DMY or --date-format MDY",
+            [Problem("ambiguous day/month order", source, 1, column)],
+        )
+    return DateFormat()
+
+
+# --------------------------------------------------------------------------- roster dates
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -20,22 +272,8 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def parse_day(text: str) -> dt.date:
-    """A date as forms and calendars export it: ``2027-01-25``, or an ISO date-time."""
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    for fmt in ("%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %I:%M:%S %p %Z"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date like 2027-01-25")
+    """A date typed on the command line (``--date``): ISO, or any unambiguous form."""
+    return parse_date(text)
 
 
 def check_today(today: dt.date | None) -> dt.date:

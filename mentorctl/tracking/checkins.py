@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.tables.columns import _columns, _int_in
-from mentorctl.tables.dates import as_date, parse_day
+from mentorctl.tables.columns import find_columns, whole_number
+from mentorctl.tables.dates import DateFormat, as_date, parse_date, settle_order
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 CHECKIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "email address", "e-mail", "your email", "respondent"),
     "partner": ("partner", "partner email", "mentor", "mentee", "with"),
-    "date": ("date", "timestamp", "completion time", "submitted at", "submitted"),
+    # Microsoft Forms' "Start time" is when the form was opened: never the answer's date.
+    "date": ("date", "completion time", "timestamp", "submitted at", "submitted"),
     "satisfaction": ("satisfaction", "satisfaction (1-5)", "how satisfied are you?"),
     "recommend": (
         "recommend",
@@ -52,17 +53,18 @@ class CheckinRecord:
     line: int | None = None
 
 
-def read_checkins(path: Path) -> list[CheckinRecord]:
+def read_checkins(path: Path, date_format: DateFormat | None = None) -> list[CheckinRecord]:
     """Check-ins from a form export; raises ImportProblemError listing every bad row.
 
     Columns: ``email`` (who answered), ``date`` (or the form's ``Timestamp``),
     ``satisfaction`` (1-5), ``recommend`` (0-10), ``progress`` (0-100), ``comment``, and
-    ``partner`` (the other person's email) when someone has several matches.
+    ``partner`` (the other person's email) when someone has several matches. Day/month
+    order comes from the file's dates (or ``date_format``, ``--date-format``).
     """
-    from mentorctl.tables.reader import extra_cells, read_table, require_rows, summarise
+    from mentorctl.tables.reader import extra_cells, problem_error, read_table, require_rows
 
     table = read_table(path)
-    cols, twice = _columns(table.headers, CHECKIN_COLUMNS, table.source)
+    cols, twice = find_columns(table.headers, CHECKIN_COLUMNS, table.source)
     missing = [n for n in ("email", "date") if n not in cols]
     answers = [n for n in ("satisfaction", "recommend", "progress", "comment") if n in cols]
     header_problems = twice + [
@@ -80,6 +82,10 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
     if header_problems:
         raise ImportProblemError(str(header_problems[0]), header_problems)
     require_rows(table)
+    date_header = table.headers[cols["date"]]
+    fmt = settle_order(
+        table.column(cols["date"]), date_format, column=date_header, source=table.source
+    )
     ranges = {"satisfaction": (1, 5), "recommend": (0, 10), "progress": (0, 100)}
     records: list[CheckinRecord] = []
     problems: list[Problem] = []
@@ -102,7 +108,7 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
                 )
             )
         try:
-            day = parse_day(cell("date"))
+            day = parse_date(cell("date"), fmt)
         except ValueError as exc:
             row_problems.append(Problem(str(exc), table.source, line, table.headers[cols["date"]]))
             day = dt.date.min
@@ -111,7 +117,7 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
             numbers[name] = None
             if cell(name):
                 try:
-                    numbers[name] = _int_in(cell(name), low, high, name)
+                    numbers[name] = whole_number(cell(name), low, high, name)
                 except ValueError as exc:
                     row_problems.append(
                         Problem(str(exc), table.source, line, table.headers[cols[name]])
@@ -130,8 +136,28 @@ def read_checkins(path: Path) -> list[CheckinRecord]:
             )
         )
     if problems:
-        raise ImportProblemError(summarise(problems, table.source, "imported"), problems)
+        raise problem_error(problems, table.source)
     return records
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One match a respondent is in: the match, their own id, the other person, its span."""
+
+    match_id: int
+    person_id: int
+    partner: str
+    started: dt.date | None
+    ended: dt.date | None
+
+    def running_on(self, day: dt.date) -> bool:
+        return (self.started is None or self.started <= day) and (
+            self.ended is None or day <= self.ended
+        )
+
+    def describe(self) -> str:
+        end = f" to {self.ended}" if self.ended else ""
+        return f"with {self.partner} from {self.started or '?'}{end}"
 
 
 @dataclass
@@ -149,33 +175,45 @@ def import_checkins(
 ) -> CheckinResult:
     """Store check-ins against each respondent's match; all-or-nothing.
 
-    A respondent with one match in the cycle needs no ``partner``; with several, the
-    partner's email picks the match. An answer already stored (same match, person, day)
-    is skipped, so re-importing a form export changes nothing.
+    A check-in belongs to the respondent's match that was running on its date (started on
+    or before it, not ended before it): someone whose first match ended and who was
+    matched again needs no ``partner``. Only when several matches ran that day does the
+    partner's email pick one; a respondent with a single match in the cycle is always
+    taken to mean it. An answer already stored (same match, person, day) is skipped, so
+    re-importing a form export changes nothing.
     """
     from sqlalchemy import insert, or_, select
 
     from mentorctl.roster.models import Checkin, MatchRow, Participant, utcnow
-    from mentorctl.tables.reader import summarise
+    from mentorctl.tables.reader import problem_error
 
     m, p = MatchRow.__table__, Participant.__table__  # type: ignore[attr-defined]
     mentor, mentee = p.alias("mentor"), p.alias("mentee")
-    by_person: dict[str, list[tuple[int, int, str]]] = {}  # email -> [(match, pid, partner)]
-    for mid, a_id, a, b_id, b in session.execute(
-        select(m.c.id, mentor.c.id, mentor.c.email, mentee.c.id, mentee.c.email)
+    by_person: dict[str, list[_Option]] = {}
+    for mid, started, ended, a_id, a, b_id, b in session.execute(
+        select(
+            m.c.id,
+            m.c.started_at,
+            m.c.ended_at,
+            mentor.c.id,
+            mentor.c.email,
+            mentee.c.id,
+            mentee.c.email,
+        )
         .select_from(m)
         .join(mentor, mentor.c.id == m.c.mentor_id)
         .join(mentee, mentee.c.id == m.c.mentee_id)
         .where(m.c.cycle_id == cycle.id, or_(m.c.status == "active", m.c.status == "ended"))
     ):
-        by_person.setdefault(a, []).append((mid, a_id, b))
-        by_person.setdefault(b, []).append((mid, b_id, a))
+        span = (as_date(started), as_date(ended))
+        by_person.setdefault(a, []).append(_Option(mid, a_id, b, *span))
+        by_person.setdefault(b, []).append(_Option(mid, b_id, a, *span))
     problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
     for r in records:
         options = by_person.get(r.email, [])
         if r.partner:
-            options = [o for o in options if o[2] == r.partner]
+            options = [o for o in options if o.partner == r.partner]
         if r.date > today:
             problems.append(
                 Problem(f"{r.date} is in the future (today is {today})", source, r.line, "date")
@@ -188,10 +226,24 @@ def import_checkins(
             )
             continue
         if len(options) > 1:
-            partners = ", ".join(sorted(o[2] for o in options))
+            running = [o for o in options if o.running_on(r.date)]
+            if not running:
+                spans = ", ".join(sorted(o.describe() for o in options))
+                problems.append(
+                    Problem(
+                        f"{r.email} had no match running on {r.date} ({spans})",
+                        source,
+                        r.line,
+                        "date",
+                    )
+                )
+                continue
+            options = running
+        if len(options) > 1:
+            partners = ", ".join(sorted(o.partner for o in options))
             problems.append(
                 Problem(
-                    f"{r.email} has {len(options)} matches ({partners}); "
+                    f"{r.email} has {len(options)} matches running on {r.date} ({partners}); "
                     "add a 'partner' column naming the other person",
                     source,
                     r.line,
@@ -199,11 +251,11 @@ def import_checkins(
                 )
             )
             continue
-        mid, pid, _ = options[0]
+        chosen = options[0]
         rows.append(
             {
-                "match_id": mid,
-                "participant_id": pid,
+                "match_id": chosen.match_id,
+                "participant_id": chosen.person_id,
                 "date": r.date,
                 "satisfaction": r.satisfaction,
                 "recommend": r.recommend,
@@ -212,7 +264,7 @@ def import_checkins(
             }
         )
     if problems:
-        raise ImportProblemError(summarise(problems, source, "imported"), problems)
+        raise problem_error(problems, source)
     ck = Checkin.__table__  # type: ignore[attr-defined]
     existing = {
         (a, b, as_date(c))

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.tables.columns import _columns, _int_in
-from mentorctl.tables.dates import as_date, parse_day
+from mentorctl.tables.columns import find_columns, whole_number
+from mentorctl.tables.dates import DateFormat, as_date, parse_date, settle_order
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -84,7 +84,7 @@ def resolve_meetings(
     A pair must have an active (or ended) match in the cycle; a circle name logs the
     meeting for each of its members. Dates must fall within the cycle and not after today.
     """
-    from mentorctl.tables.reader import summarise
+    from mentorctl.tables.reader import problem_error
 
     index = _match_index(session, cycle.id)
     out: list[tuple[int, MeetingRecord]] = []
@@ -129,7 +129,7 @@ def resolve_meetings(
             continue
         out.append((entry[0], r))
     if problems:
-        raise ImportProblemError(summarise(problems, source, "logged"), problems)
+        raise problem_error(problems, source, "logged")
     return out
 
 
@@ -188,16 +188,17 @@ MEETING_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_meeting_log(path: Path) -> list[MeetingRecord]:
+def read_meeting_log(path: Path, date_format: DateFormat | None = None) -> list[MeetingRecord]:
     """Meetings from a CSV/XLSX export; raises ImportProblemError listing every bad row.
 
     Columns (header case and spacing do not matter): ``mentor`` and ``mentee`` emails, or
     ``circle``; ``date``; optional ``minutes`` and ``note``. Other columns are ignored.
+    Day/month order comes from the file's dates (or ``date_format``, ``--date-format``).
     """
-    from mentorctl.tables.reader import extra_cells, read_table, require_rows, summarise
+    from mentorctl.tables.reader import extra_cells, problem_error, read_table, require_rows
 
     table = read_table(path)
-    cols, twice = _columns(table.headers, MEETING_COLUMNS, table.source)
+    cols, twice = find_columns(table.headers, MEETING_COLUMNS, table.source)
     header_problems = []
     if "date" not in cols:
         header_problems.append("no date column (expected 'date' or 'meeting date')")
@@ -207,6 +208,10 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
         found = twice + [Problem(m, file=table.source, line=1) for m in header_problems]
         raise ImportProblemError(str(found[0]), found)
     require_rows(table)
+    date_header = table.headers[cols["date"]]
+    fmt = settle_order(
+        table.column(cols["date"]), date_format, column=date_header, source=table.source
+    )
     records: list[MeetingRecord] = []
     problems: list[Problem] = []
 
@@ -218,14 +223,14 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
         wide = extra_cells(table, line, values)
         row_problems: list[Problem] = [wide] if wide else []
         try:
-            day = parse_day(cell(values, "date"))
+            day = parse_date(cell(values, "date"), fmt)
         except ValueError as exc:
             row_problems.append(Problem(str(exc), table.source, line, table.headers[cols["date"]]))
             day = dt.date.min
         minutes = None
         if cell(values, "minutes"):
             try:
-                minutes = _int_in(cell(values, "minutes"), 1, 24 * 60, "minutes")
+                minutes = whole_number(cell(values, "minutes"), 1, 24 * 60, "minutes")
             except ValueError as exc:
                 row_problems.append(
                     Problem(str(exc), table.source, line, table.headers[cols["minutes"]])
@@ -251,5 +256,5 @@ def read_meeting_log(path: Path) -> list[MeetingRecord]:
             )
         )
     if problems:
-        raise ImportProblemError(summarise(problems, table.source, "imported"), problems)
+        raise problem_error(problems, table.source)
     return records

@@ -101,14 +101,14 @@ def test_log_import_is_all_or_nothing(cli: Cli, tmp_path: Path) -> None:
     bad.write_text(
         "Mentor email,Mentee email,Meeting date,Duration (minutes),Notes\n"
         "ada@example.com,katherine@example.com,2027-01-20,30,first\n"
-        "edsger@example.com,alan@example.com,20/01/2027,30,\n"
+        "edsger@example.com,alan@example.com,31/02/2027,30,\n"
         "grace@example.com,edsger@example.com,2027-01-21,-5,\n",
         encoding="utf-8",
     )
     r = cli("log", "import", str(bad), "--today", "2027-03-01")
     assert r.exit_code == 1
     assert f"{bad}: 2 problems in 2 row(s); nothing was imported" in r.stderr
-    assert f"{bad}:3: Meeting date: '20/01/2027' is not a date like 2027-01-25" in r.stderr
+    assert f"{bad}:3: Meeting date: '31/02/2027' is not a real date or time" in r.stderr
     assert f"{bad}:4: Duration (minutes): -5 is outside 1-1440 (minutes)" in r.stderr
     assert status_json(cli, "--today", "2027-03-01")["matches"][2]["meetings_held"] == 0
     good = tmp_path / "ok.csv"

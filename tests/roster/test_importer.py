@@ -144,7 +144,9 @@ def test_file_level_problems(program, tmp_path: Path) -> None:
         read_participants(program, binary)
     with pytest.raises(ImportProblemError, match=r"1 cells? but|cells but the header"):
         require_clean(
-            read_participants(program, write(tmp_path, "email,name\na@b.co,A,extra,more\n")),
+            read_participants(
+                program, write(tmp_path, "email,name,role,skills_offered\na@b.co,A,mentor,SQL,x,y\n")
+            ),
             "x",
         )
 
