@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import NotFoundError
@@ -58,6 +59,7 @@ from mentorctl.reports.data import (
     _pairs_by_email,
     find_cycle,
     list_cycles,
+    replaced_matches,
 )
 from mentorctl.reports.enrolment import NO_DEPARTMENT, _enrolled, participation
 from mentorctl.reports.feedback import GOAL_STATES, SATISFACTION_SCALE, goals, satisfaction
@@ -168,6 +170,7 @@ __all__ = [
     "outcomes",
     "participation",
     "preferred_mentors",
+    "replaced_matches",
     "satisfaction",
     "sections",
     "share",
@@ -194,13 +197,16 @@ def _cycle_report(
     min_size = program.report.min_group_size
     when = min(as_of, cycle.end) if as_of >= cycle.start else as_of
     data = _load_cycle(session, cycle, when, people)
+    replaced = replaced_matches(data.matches)
+    # A mentee re-matched after a match ended early holds one place in the cycle, not two.
+    current = replace(data, matches=[m for m in data.matches if m.id not in replaced])
     part = participation(data, cycle, min_size)
     matched = {i for m in data.matches for i in (m.mentor_id, m.mentee_id) if i is not None}
     enrolled = _enrolled(data, cycle, matched)
     earlier = [c.id for c in cycles if c.start < cycle.start]
     quality = match_quality(
         program,
-        data,
+        current,
         enrolled,
         _pairs_by_email(session, earlier, MATCH_STATUSES, people) if full else frozenset(),
         _pairs_by_email(session, [cycle.id], ("rejected",), people) if full else frozenset(),
@@ -216,7 +222,7 @@ def _cycle_report(
         min_group_size=min_size,
         participation=part,
         match_quality=quality,
-        engagement=engagement(program, session, cycle, when),
+        engagement=engagement(program, session, cycle, when, replaced),
         goals=goals(data),
         satisfaction=satisfaction(data, min_size),
         supply_gaps=supply_gaps(program, enrolled) if full else [],

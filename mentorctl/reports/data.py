@@ -40,6 +40,7 @@ class _Match:
     status: str
     started: dt.date | None
     ended: dt.date | None
+    outcome: str | None = None
 
 
 @dataclass
@@ -91,10 +92,11 @@ def _load_cycle(
             col(MatchRow.status),
             col(MatchRow.started_at),
             col(MatchRow.ended_at),
+            col(MatchRow.outcome),
         ).where(col(MatchRow.cycle_id) == cycle.id, col(MatchRow.status).in_(MATCH_STATUSES))
     ).all()
     matches = [
-        _Match(r[0], r[1], r[2], r[3], r[4], as_date(r[5]), as_date(r[6]))
+        _Match(r[0], r[1], r[2], r[3], r[4], as_date(r[5]), as_date(r[6]), r[7])
         for r in sorted(match_rows, key=lambda r: r[0])
     ]
     in_cycle = select(col(MatchRow.id)).where(
@@ -121,6 +123,24 @@ def _load_cycle(
         ).all()
     ]
     return _Data(people, matches, goals, checkins)
+
+
+def replaced_matches(matches: Sequence[_Match]) -> frozenset[int]:
+    """Ids of matches ended early (``match end``) whose mentee was matched again later in
+    the same cycle: the mentee's place in the cycle is one match, not two.
+
+    Their meetings still count (they happened); the match counts, the scores and the
+    health shares do not count them a second time.
+    """
+    later: dict[int, int] = {}
+    for m in matches:
+        if m.mentee_id is not None:
+            later[m.mentee_id] = max(later.get(m.mentee_id, m.id), m.id)
+    return frozenset(
+        m.id
+        for m in matches
+        if m.outcome == "ended-early" and m.mentee_id is not None and later[m.mentee_id] > m.id
+    )
 
 
 def _people_dicts(people: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

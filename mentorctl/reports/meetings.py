@@ -1,13 +1,17 @@
 """Engagement: meetings held against expected, hours, and match health over the cycle.
 
 Health is :mod:`mentorctl.tracking`'s definition; the report only counts it, so
-``report`` and ``status`` agree.
+``report`` and ``status`` agree while a cycle runs. One difference, on purpose: a match
+that ended because its cycle closed is judged as it stood on the day it closed (``status``
+shows it ``ended``), so the report after ``cycle close`` is the report before it, plus
+the outcomes the close recorded. A match ended early stays ``ended``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mentorctl.program import Program
@@ -23,21 +27,38 @@ if TYPE_CHECKING:
 HEALTH_STATES = ("on_track", "at_risk", "stalled")  # tracking's on-track, at-risk, stalled
 
 
-def engagement(program: Program, session: Session, cycle: CycleInfo, as_of: dt.date) -> Engagement:
-    """Meetings, hours and health of the cycle's matches on ``as_of``.
+#: Keys of :attr:`Engagement.outcomes`: still running, then the outcomes stored on a match.
+OUTCOME_KEYS = ("active", "completed", "incomplete", "no_meetings", "ended_early")
 
-    Every number comes from :func:`mentorctl.tracking.health_rows`, so the report and
-    ``mentorctl status`` can never disagree: meetings held are those logged on or before
-    ``as_of``; expected meetings are tracking's (one per cadence from the match's start,
-    inside the cycle, up to ``as_of``). Ended matches count for meetings but are not
-    judged: health shares are over active matches only.
+
+def engagement(
+    program: Program,
+    session: Session,
+    cycle: CycleInfo,
+    as_of: dt.date,
+    replaced: Collection[int] = (),
+) -> Engagement:
+    """Meetings, hours, health and outcomes of the cycle's matches on ``as_of``.
+
+    Every number comes from tracking's health rules (:func:`health_rows`): meetings held
+    are those logged on or before ``as_of``; expected meetings are tracking's (one per
+    cadence from the match's start, inside the cycle, up to ``as_of`` or the match's end).
+    Matches ended early count for meetings but are not judged: health shares are over the
+    other matches. ``replaced`` matches (ended early, the mentee matched again, see
+    :func:`~mentorctl.reports.data.replaced_matches`) add their meetings but are not
+    counted as matches a second time.
     """
-    rows = health_rows(session, program, cycle, as_of)
-    held = sum(r.meetings_held for r in rows)
-    expected = sum(r.meetings_expected for r in rows)
-    minutes = sum(r.minutes for r in rows)
+    all_rows = health_rows(session, program, cycle, as_of)
+    rows = [r for r in all_rows if r.match_id not in replaced]
+    held = sum(r.meetings_held for r in all_rows)
+    expected = sum(r.meetings_expected for r in all_rows)
+    minutes = sum(r.minutes for r in all_rows)
     counts = _count_health(rows)
     n = len(rows)
+    outcomes = dict.fromkeys(OUTCOME_KEYS, 0)
+    for r in rows:
+        key = "active" if r.outcome is None else r.outcome.replace("-", "_")
+        outcomes[key] = outcomes.get(key, 0) + 1
     return Engagement(
         matches=n,
         meetings_held=held,
@@ -47,6 +68,8 @@ def engagement(program: Program, session: Session, cycle: CycleInfo, as_of: dt.d
         meetings_per_match=_r(held / n) if n else None,
         health=counts,
         health_shares={s: share(getattr(counts, s), counts.judged) for s in HEALTH_STATES},
+        outcomes=outcomes,
+        replaced=len(all_rows) - n,
     )
 
 
@@ -56,12 +79,33 @@ def engagement(program: Program, session: Session, cycle: CycleInfo, as_of: dt.d
 def health_rows(
     session: Session, program: Program, cycle: CycleInfo, as_of: dt.date
 ) -> list[MatchHealth]:
-    """The cycle's matches with their health on ``as_of`` (tracking's definition)."""
-    from mentorctl import tracking
+    """The cycle's matches with their health on ``as_of`` (tracking's rules).
+
+    A match that had not ended yet on ``as_of`` is judged as active on that day (a
+    report "as of" an earlier day sees the cycle as it was). A match the cycle's close
+    ended is judged as it stood on the day it closed, with its outcome kept.
+    """
+    from mentorctl.tracking.cycles import CLOSE_OUTCOMES
+    from mentorctl.tracking.health import Thresholds, assess, match_facts
 
     if cycle.id < 0:  # not in the roster yet: no matches
         return []
-    return tracking.health_rows(session, program, cycle.id, as_of)
+    thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
+    rows = []
+    for facts in match_facts(session, cycle.id, as_of):
+        day, f = as_of, facts
+        if f.status == "ended" and f.ended is not None:
+            if as_of < f.ended:
+                f = replace(f, status="active", ended=None, end_reason=None, outcome=None)
+            elif f.outcome in CLOSE_OUTCOMES:
+                day = f.ended
+                f = replace(f, status="active")
+        row = assess(
+            f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=day
+        )
+        rows.append(row)
+    rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
+    return rows
 
 
 def _count_health(rows: Iterable[MatchHealth]) -> HealthCounts:

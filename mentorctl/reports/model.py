@@ -105,6 +105,9 @@ class Engagement:
     meetings_per_match: float | None
     health: HealthCounts
     health_shares: dict[str, float | None]  # of active (judged) matches
+    # active, completed, incomplete, no_meetings, ended_early: what `cycle close` recorded
+    outcomes: dict[str, int] = field(default_factory=dict)
+    replaced: int = 0  # matches ended early whose mentee was matched again (not in `matches`)
 
 
 @dataclass

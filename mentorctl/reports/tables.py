@@ -95,6 +95,15 @@ _FIGURE_LABELS = {
 }
 
 
+_OUTCOME_LABELS = {
+    "active": "Still running",
+    "completed": "Completed",
+    "incomplete": "Incomplete",
+    "no_meetings": "No meetings",
+    "ended_early": "Ended early",
+}
+
+
 def sections(r: Report) -> list[Section]:
     """The report as titled tables, in reading order."""
     p, q, e, g, s = r.participation, r.match_quality, r.engagement, r.goals, r.satisfaction
@@ -182,6 +191,23 @@ def sections(r: Report) -> list[Section]:
                     ("At risk (share of active)", e.health_shares["at_risk"], "share"),
                     ("Stalled (share of active)", e.health_shares["stalled"], "share"),
                 ]
+            ),
+        )
+    )
+    out.append(
+        Section(
+            "match_outcomes",
+            "Match outcomes",
+            _KV,
+            _kv([(_OUTCOME_LABELS.get(k, k), v, "int") for k, v in e.outcomes.items()]),
+            [
+                "Outcomes are recorded by `mentorctl cycle close` (completed: at least the "
+                "expected share of meetings held) and `match end` (ended early)."
+            ]
+            + (
+                [f"{e.replaced} match(es) ended early and replaced are counted once."]
+                if e.replaced
+                else []
             ),
         )
     )

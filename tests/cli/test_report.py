@@ -203,3 +203,70 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert "requests: 1 (file)" in proc.stdout
     assert "charts: 6 <svg>, 6 rendered with a size" in proc.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- after close
+
+
+def _report(cli: Cli, *args: str) -> dict:
+    r = cli("report", "--today", "2027-03-10", "--json", *args)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_the_report_after_close_is_as_complete_as_before(cli: Cli, tmp_path: Path) -> None:
+    """After `cycle close`, meetings expected once dropped to 0, held/expected and on-track
+    showed "–", the health chart was empty and the outcomes appeared in no format."""
+    from tests.cli.test_remind import A, B, matched
+
+    matched(cli)
+    for d in ("2027-01-20", "2027-02-03", "2027-02-17", "2027-03-03"):
+        assert cli("log", "meeting", *A, "--date", d, "--today", d).exit_code == 0
+    assert cli("log", "meeting", *B, "--date", "2027-01-20", "--today", "2027-01-20").exit_code == 0
+    before = _report(cli, "--all-cycles", "--timeline")
+    closed = cli("cycle", "close", "--today", "2027-03-10", "--yes")
+    assert closed.exit_code == 0, closed.output
+    after = _report(cli, "--all-cycles", "--timeline")
+
+    e0, e1 = before["engagement"], after["engagement"]
+    assert e1["meetings_expected"] == e0["meetings_expected"] > 0
+    assert e1["meeting_ratio"] == e0["meeting_ratio"] is not None
+    assert e1["health"] == e0["health"] and e1["health_shares"] == e0["health_shares"]
+    assert e1["health_shares"]["on_track"] is not None
+    assert e0["outcomes"] == {
+        "active": 3, "completed": 0, "incomplete": 0, "no_meetings": 0, "ended_early": 0
+    }  # fmt: skip
+    assert e1["outcomes"] == {
+        "active": 0, "completed": 1, "incomplete": 1, "no_meetings": 1, "ended_early": 0
+    }  # fmt: skip
+    assert after["health_timeline"] == before["health_timeline"]
+    assert sum(p["on_track"] + p["at_risk"] + p["stalled"] for p in after["health_timeline"]) > 0
+    assert after["trends"] == before["trends"]
+    assert after["trends"][-1]["meetings_expected"] > 0
+    assert after["trends"][-1]["on_track_share"] is not None
+
+    csv_rows = list(csv.reader(io.StringIO(cli("report", "--today", "2027-03-10", "--csv").stdout)))
+    assert ["match_outcomes", "", "Completed", "1"] in csv_rows
+    assert ["match_outcomes", "", "No meetings", "1"] in csv_rows
+    md = cli("report", "--today", "2027-03-10", "--md").stdout
+    assert "Match outcomes" in md and "Incomplete" in md
+    table = cli("report", "--today", "2027-03-10").stdout
+    assert "Match outcomes" in table and "Completed" in table
+    html = tmp_path / "r.html"
+    assert cli("report", "--today", "2027-03-10", "--html", str(html)).exit_code == 0
+    assert "Match outcomes" in html.read_text()
+
+
+def test_a_mentee_rematched_after_an_early_end_counts_once(cli: Cli) -> None:
+    """The report once counted 76 matches for 75 mentees after one `match end` and rematch."""
+    from tests.cli.test_remind import A, matched
+
+    matched(cli)
+    assert cli("match", "end", *A, "--reason", "moved team").exit_code == 0
+    assert cli("match").exit_code == 0
+    accepted = cli("match", "accept", "--all")
+    assert accepted.exit_code == 0, accepted.output
+    data = _report(cli)
+    assert data["match_quality"]["matches"] == data["participation"]["mentees_matched"] == 3
+    assert data["engagement"]["matches"] == 3
+    assert data["engagement"]["replaced"] == 1

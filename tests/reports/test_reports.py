@@ -124,8 +124,9 @@ def test_health_timeline(report: reports.Report) -> None:
         dt.date(2027, 4, 5),
     ]
     first, last = report.health_timeline[0], report.health_timeline[-1]
-    # 01-25: everyone met within 21 days or has not started (M5); M6 is ended
-    assert (first.on_track, first.at_risk, first.stalled, first.ended) == (5, 0, 0, 1)
+    # 01-25: everyone met within 21 days or has not started (M5); M6 ends only on 03-01,
+    # so it is still running then (the chart once showed it ended from the first day)
+    assert (first.on_track, first.at_risk, first.stalled, first.ended) == (6, 0, 0, 0)
     assert (last.on_track, last.at_risk, last.stalled, last.ended) == (3, 1, 1, 1)
 
 
