@@ -93,12 +93,12 @@ def health_rows(
     thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
     rows = []
     for facts in match_facts(session, cycle.id, as_of):
-        day, f = as_of, facts
-        if f.status == "ended" and f.ended is not None:
-            if as_of < f.ended:
+        day, f, ended = as_of, facts, facts.ended
+        if f.status == "ended" and ended is not None:
+            if as_of < ended:
                 f = replace(f, status="active", ended=None, end_reason=None, outcome=None)
             elif f.outcome in CLOSE_OUTCOMES:
-                day = f.ended
+                day = ended
                 f = replace(f, status="active")
         row = assess(
             f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=day
