@@ -1,24 +1,25 @@
-"""``mentorctl match ...``, ``explain`` and ``scores``: propose, review and accept matches."""
+"""``mentorctl match ...``, ``explain`` and ``scores``: propose, accept, reject and compare
+matches. The interactive review is :mod:`mentorctl.cli.review`; what the commands read
+(program, roster, locks and overrides) is :mod:`mentorctl.cli.match_input`.
+"""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli import review as review_cmd
+from mentorctl.cli.match_input import match_input as _input
+from mentorctl.cli.match_input import names as _names
+from mentorctl.cli.match_input import open_context as _open
 from mentorctl.cli.options import JsonOpt
 from mentorctl.cli.output import Column, Fmt
 from mentorctl.enums import Mode
 
 if TYPE_CHECKING:
     from mentorctl.matching.engine import MatchInput, Proposal
-    from mentorctl.program import Program
-    from mentorctl.roster.db import Roster
-    from mentorctl.roster.matches import RosterMatches
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -48,128 +49,15 @@ PairOpt = Annotated[
     list[str] | None,
     typer.Option(help="MENTOR:MENTEE (emails). Repeatable."),
 ]
-
-
-@dataclass
-class Context:
-    program: Program
-    directory: Path
-    roster: Roster
-    cycle_id: int
-    cycle_name: str
-    known: RosterMatches
-    program_id: int
-    priority: frozenset[str] = frozenset()
-
-
-def _parse_pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
-    from mentorctl.errors import UsageError
-
-    out = []
-    for v in values or []:
-        mentor, sep, mentee = v.partition(":")
-        if not sep or not mentor.strip() or not mentee.strip():
-            raise UsageError(f"{flag} {v!r}: expected MENTOR:MENTEE")
-        out.append((mentor.strip().lower(), mentee.strip().lower()))
-    return out
-
-
-def _pairs_file(directory: Path, name: str | None) -> tuple[list[tuple[str, str]], set]:
-    """Locks and forbidden pairs from the CSV named in matching.constraints.pairs_file."""
-    from mentorctl.errors import ImportProblemError, Problem
-
-    if name is None:
-        return [], set()
-    path = directory / name
-    locks: list[tuple[str, str]] = []
-    forbid: set[tuple[str, str]] = set()
-    problems = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            for row in reader:
-                line = reader.line_num
-                mentor = (row.get("mentor") or "").strip().lower()
-                mentee = (row.get("mentee") or "").strip().lower()
-                action = (row.get("action") or "").strip().lower()
-                if not mentor or not mentee:
-                    problems.append(Problem("needs mentor and mentee", file=str(path), line=line))
-                elif action not in ("lock", "forbid"):
-                    problems.append(
-                        Problem(
-                            f"{action!r} must be lock or forbid",
-                            file=str(path),
-                            line=line,
-                            path="action",
-                        )
-                    )
-                elif action == "lock":
-                    locks.append((mentor, mentee))
-                else:
-                    forbid.add((mentor, mentee))
-    except FileNotFoundError:
-        raise ImportProblemError(
-            f"{path}: no such file (matching.constraints.pairs_file)"
-        ) from None
-    if problems:
-        raise ImportProblemError(f"{path}: {len(problems)} bad row(s)", problems)
-    return locks, forbid
-
-
-def _open(ctx: typer.Context, overrides: list[str] | None) -> Context:
-    from mentorctl.roster import matches
-    from mentorctl.roster.participants import ensure_cycle, ensure_program
-    from mentorctl.tracking.cycles import priority_mentees
-
-    state = ctx.obj
-    directory, program = state.load(tuple(overrides or ()))
-    roster = state.open_roster()
-    # Reading needs the program's and cycle's rows; on a new roster they are made in a
-    # transaction that is rolled back: commands that write make them again in their own.
-    with roster.session(dry_run=True) as session:
-        row = ensure_program(session, program)
-        cycle = ensure_cycle(session, row, program)
-        assert row.id is not None and cycle.id is not None
-        program_id, cycle_id, cycle_name = row.id, cycle.id, cycle.name
-        known = matches.load(session, program_id, cycle_id)
-        priority = priority_mentees(session, program_id, cycle)
-    return Context(program, directory, roster, cycle_id, cycle_name, known, program_id, priority)
-
-
-def _input(
-    c: Context, mode: Mode | None, lock: list[str] | None, forbid: list[str] | None
-) -> MatchInput:
-    from mentorctl.errors import NotFoundError
-    from mentorctl.matching.engine import MatchInput
-
-    cons = c.program.matching.constraints
-    file_locks, file_forbid = _pairs_file(c.directory, cons.pairs_file)
-    flag_locks, flag_forbid = _parse_pairs(lock, "--lock"), _parse_pairs(forbid, "--forbid")
-    enrolled = {p["email"] for p in c.known.people}
-    for flag, pairs in (("--lock", flag_locks), ("--forbid", flag_forbid)):
-        for pair in pairs:
-            for email in pair:
-                if email not in enrolled:  # a typo must not silently lock or forbid nothing
-                    raise NotFoundError(f"{flag} {':'.join(pair)}: {email} is not enrolled")
-    locks = [(p.mentor, p.mentee) for p in cons.lock] + file_locks + flag_locks
-    refused = (
-        {(p.mentor, p.mentee) for p in cons.forbid}
-        | file_forbid
-        | set(flag_forbid)
-        | set(c.known.rejected)
-    )
-    active_mentees = {e for _, e in c.known.active}
-    return MatchInput(
-        program=c.program,
-        people=c.known.people,
-        cycle=c.cycle_name,
-        mode=mode,
-        previous_pairs=c.known.previous_pairs,
-        kept=c.known.active,
-        locks=[p for p in locks if p[1] not in active_mentees],
-        forbid=frozenset(refused),
-        priority=c.priority,
-    )
+OverrideOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--override",
+        metavar="REASON",
+        help="Why the --lock pairs may break a hard constraint (forbid, management chain, "
+        "eligibility, min_score ...). Shown by explain, the proposal and the report.",
+    ),
+]
 
 
 def _compute(inp: MatchInput) -> Proposal:
@@ -190,10 +78,6 @@ MATCH_COLUMNS = [
 ]
 
 
-def _names(people: list[dict[str, Any]]) -> dict[str, str]:
-    return {p["email"]: p["name"] for p in people}
-
-
 def render_proposal(
     proposal: Proposal, people: list[dict[str, Any]], as_json: bool, dry_run: bool
 ) -> None:
@@ -204,12 +88,16 @@ def render_proposal(
     rows = []
     for m in proposal.matches:
         tag = " (kept)" if m.kept else " (locked)" if m.locked else ""
+        why = "; ".join(m.reasons)
+        if m.override is not None:
+            tag += " (override)"
+            why = f"override: {m.override} (breaks: {'; '.join(m.overridden)}); {why}"
         rows.append(
             {
                 "mentor_name": f"{names.get(m.mentor, m.mentor)}",
                 "mentee_name": f"{names.get(m.mentee, m.mentee)}{tag}",
                 "score": m.score,
-                "why": "; ".join(m.reasons),
+                "why": why,
             }
         )
     title = f"{proposal.mode.value} matching, cycle {proposal.cycle}" + (
@@ -264,8 +152,12 @@ def match(
     set_: SetOpt = None,
     lock: PairOpt = None,
     forbid: PairOpt = None,
+    override: OverrideOpt = None,
 ) -> None:
-    """Compute a proposal for the current cycle and store it (replacing an earlier one)."""
+    """Compute a proposal for the current cycle and store it (replacing an earlier one).
+
+    A lock that breaks a hard constraint is refused unless it carries an override
+    (program.yaml `override:`, the pairs file's override column, or --override)."""
     if ctx.invoked_subcommand is not None:
         return
     from mentorctl.roster.matches import store_proposal
@@ -273,7 +165,7 @@ def match(
 
     c = _open(ctx, set_)
     try:
-        proposal = _compute(_input(c, mode, lock, forbid))
+        proposal = _compute(_input(c, mode, lock, forbid, override))
         if not dry_run:
             with c.roster.session(write=True) as session:
                 cycle = ensure_cycle(session, ensure_program(session, c.program), c.program)
@@ -283,6 +175,9 @@ def match(
     render_proposal(proposal, c.known.people, as_json, dry_run)
     if not dry_run and not as_json:
         output.info("stored as a proposal; `mentorctl match review` or `match accept --all`")
+
+
+app.command("review")(review_cmd.review)
 
 
 @app.command("accept")
@@ -307,7 +202,9 @@ def accept(
     try:
         with c.roster.session(write=True, dry_run=dry_run) as session:
             pairs = None if all_ else [(mentor or "", mentee or "")]
-            accepted = matches.accept(session, c.cycle_id, c.known.ids, pairs)
+            accepted = matches.accept(
+                session, c.cycle_id, c.known.ids, pairs, review_cmd.capacities(c)
+            )
     finally:
         c.roster.dispose()
     output.info(f"{'would accept' if dry_run else 'accepted'} {len(accepted)} match(es)")
@@ -392,67 +289,6 @@ def diff(
     )
 
 
-@app.command("review")
-def review(ctx: typer.Context) -> None:
-    """Step through the proposal on a terminal: accept, reject, swap mentor or skip.
-
-    Every choice is also a command: `match accept`, `match reject`.
-    """
-    from rich.markup import escape
-
-    from mentorctl.cli import prompts
-    from mentorctl.errors import UsageError
-    from mentorctl.matching.engine import candidates
-    from mentorctl.matching.scoring import explain_pair
-    from mentorctl.roster import matches
-
-    if not prompts.interactive():
-        raise UsageError("review needs a terminal; use `mentorctl match accept|reject` instead")
-    c = _open(ctx, None)
-    names = _names(c.known.people)
-    by_email = {p["email"]: p for p in c.known.people}
-    try:
-        for row in c.known.proposed:
-            mentor, mentee = row["mentor"], row["mentee"]
-            output.out().print(
-                f"\n[bold]{escape(names[mentee])}[/bold] <{escape(mentee)}> with "
-                f"[bold]{escape(names[mentor])}[/bold] <{escape(mentor)}>: score {row['score']:.3f}"
-            )
-            for reason in row["explanation"].get("reasons", []):
-                output.out().print(f"  - {reason}", markup=False)
-            choice = prompts.select(
-                "Decision", ["accept", "reject", "swap mentor", "skip", "quit"], "accept"
-            )
-            if choice == "quit":
-                break
-            with c.roster.session(write=True) as session:
-                if choice == "accept":
-                    matches.accept(session, c.cycle_id, c.known.ids, [(mentor, mentee)])
-                elif choice == "reject":
-                    matches.reject(session, c.cycle_id, c.known.ids, mentor, mentee)
-                elif choice == "swap mentor":
-                    inp = _input(c, None, None, None)
-                    best, _ = candidates(inp, mentee)
-                    options = [r["mentor"] for r in best if r["mentor"] != mentor][:10]
-                    if not options:
-                        output.warn(f"no other eligible mentor for {mentee}")
-                        continue
-                    pick = prompts.select("New mentor", options)
-                    pair = explain_pair(c.program, by_email[pick], by_email[mentee])
-                    matches.swap(
-                        session,
-                        c.cycle_id,
-                        c.known.ids,
-                        mentor,
-                        pick,
-                        mentee,
-                        score=round(pair.score, 6),
-                        explanation={"criteria": pair.values, "reasons": pair.top_reasons(2)},
-                    )
-    finally:
-        c.roster.dispose()
-
-
 # --------------------------------------------------------------------------- explain / scores
 
 
@@ -477,6 +313,10 @@ def explain(
     by_email = {p["email"]: p for p in inp.people}
     good, excluded = candidates(inp, mentee)
     who = by_email[mentee.strip().lower()]
+    for e in excluded:
+        reason = inp.overrides.get((e["mentor"], who["email"]))
+        if reason is not None:
+            e["override"] = reason
 
     if mentor is not None:
         m = by_email.get(mentor.strip().lower())
@@ -490,6 +330,8 @@ def explain(
             "mentee": who["email"],
             "score": round(pair.score, 6),
             "excluded_by": pair_exclusions(inp, m, who, by_email),
+            # A lock the coordinator kept despite the exclusions, and why.
+            "override": inp.overrides.get((m["email"], who["email"])),
             "criteria": [
                 {
                     "name": r.name,
@@ -518,6 +360,10 @@ def explain(
         )
         for r in data["excluded_by"]:
             output.out().print(f"excluded: {r}", markup=False)
+        if data["override"] is not None:
+            output.out().print(
+                f"override: locked by the coordinator anyway: {data['override']}", markup=False
+            )
         return
 
     data = {
@@ -542,7 +388,14 @@ def explain(
     if excluded:
         output.print_table(
             [Column("mentor", "Excluded mentor"), Column("reasons", "Because")],
-            [{"mentor": e["mentor"], "reasons": "; ".join(e["reasons"])} for e in excluded],
+            [
+                {
+                    "mentor": e["mentor"],
+                    "reasons": "; ".join(e["reasons"])
+                    + (f" (override: {e['override']})" if "override" in e else ""),
+                }
+                for e in excluded
+            ],
         )
 
 

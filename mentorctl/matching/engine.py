@@ -110,6 +110,17 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
                     forbid=inp.forbid,
                     override=inp.overrides.get((mentor, mentee)),
                 )
+            elif (mentor, mentee) in inp.overrides:  # accepted with a reason: still shown
+                broken[(mentor, mentee)] = tuple(
+                    constraints.hard_reasons(
+                        program,
+                        by_email[mentor],
+                        by_email[mentee],
+                        people_by_email=by_email,
+                        previous_pairs=inp.avoided_pairs,
+                        forbid=inp.forbid,
+                    )
+                )
             i = index_m[mentor]
             if capacity[i] <= 0:
                 if kept:  # accepted earlier, beyond what program.yaml now allows

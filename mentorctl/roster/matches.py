@@ -3,12 +3,17 @@
 A match is ``proposed`` (the latest `mentorctl match` run), ``active`` (accepted),
 ``rejected`` (the coordinator said no: never proposed again this cycle) or ``ended``.
 Earlier cycles' active and ended matches are the "previous pairs" matching avoids.
+
+Accepting never over-fills a mentor: :func:`accept` and :func:`swap` refuse a match
+beyond the mentor's capacity (given by the caller, from program.yaml). A saved proposal
+also keeps what ``match`` computed (summary, greedy baseline, overrides) on the cycle
+row, so that reports read it instead of computing it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
@@ -35,6 +40,8 @@ class RosterMatches:
     active: list[Pair]
     rejected: frozenset[Pair]
     proposed: list[dict[str, Any]]
+    #: Pairs of this cycle locked despite a hard constraint: pair -> the coordinator's reason.
+    overrides: dict[Pair, str] = field(default_factory=dict)
 
 
 def _pairs(session: Session, query: Any) -> list[dict[str, Any]]:
@@ -96,11 +103,58 @@ def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
             (r["mentor"], r["mentee"]) for r in this_cycle if r["status"] in ("rejected", "ended")
         ),
         proposed=[r for r in this_cycle if r["status"] == "proposed"],
+        overrides={
+            (r["mentor"], r["mentee"]): str(r["explanation"]["override"]["reason"])
+            for r in this_cycle
+            if r["status"] in ("proposed", "active")
+            and isinstance((r["explanation"] or {}).get("override"), dict)
+        },
     )
 
 
+def proposal_record(proposal: Proposal) -> dict[str, Any]:
+    """What is kept of a proposal on its cycle (``CycleRow.proposal``), as JSON.
+
+    ``summary`` holds the greedy baseline solved on the same input (locks and kept
+    matches included): the report reads it rather than solving again.
+    """
+    return {
+        "mode": proposal.mode.value,
+        "computed_at": utcnow().isoformat(timespec="seconds"),
+        "summary": dict(proposal.summary),
+        "overrides": [
+            {
+                "mentor": m.mentor,
+                "mentee": m.mentee,
+                "reason": m.override,
+                "constraints": list(m.overridden),
+            }
+            for m in proposal.matches
+            if m.override is not None
+        ],
+        "small_circles": list(proposal.small_circles),
+    }
+
+
+def stored_proposal(session: Session, cycle_id: int) -> dict[str, Any] | None:
+    """The record :func:`store_proposal` kept for the cycle, if any."""
+    from mentorctl.roster.models import CycleRow
+
+    row = session.get(CycleRow, cycle_id)
+    return None if row is None else row.proposal
+
+
 def store_proposal(session: Session, cycle_id: int, proposal: Proposal, ids: dict[str, int]) -> int:
-    """Replace the cycle's proposed matches with ``proposal``'s new ones; returns how many."""
+    """Replace the cycle's proposed matches with ``proposal``'s new ones; returns how many.
+
+    The cycle row keeps :func:`proposal_record` of it.
+    """
+    from mentorctl.roster.models import CycleRow
+
+    cycle = session.get(CycleRow, cycle_id)
+    if cycle is not None:
+        cycle.proposal = proposal_record(proposal)
+        session.add(cycle)
     session.execute(
         delete(MatchRow).where(
             col(MatchRow.cycle_id) == cycle_id, col(MatchRow.status) == "proposed"
@@ -118,7 +172,7 @@ def store_proposal(session: Session, cycle_id: int, proposal: Proposal, ids: dic
                 mentee_id=ids[m.mentee],
                 circle=m.circle,
                 score=m.score,
-                explanation={"criteria": m.criteria, "reasons": m.reasons},
+                explanation=_explanation(m),
                 status="proposed",
                 locked=m.locked,
                 created_at=now,
@@ -126,6 +180,13 @@ def store_proposal(session: Session, cycle_id: int, proposal: Proposal, ids: dic
         )
     session.add_all(rows)
     return len(rows)
+
+
+def _explanation(m: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"criteria": m.criteria, "reasons": m.reasons}
+    if m.override is not None:
+        out["override"] = {"reason": m.override, "constraints": list(m.overridden)}
+    return out
 
 
 def _find(
@@ -154,9 +215,17 @@ def _find(
 
 
 def accept(
-    session: Session, cycle_id: int, ids: dict[str, int], pairs: Iterable[Pair] | None
+    session: Session,
+    cycle_id: int,
+    ids: dict[str, int],
+    pairs: Iterable[Pair] | None,
+    capacity: Mapping[str, int] | None = None,
 ) -> list[int]:
-    """Turn proposals into active matches (all of them when ``pairs`` is None)."""
+    """Turn proposals into active matches (all of them when ``pairs`` is None).
+
+    ``capacity`` (mentor email -> how many mentees they take) refuses a match that
+    would give a mentor more active mentees than that, before anything changes.
+    """
     if pairs is None:
         rows = list(
             session.exec(
@@ -166,8 +235,11 @@ def accept(
     else:
         rows = [_find(session, cycle_id, ids, m, e, ("proposed",)) for m, e in pairs]
     now = utcnow()
+    emails = {v: k for k, v in ids.items()}
     for row in rows:
         _refuse_double_mentee(session, cycle_id, row)
+        if capacity is not None:
+            _refuse_full_mentor(session, cycle_id, row, emails, capacity)
         row.status = "active"
         row.started_at = now
         session.add(row)
@@ -188,6 +260,56 @@ def _refuse_double_mentee(session: Session, cycle_id: int, row: MatchRow) -> Non
         raise MentorctlError("the mentee already has an active match this cycle")
 
 
+def active_counts(session: Session, cycle_id: int) -> dict[int, int]:
+    """Active matches per mentor id in the cycle."""
+    from sqlalchemy import func
+
+    rows = session.execute(
+        select(MatchRow.mentor_id, func.count())
+        .where(MatchRow.cycle_id == cycle_id, MatchRow.status == "active")
+        .group_by(col(MatchRow.mentor_id))
+    ).all()
+    return {int(m): int(n) for m, n in rows if m is not None}
+
+
+def places_taken(session: Session, cycle_id: int) -> dict[int, tuple[int, int]]:
+    """Per mentor id: (active matches, proposals still pending) in the cycle."""
+    from sqlalchemy import func
+
+    rows = session.execute(
+        select(MatchRow.mentor_id, MatchRow.status, func.count())
+        .where(
+            MatchRow.cycle_id == cycle_id,
+            col(MatchRow.status).in_(("active", "proposed")),
+        )
+        .group_by(col(MatchRow.mentor_id), col(MatchRow.status))
+    ).all()
+    out: dict[int, tuple[int, int]] = {}
+    for mentor_id, status, n in rows:
+        active, pending = out.get(int(mentor_id), (0, 0))
+        out[int(mentor_id)] = (active + n, pending) if status == "active" else (active, pending + n)
+    return out
+
+
+def _refuse_full_mentor(
+    session: Session,
+    cycle_id: int,
+    row: MatchRow,
+    emails: Mapping[int, str],
+    capacity: Mapping[str, int],
+) -> None:
+    mentor = emails.get(row.mentor_id or 0, "")
+    limit = capacity.get(mentor)
+    if limit is None:
+        return
+    taken = active_counts(session, cycle_id).get(row.mentor_id or 0, 0)
+    if taken >= limit:
+        raise MentorctlError(
+            f"{mentor} already has {taken} active mentee(s) this cycle, their capacity; "
+            f"end or reject one first"
+        )
+
+
 def reject(session: Session, cycle_id: int, ids: dict[str, int], mentor: str, mentee: str) -> None:
     """Refuse a proposed pair: it is dropped and never proposed again this cycle."""
     row = _find(session, cycle_id, ids, mentor, mentee, ("proposed",))
@@ -206,6 +328,7 @@ def swap(
     *,
     score: float,
     explanation: dict[str, Any],
+    capacity: Mapping[str, int] | None = None,
 ) -> int:
     """Replace a proposed pair's mentor with the coordinator's choice, and accept it.
 
@@ -223,4 +346,4 @@ def swap(
     )
     session.add(row)
     session.flush()
-    return accept(session, cycle_id, ids, [(new_mentor, mentee)])[0]
+    return accept(session, cycle_id, ids, [(new_mentor, mentee)], capacity)[0]

@@ -1,0 +1,196 @@
+"""What the ``match`` commands read before matching: the program, the roster's matches of
+the current cycle, and the coordinator's locks, forbidden pairs and overrides (from
+program.yaml, its pairs file and the ``--lock``/``--forbid``/``--override`` flags).
+
+Shared by :mod:`mentorctl.cli.match` and :mod:`mentorctl.cli.review`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from mentorctl.enums import Mode
+    from mentorctl.matching.engine import MatchInput
+    from mentorctl.program import Program
+    from mentorctl.roster.db import Roster
+    from mentorctl.roster.matches import RosterMatches
+
+Pair = tuple[str, str]
+
+
+@dataclass
+class Context:
+    program: Program
+    directory: Path
+    roster: Roster
+    cycle_id: int
+    cycle_name: str
+    known: RosterMatches
+    program_id: int
+    priority: frozenset[str] = frozenset()
+
+
+@dataclass
+class PairsFile:
+    """The rows of ``matching.constraints.pairs_file``."""
+
+    locks: list[Pair]
+    forbid: set[Pair]
+    overrides: dict[Pair, str]
+
+
+def parse_pairs(values: list[str] | None, flag: str) -> list[Pair]:
+    from mentorctl.errors import UsageError
+
+    out = []
+    for v in values or []:
+        mentor, sep, mentee = v.partition(":")
+        if not sep or not mentor.strip() or not mentee.strip():
+            raise UsageError(f"{flag} {v!r}: expected MENTOR:MENTEE")
+        out.append((mentor.strip().lower(), mentee.strip().lower()))
+    return out
+
+
+def pairs_file(directory: Path, name: str | None) -> PairsFile:
+    """Locks, forbidden pairs and lock overrides from the CSV named in ``pairs_file``.
+
+    Columns: ``mentor``, ``mentee``, ``action`` (lock or forbid) and, optionally,
+    ``override``: on a lock row, why the lock may break a hard constraint.
+    """
+    import csv
+
+    from mentorctl.errors import ImportProblemError, Problem
+
+    out = PairsFile([], set(), {})
+    if name is None:
+        return out
+    path = directory / name
+    problems = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            for row in reader:
+                line = reader.line_num
+                mentor = (row.get("mentor") or "").strip().lower()
+                mentee = (row.get("mentee") or "").strip().lower()
+                action = (row.get("action") or "").strip().lower()
+                override = (row.get("override") or "").strip()
+                if not mentor or not mentee:
+                    problems.append(Problem("needs mentor and mentee", file=str(path), line=line))
+                elif action not in ("lock", "forbid"):
+                    problems.append(
+                        Problem(
+                            f"{action!r} must be lock or forbid",
+                            file=str(path),
+                            line=line,
+                            path="action",
+                        )
+                    )
+                elif action == "lock":
+                    out.locks.append((mentor, mentee))
+                    if override:
+                        out.overrides[(mentor, mentee)] = override
+                elif override:
+                    problems.append(
+                        Problem(
+                            "an override belongs on a lock row, not a forbid row",
+                            file=str(path),
+                            line=line,
+                            path="override",
+                        )
+                    )
+                else:
+                    out.forbid.add((mentor, mentee))
+    except FileNotFoundError:
+        raise ImportProblemError(
+            f"{path}: no such file (matching.constraints.pairs_file)"
+        ) from None
+    if problems:
+        raise ImportProblemError(f"{path}: {len(problems)} bad row(s)", problems)
+    return out
+
+
+def open_context(ctx: typer.Context, overrides: list[str] | None) -> Context:
+    """Load the program (with ``--set`` what-ifs) and what the roster knows of this cycle."""
+    from mentorctl.roster import matches
+    from mentorctl.roster.participants import ensure_cycle, ensure_program
+    from mentorctl.tracking.cycles import priority_mentees
+
+    state = ctx.obj
+    directory, program = state.load(tuple(overrides or ()))
+    roster = state.open_roster()
+    # Reading needs the program's and cycle's rows; on a new roster they are made in a
+    # transaction that is rolled back: commands that write make them again in their own.
+    with roster.session(dry_run=True) as session:
+        row = ensure_program(session, program)
+        cycle = ensure_cycle(session, row, program)
+        assert row.id is not None and cycle.id is not None
+        program_id, cycle_id, cycle_name = row.id, cycle.id, cycle.name
+        known = matches.load(session, program_id, cycle_id)
+        priority = priority_mentees(session, program_id, cycle)
+    return Context(program, directory, roster, cycle_id, cycle_name, known, program_id, priority)
+
+
+def match_input(
+    c: Context,
+    mode: Mode | None,
+    lock: list[str] | None,
+    forbid: list[str] | None,
+    override: str | None = None,
+) -> MatchInput:
+    """The engine's input: the roster's people and matches, and every lock and forbid.
+
+    ``override`` is the coordinator's reason for the ``--lock`` pairs of this run to
+    break a hard constraint; without it such a lock is refused by the engine.
+    """
+    from mentorctl.errors import NotFoundError, UsageError
+    from mentorctl.matching.engine import MatchInput
+
+    cons = c.program.matching.constraints
+    from_file = pairs_file(c.directory, cons.pairs_file)
+    flag_locks, flag_forbid = parse_pairs(lock, "--lock"), parse_pairs(forbid, "--forbid")
+    if override is not None:
+        if not override.strip():
+            raise UsageError("--override: give the reason the lock may break a constraint")
+        if not flag_locks:
+            raise UsageError("--override applies to --lock pairs; give --lock MENTOR:MENTEE too")
+    enrolled = {p["email"] for p in c.known.people}
+    for flag, pairs in (("--lock", flag_locks), ("--forbid", flag_forbid)):
+        for pair in pairs:
+            for email in pair:
+                if email not in enrolled:  # a typo must not silently lock or forbid nothing
+                    raise NotFoundError(f"{flag} {':'.join(pair)}: {email} is not enrolled")
+    locks = [(p.mentor, p.mentee) for p in cons.lock] + from_file.locks + flag_locks
+    reasons: dict[Pair, str] = dict(c.known.overrides)  # accepted earlier, with a reason
+    reasons.update({(p.mentor, p.mentee): p.override for p in cons.lock if p.override})
+    reasons.update(from_file.overrides)
+    if override is not None:
+        reasons.update({pair: override.strip() for pair in flag_locks})
+    refused = (
+        {(p.mentor, p.mentee) for p in cons.forbid}
+        | from_file.forbid
+        | set(flag_forbid)
+        | set(c.known.rejected)
+    )
+    active_mentees = {e for _, e in c.known.active}
+    return MatchInput(
+        program=c.program,
+        people=c.known.people,
+        cycle=c.cycle_name,
+        mode=mode,
+        previous_pairs=c.known.previous_pairs,
+        kept=c.known.active,
+        locks=[p for p in locks if p[1] not in active_mentees],
+        forbid=frozenset(refused),
+        priority=c.priority,
+        overrides=reasons,
+    )
+
+
+def names(people: list[dict[str, Any]]) -> dict[str, str]:
+    return {p["email"]: p["name"] for p in people}
