@@ -154,7 +154,19 @@ def source_value(program: Program, person: Person, source: str | None) -> Any:
     if source in ROSTER_FIELDS:
         return person.get(source)
     answers = person.get("answers") or {}
-    return answers.get(source)
+    value = answers.get(source)
+    question = program.question(source)
+    if value is not None and question is not None and question.any_option is not None:
+        return _any_option(value, question.any_option, question.options or [])
+    return value
+
+
+def _any_option(value: Any, any_option: str, options: list[str]) -> Any:
+    """An answer of the question's ``any_option`` ("No preference") counts as every option."""
+    items = value if isinstance(value, list | tuple) else [value]
+    if any(str(i).strip().casefold() == any_option.strip().casefold() for i in items):
+        return list(options)
+    return value
 
 
 def _key(item: Any) -> str:

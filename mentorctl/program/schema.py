@@ -80,6 +80,12 @@ class Question(_Strict):
     max_choices: int | None = Field(None, ge=1)
     scale: tuple[int, int] = (1, 5)
     help: str | None = None
+    any_option: str | None = Field(
+        None,
+        min_length=1,
+        description="an option meaning 'any of them' (e.g. 'No preference'): it matches "
+        "every option when pairs are compared",
+    )
 
     def asks(self, role: str) -> bool:
         """Whether a participant of ``role`` (mentor, mentee, both) answers this question."""
@@ -103,6 +109,34 @@ class Survey(_Strict):
 class _Criterion(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     weight: float = Field(1.0, ge=0)
+    # What participants read about this criterion (agreements, intro emails); the
+    # coordinator's `explain` text is separate. See docs/agreements.md.
+    participant_text: str | None = Field(
+        None,
+        min_length=1,
+        description="phrase participants read when this criterion brought the pair together; "
+        "placeholders {mentor}, {mentee} (first names) and {items}",
+    )
+    show_participants: bool = Field(
+        True, description="false: never mention this criterion to participants"
+    )
+
+    @field_validator("participant_text")
+    @classmethod
+    def _placeholders(cls, v: str | None) -> str | None:
+        if v is not None:
+            import string
+
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+            except ValueError as exc:
+                raise ValueError(f"not a valid phrase ({exc}); write {{{{ for a brace") from None
+            unknown = sorted(names - {"mentor", "mentee", "items"})
+            if unknown:
+                raise ValueError(
+                    f"unknown placeholder {{{unknown[0]}}}; use {{mentor}}, {{mentee}} or {{items}}"
+                )
+        return v
 
 
 class _TwoSided(_Criterion):
@@ -182,6 +216,23 @@ class Pair(_Strict):
         return v.strip().lower()
 
 
+class Lock(Pair):
+    """A pair the coordinator fixes; ``override`` (why) lets it break a hard constraint."""
+
+    override: str | None = Field(
+        None,
+        min_length=1,
+        description="why this lock may break a hard constraint (shown by explain and reports)",
+    )
+
+    @field_validator("override")
+    @classmethod
+    def _reason(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("give the reason for the override, or leave the key out")
+        return v.strip() if v is not None else None
+
+
 class Constraints(_Strict):
     management_chain: int = Field(2, ge=0, description="levels of the mentee's managers excluded")
     require_same: list[str] = []
@@ -189,7 +240,7 @@ class Constraints(_Strict):
     avoid_previous_pairs: bool = True
     min_score: float | None = Field(None, ge=0, le=1)
     forbid: list[Pair] = []
-    lock: list[Pair] = []
+    lock: list[Lock] = []
     pairs_file: str | None = Field(
         None, description="CSV with columns mentor,mentee,action (forbid|lock)"
     )
@@ -370,6 +421,8 @@ def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str
             out.append(((*where, "options"), "options repeat"))
         if q.type is QuestionType.LIKERT and q.scale[0] >= q.scale[1]:
             out.append(((*where, "scale"), "must be [low, high] with low < high"))
+        if q.any_option is not None and q.any_option not in (q.options or []):
+            out.append(((*where, "any_option"), f"{q.any_option!r} is not one of the options"))
     for header, target in program.survey.columns.items():
         if target == "ignore":  # the importer drops the column (a form's own "Name" ...)
             continue
