@@ -1,9 +1,10 @@
 """The meeting series of an agreement as an iCalendar (``.ics``) file.
 
-One recurring event (``RRULE``) at the program's cadence from the cycle's first meeting
-date, ``COUNT`` = the cycle's expected meetings, at ``agreement.meeting_time`` for
-``agreement.meeting_minutes``. The time is in the mentee's time zone when the roster has a
-valid IANA one (the mentee organises the meetings), else a floating local time.
+One recurring event (``RRULE``) with the dates, time and length of the program's
+:class:`~mentorctl.agreements.terms.Terms`, which the agreement and the email state
+too: from the first meeting, ``COUNT`` = the number of meetings in the series. The time
+is in the mentee's time zone when the roster has a valid IANA one (the mentee organises
+the meetings), else a floating local time.
 
 The output is deterministic for the same input (the stamp is the cycle's start, the UID
 names the cycle and people), so re-rendering an unchanged agreement rewrites nothing.
@@ -16,33 +17,13 @@ import hashlib
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.relativedelta import relativedelta
-
+from mentorctl.agreements.terms import first_meeting_date, occurrence_dates, terms_of
 from mentorctl.enums import Cadence
 from mentorctl.program import Program
 
+__all__ = ["PRODID", "first_meeting_date", "meeting_series", "occurrence_dates"]
+
 PRODID = "-//mentorctl//mentoring agreement//EN"
-
-
-def occurrence_dates(first: dt.date, cadence: Cadence, count: int) -> list[dt.date]:
-    """The dates of ``count`` meetings from ``first`` at ``cadence`` (as RRULE expands)."""
-    if cadence is Cadence.MONTHLY:
-        # first_meeting_date keeps the day <= 28, where RRULE and relativedelta agree.
-        return [first + relativedelta(months=i) for i in range(count)]
-    step = dt.timedelta(days=cadence.days)
-    return [first + i * step for i in range(count)]
-
-
-def first_meeting_date(program: Program) -> dt.date:
-    """The first date of the series: the cycle start (monthly: never a day after the 28th).
-
-    A monthly RRULE skips months that lack its day (no 31 February), so a monthly series
-    that would start on the 29th-31st starts on the 1st of the next month instead.
-    """
-    start = program.cycle.start
-    if program.cycle.cadence is Cadence.MONTHLY and start.day > 28:
-        return (start + relativedelta(months=1)).replace(day=1)
-    return start
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
@@ -67,8 +48,9 @@ def meeting_series(
     from icalendar import Calendar, Event, vCalAddress, vText
 
     cycle = program.cycle
-    hour, minute = (int(x) for x in program.agreement.meeting_time.split(":"))
-    first = first_meeting_date(program)
+    terms = terms_of(program)
+    hour, minute = (int(x) for x in terms.time.split(":"))
+    first = terms.first_date
     zone = _zone(timezone)
     start = dt.datetime.combine(first, dt.time(hour, minute), tzinfo=zone)
     cal = Calendar()
@@ -83,8 +65,8 @@ def meeting_series(
     event.add("summary", _one_line(summary))
     event.add("description", description)
     event.add("dtstart", start)
-    event.add("duration", dt.timedelta(minutes=program.agreement.meeting_minutes))
-    rule: dict[str, object] = {"count": cycle.expected_meetings}
+    event.add("duration", dt.timedelta(minutes=terms.minutes))
+    rule: dict[str, object] = {"count": terms.count}
     if cycle.cadence is Cadence.MONTHLY:
         rule["freq"] = "monthly"
     else:

@@ -36,8 +36,10 @@ def validate(
     url = state.roster_url()
     path = sqlite_path(url)
     people: list[dict] = []
+    found_in_matches: list = []  # over-full mentors; locks that break a constraint
     roster_checked = path is None or path.exists()
     if roster_checked:
+        from mentorctl.roster.matches import match_problems
         from mentorctl.roster.participants import find_program_id, list_participants, stored_values
 
         roster = state.open_roster(create=False)
@@ -46,9 +48,25 @@ def validate(
                 pid = find_program_id(session, program)
                 if pid is not None:
                     people = [stored_values(p) for p, _ in list_participants(session, pid)]
+                    found_in_matches = match_problems(
+                        session,
+                        program,
+                        pid,
+                        people,
+                        roster=str(path or "roster"),
+                        program_file=str(directory / "program.yaml"),
+                    )
         finally:
             roster.dispose()
-    problems = roster_problems(program, people, source=str(path or "roster"))
+    problems = roster_problems(program, people, source=str(path or "roster")) + found_in_matches
+    # Agreement clauses that contradict the meeting terms every agreement states.
+    from mentorctl.agreements.terms import clause_contradictions
+    from mentorctl.errors import Problem
+
+    yaml_file = str(directory / "program.yaml")
+    problems = [
+        Problem(p.message, file=yaml_file, path=p.path) for p in clause_contradictions(program)
+    ] + problems
     summary = {
         "ok": not problems,
         "program": str(directory / "program.yaml"),
@@ -61,7 +79,8 @@ def validate(
     if as_json:
         output.print_json(summary)
     elif problems:
-        output.error(f"{len(problems)} problem(s) in the roster", [str(p) for p in problems])
+        where = "in the roster" if all(p.file != yaml_file for p in problems) else "found"
+        output.error(f"{len(problems)} problem(s) {where}", [str(p) for p in problems])
     else:
         roster_note = (
             f"{len(people)} participant(s) fit the survey" if roster_checked else ("no roster yet")

@@ -116,20 +116,30 @@ def body(program: Program, doc: AgreementDoc, attachment_name: str) -> str:
         ]
         if c["reasons"]:
             lines += ["", "Why you were matched:", *[f"- {r}" for r in c["reasons"]]]
+    # The first meeting is the series' first date (agreements/terms.py): the same date
+    # the agreement and the .ics state.
+    first = f"{long_date(meet['first_date'])} at {meet['time']}"
+    moved = (
+        f" (or another day by {long_date(meet['move_by'])})"
+        if meet["move_by"] > meet["first_date"]
+        else ""
+    )
     lead = (
-        "the members take turns to organise"
+        f"The first meeting is on {first}{moved}; the members take turns to organise"
         if doc.kind == "circle"
-        else f"{c['mentee']['first_name']}, as the mentee you lead: please propose"
+        else f"{c['mentee']['first_name']}, as the mentee you lead: please confirm the first "
+        f"meeting, {first}{moved}"
     )
     lines += [
         "",
         "What happens next:",
-        f"- {lead[0].upper() + lead[1:]} a first meeting by {long_date(meet['first_meeting_by'])}.",
+        f"- {lead}.",
         f"- Read the attached agreement ({attachment_name}) together at that meeting, "
         "write down the goals and sign it.",
         f"- The attached calendar file holds the meeting series ({meet['count']} meetings, "
-        f"{meet['cadence_text']}, from {long_date(meet['first_date'])}); import it and move "
-        "any meeting to a time that suits you.",
+        f"{meet['cadence_text']}, {meet['length_text']} each, from "
+        f"{long_date(meet['first_date'])}); import it and move any meeting to a time that "
+        "suits you.",
         "",
         f"If the mentoring does not work out, for any reason, tell {coordinator}: "
         "no explanation is needed and nobody is blamed.",
