@@ -120,16 +120,14 @@ def read_hr(
     if problems:
         raise problem_error(problems, source)
     require_rows(table)
-    formats = {
-        name: settle_order(
-            table.column(mapping[name]),
-            date_format,
-            column=table.headers[mapping[name]],
-            source=source,
-        )
-        for name in ("left_date", "promotion_date")
-        if name in mapping
-    }
+    # One day/month order for the file: "28/02/2027" in one column settles the other.
+    date_columns = [mapping[n] for n in ("left_date", "promotion_date") if n in mapping]
+    fmt = settle_order(
+        [v for i in date_columns for v in table.column(i)],
+        date_format,
+        column=" and ".join(table.headers[i] for i in date_columns),
+        source=source,
+    )
 
     def cell(values: list[str], name: str) -> str:
         i = mapping.get(name)
@@ -160,7 +158,7 @@ def read_hr(
             dates[name] = None
             if text:
                 try:
-                    dates[name] = parse_date(text, formats[name])
+                    dates[name] = parse_date(text, fmt)
                 except ValueError as exc:
                     bad(name, str(exc))
         employed_text = cell(values, "employed").lower()

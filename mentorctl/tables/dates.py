@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mentorctl.errors import ImportProblemError, Problem, UsageError
+from mentorctl.errors import ImportProblemError, UsageError
 
 
 class DateOrder(StrEnum):
@@ -127,12 +127,16 @@ def parse_timestamp(text: str, fmt: DateFormat | None = None) -> dt.datetime:
         except ValueError:
             pass  # an ISO value (an XLSX date cell) is still read below
     m = _NUMERIC.match(text)
+    if m is None and fmt is not None and fmt.pattern:
+        raise ValueError(f"{text!r} does not match --date-format {fmt.pattern!r}")
     if m is None:
         raise ValueError(f"{raw.strip()!r} is not a date ({_EXAMPLES})")
     order = fmt.order if fmt is not None else None
     a, b, c = m["a"], m["b"], m["c"]
     if fmt is not None and fmt.pattern and len(a) != 4:
         raise ValueError(f"{text!r} does not match --date-format {fmt.pattern!r}")
+    if order is DateOrder.YMD and len(c) == 4:
+        raise ValueError(f"{text!r} does not match --date-format YMD (year first)")
     if len(a) == 4 or (order is DateOrder.YMD and len(a) == 2):
         year, month, day = _year(a), int(b), int(c)
         if len(c) > 2:
@@ -140,8 +144,6 @@ def parse_timestamp(text: str, fmt: DateFormat | None = None) -> dt.datetime:
     elif len(c) not in (2, 4) or len(a) > 2:
         raise ValueError(f"{text!r} is not a date ({_EXAMPLES})")
     else:
-        if order is DateOrder.YMD:
-            raise ValueError(f"{text!r} does not match --date-format YMD (year first)")
         first, second = int(a), int(b)
         if order is None:
             if first > 12 or first == second:
@@ -214,7 +216,7 @@ def settle_order(
     column: str,
     source: str,
 ) -> DateFormat:
-    """The day/month order of one column, from all its values (or ``--date-format``).
+    """The day/month order of a file's dates, from all their values (or ``--date-format``).
 
     ``20/01/2027`` anywhere makes the column day-first, ``01/20/2027`` month-first; a
     column showing both, or only values that fit both orders, raises ImportProblemError
@@ -241,8 +243,7 @@ def settle_order(
     if day_first and month_first:
         raise ImportProblemError(
             f"{source}: column {column!r} mixes day-first ({day_first}) and month-first "
-            f"({month_first}) dates; fix the file, or state the order with --date-format",
-            [Problem("mixes day-first and month-first dates", source, 1, column)],
+            f"({month_first}) dates; fix the file, or state the order with --date-format"
         )
     if day_first:
         return DateFormat(order=DateOrder.DMY)
@@ -251,8 +252,7 @@ def settle_order(
     if open_example:
         raise ImportProblemError(
             f"{source}: column {column!r}: every date fits both day-first and month-first "
-            f"(e.g. {open_example}); state the order with --date-format DMY or --date-format MDY",
-            [Problem("ambiguous day/month order", source, 1, column)],
+            f"(e.g. {open_example}); state the order with --date-format DMY or --date-format MDY"
         )
     return DateFormat()
 
