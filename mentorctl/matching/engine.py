@@ -93,11 +93,14 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
 
     fixed: list[tuple[Pair, bool, bool]] = []  # (pair, kept, locked)
     broken: dict[Pair, tuple[str, ...]] = {}  # locks kept despite a constraint, by override
+    # Sets, not scans of `fixed`: thousands of kept pairs made this loop quadratic.
+    fixed_mentees: set[str] = set()
+    kept_pairs: set[Pair] = set()
     for pairs, kept in ((inp.kept, True), (inp.locks, False)):
         for mentor, mentee in sorted(set(pairs)):
             check_fixed(mentor, mentee, by_email, kept)
-            if any(f[0][1] == mentee for f in fixed):
-                if kept or any(f == ((mentor, mentee), True, False) for f in fixed):
+            if mentee in fixed_mentees:
+                if kept or (mentor, mentee) in kept_pairs:
                     continue
                 raise MatchingError(f"lock {mentor} -> {mentee}: the mentee is already matched")
             if not kept:
@@ -132,6 +135,9 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
                 raise MatchingError(f"lock {mentor} -> {mentee}: {mentor} has no capacity left")
             capacity[i] -= 1
             fixed.append(((mentor, mentee), kept, not kept))
+            fixed_mentees.add(mentee)
+            if kept:
+                kept_pairs.add((mentor, mentee))
     taken = {pair[1] for pair, _, _ in fixed}
     # People matched as mentees are not mentors' candidates for themselves, etc.
     free_mentees = [e for e in mentees if e["email"] not in taken]
