@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from mentorctl.errors import MentorctlError, NotFoundError
+from mentorctl.errors import MentorctlError, NotFoundError, Problem
 from mentorctl.roster.models import MatchRow, Participant, utcnow
 from mentorctl.roster.participants import stored_values
 
@@ -347,3 +347,73 @@ def swap(
     session.add(row)
     session.flush()
     return accept(session, cycle_id, ids, [(new_mentor, mentee)], capacity)[0]
+
+
+def match_problems(
+    session: Session,
+    program: Any,
+    program_id: int,
+    people: list[dict[str, Any]],
+    *,
+    roster: str,
+    program_file: str,
+) -> list[Problem]:
+    """What `validate` finds wrong with the current cycle's matches and program.yaml's locks.
+
+    A mentor with more active matches than their capacity (a roster written before
+    accepting checked it), and a lock that breaks a hard constraint without an override.
+    """
+    from collections import Counter
+
+    from mentorctl.matching import constraints
+    from mentorctl.roster.models import CycleRow
+
+    by_email = {p["email"]: p for p in people}
+    problems: list[Problem] = []
+    cycle = session.exec(
+        select(CycleRow).where(
+            CycleRow.program_id == program_id, CycleRow.name == program.cycle.name
+        )
+    ).first()
+    previous: frozenset[Pair] = frozenset()
+    if cycle is not None and cycle.id is not None:
+        known = load(session, program_id, cycle.id)
+        previous = known.previous_pairs
+        counts = Counter(mentor for mentor, _ in known.active)
+        for mentor, n in sorted(counts.items()):
+            person = by_email.get(mentor)
+            cap = constraints.capacity_of(program, person) if person is not None else None
+            if cap is not None and n > cap:
+                mentees = ", ".join(sorted(e for m, e in known.active if m == mentor))
+                problems.append(
+                    Problem(
+                        f"{n} active matches this cycle ({mentees}) but a capacity of {cap}; "
+                        "end one with `mentorctl match end`",
+                        file=roster,
+                        path=f"{mentor}: capacity",
+                    )
+                )
+    rules = program.matching.constraints
+    forbid = {(p.mentor, p.mentee) for p in rules.forbid}
+    for i, lock in enumerate(rules.lock):
+        giver, taker = by_email.get(lock.mentor), by_email.get(lock.mentee)
+        if giver is None or taker is None or lock.override is not None:
+            continue  # a lock naming someone not enrolled is `match`'s error to give
+        reasons = constraints.hard_reasons(
+            program,
+            giver,
+            taker,
+            people_by_email=by_email,
+            previous_pairs=previous if rules.avoid_previous_pairs else frozenset(),
+            forbid=forbid,
+        )
+        if reasons:
+            problems.append(
+                Problem(
+                    f"lock {lock.mentor} -> {lock.mentee} breaks a hard constraint: "
+                    f'{"; ".join(reasons)}; remove it, or add override: "why"',
+                    file=program_file,
+                    path=f"matching.constraints.lock[{i}]",
+                )
+            )
+    return problems
