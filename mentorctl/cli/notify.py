@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 import typer
 
 from mentorctl.cli import output
-from mentorctl.cli.output import Column
 from mentorctl.enums import DocFormat
 
 app = typer.Typer(
@@ -15,14 +16,6 @@ app = typer.Typer(
     help="Compose and send emails to participants (introductions).",
     no_args_is_help=True,
 )
-
-
-RESULT_COLUMNS = [
-    Column("to", "To"),
-    Column("subject", "Subject"),
-    Column("status", "Status"),
-    Column("detail", "Detail"),
-]
 
 
 @app.command("intro")
@@ -43,13 +36,27 @@ def intro(
         ),
     ] = False,
     resend: Annotated[
-        bool, typer.Option("--resend", help="Send again what was already sent (or is pending).")
+        bool,
+        typer.Option(
+            "--resend",
+            help="Send again what was already sent, or what an interrupted run may have "
+            "delivered (status unknown).",
+        ),
     ] = False,
     attach: Annotated[
         DocFormat, typer.Option("--attach", help="Format of the attached agreement.")
     ] = DocFormat.PDF,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --send: say what would be sent; send nothing.")
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", min=0, help="Seconds to wait for another run sending this program's email."
+        ),
+    ] = 60.0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="One line per email, including skipped ones.")
     ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (docs/agreements.md).")
@@ -59,16 +66,28 @@ def intro(
     happens next, with the agreement and the .ics meeting series attached.
 
     Without --send, prints the emails. With --send, sends each one once: a re-run sends
-    nothing twice (--resend to force). Exit 1 when any email failed; re-run to retry.
+    nothing twice (--resend to force) and prints one summary line. Exit 1 when any email
+    failed or may not have been delivered; re-run to retry the failed ones.
     """
+    state = ctx.obj
+    plain_rerun = send and not (resend or dry_run or as_json or verbose or to_coordinator_only)
+    if plain_rerun and mentor is None and mentee is None:
+        # Cron's usual case, answered without loading the schema or SQLAlchemy.
+        from mentorctl.notify.quick import quick_all_sent
+
+        already = quick_all_sent(state.program_location, state.database_url)
+        if already is not None:
+            output.info(_all_sent(already))
+            return
+
     from mentorctl.agreements import render as agreements
     from mentorctl.errors import MentorctlError
     from mentorctl.notify import intro as core
     from mentorctl.notify.transport import smtp_password
     from mentorctl.roster.participants import ensure_cycle, ensure_program
 
-    directory, program = ctx.obj.load()
-    roster = ctx.obj.open_roster()
+    directory, program = state.load()
+    roster = state.open_roster()
     try:
         with roster.session(dry_run=True) as session:
             row = ensure_program(session, program)
@@ -77,17 +96,15 @@ def intro(
             docs = agreements.build_agreements(
                 session, program, row.id, cycle, mentor=mentor, mentee=mentee
             )
-            intros = core.compose(
-                program,
-                directory,
-                docs,
-                attach=attach.value,
-                coordinator_only=to_coordinator_only,
-            )
-            core.load_previous(session, intros)
+        intros = core.compose(
+            program, docs, attach=attach.value, coordinator_only=to_coordinator_only
+        )
+        core.load_previous(roster, intros)
         if not intros:
             output.warn("no active matches this cycle: run `mentorctl match` and `match accept`")
         if not send:
+            for warning in core.attach(program, directory, intros, attach.value):
+                output.warn(warning)
             _preview(intros, as_json)
             if not as_json and intros:
                 output.info(f"{len(intros)} email(s) shown; add --send to send them")
@@ -96,25 +113,51 @@ def intro(
         with roster.session(write=True, dry_run=dry_run) as session:
             program_id = ensure_program(session, program).id or 0
         password = None if dry_run else smtp_password(program.email, directory)
-        results = core.send(
-            roster,
-            program,
-            program_id,
-            intros,
-            password=password,
-            resend=resend,
-            dry_run=dry_run,
-            on_result=None if as_json else _log,
-        )
+        with _progress(len(intros), quiet=as_json) as advance:
+            results, warnings = core.send(
+                roster,
+                program,
+                directory,
+                program_id,
+                intros,
+                password=password,
+                attach_as=attach.value,
+                resend=resend,
+                dry_run=dry_run,
+                wait=wait,
+                on_result=None if as_json else _logger(verbose, advance),
+            )
     finally:
         roster.dispose()
+    for warning in warnings:
+        output.warn(warning)
     _report(results, as_json, dry_run)
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
+    bad = [r for r in results if r.status in ("failed", "unknown")]
+    if bad:
+        unknown = sum(r.status == "unknown" for r in bad)
+        what = "failed" if not unknown else "failed or may not have been delivered"
         raise MentorctlError(
-            f"{len(failed)} of {len(results)} introduction(s) failed; "
-            "the others are recorded; re-run to retry the failed ones"
+            f"{len(bad)} of {len(results)} introduction(s) {what}; the others are recorded; "
+            "re-run to retry the failed ones"
+            + (" (those that may have been delivered only with --resend)" if unknown else "")
         )
+
+
+def _all_sent(n: int) -> str:
+    return f"all {n} introduction(s) already sent; nothing to send (--resend to send again)"
+
+
+@contextlib.contextmanager
+def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar over the emails on a terminal; nothing under cron, pipes or --quiet."""
+    if quiet or total < 2 or output.is_quiet() or not output.err().is_terminal:
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=output.err(), transient=True) as bar:
+        task = bar.add_task("Introductions", total=total)
+        yield lambda: bar.advance(task)
 
 
 def _preview(intros: list[Any], as_json: bool) -> None:
@@ -130,13 +173,27 @@ def _preview(intros: list[Any], as_json: bool) -> None:
         out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
 
 
-def _log(result: Any) -> None:
-    who = ", ".join(result.intro.recipients())
-    detail = f": {result.detail}" if result.detail else ""
-    if result.status == "failed":
-        output.warn(f"failed {who}{detail}")
-    else:
-        output.info(f"{result.status} {who}{detail}")
+def _logger(verbose: bool, advance: Callable[[], None]) -> Callable[[Any], None]:
+    """One line per email that was sent or not (skipped ones only with --verbose)."""
+
+    def log(result: Any) -> None:
+        advance()
+        if result.status == "skipped" and not verbose:
+            return
+        who = ", ".join(result.intro.recipients())
+        detail = f": {result.detail}" if result.detail else ""
+        if result.status in ("failed", "unknown"):
+            output.warn(f"{result.status} {who}{detail}")
+        else:
+            output.info(escape(f"{result.status} {who}{detail}"))
+
+    return log
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def _report(results: list[Any], as_json: bool, dry_run: bool) -> None:
@@ -153,17 +210,13 @@ def _report(results: list[Any], as_json: bool, dry_run: bool) -> None:
             }
         )
         return
-    output.print_table(
-        RESULT_COLUMNS,
-        [
-            {
-                "to": ", ".join(r.intro.recipients()),
-                "subject": r.intro.subject,
-                "status": r.status,
-                "detail": r.detail,
-            }
-            for r in results
-        ],
-        title="Introductions" + (" (dry run)" if dry_run else ""),
-    )
-    output.info(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send")
+    if (
+        results
+        and counts.get("skipped") == len(results)
+        and all(r.detail.startswith("already sent") for r in results)
+    ):
+        output.info(_all_sent(len(results)))
+        return
+    words = {"skipped": "not sent (see --verbose)", "would-send": "would be sent"}
+    summary = ", ".join(f"{n} {words.get(s, s)}" for s, n in sorted(counts.items()))
+    output.info(("dry run: " if dry_run else "") + (summary or "nothing to send"))

@@ -1,9 +1,9 @@
 """``mentorctl remind``: the cron job that nudges pairs that stopped meeting.
 
 Without ``--send`` it previews what is due (to stdout) and changes nothing. With
-``--send`` it takes the remind lock, records and sends each message, and writes one line
-per action to ``reminders.log_file`` (beside program.yaml) or, without one, to stderr
-(silenced by ``--quiet``). See docs/tracking.md.
+``--send`` it sends each message due through the outbox (``mentorctl.notify.outbox``),
+and writes one line per action to ``reminders.log_file`` (beside program.yaml) or,
+without one, to stderr (silenced by ``--quiet``). See docs/tracking.md.
 """
 
 from __future__ import annotations
@@ -58,6 +58,14 @@ def remind(
             "--wait", min=0, help="Seconds to wait for another running remind before giving up."
         ),
     ] = 60.0,
+    resend_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--resend-unknown",
+            help="With --send: send again, if still due today, the messages an interrupted "
+            "run may or may not have delivered (status unknown).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/tracking.md).")] = False,
 ) -> None:
     """Nudge pairs that are due a reminder, and send the coordinator a digest.
@@ -78,7 +86,16 @@ def remind(
     log = _logger(directory, program.reminders.log_file, day)
     roster = state.open_roster()
     try:
-        res = run_reminders(roster, program, directory, day, send=really, log=log, wait=wait)
+        res = run_reminders(
+            roster,
+            program,
+            directory,
+            day,
+            send=really,
+            log=log,
+            wait=wait,
+            resend_unknown=resend_unknown,
+        )
     except MentorctlError as exc:
         if really:
             log(f"error: {exc.message}")
@@ -111,6 +128,7 @@ def remind(
         log(summary)
         if res.failed:
             raise RemindFailures(
-                f"{len(res.failed)} message(s) failed (recorded, not retried): "
+                f"{len(res.failed)} message(s) failed or may not have been delivered "
+                "(recorded, not retried): "
                 + "; ".join(f"{r.kind} match {r.match_id}: {e}" for r, e in res.failed[:3])
             )

@@ -1,43 +1,40 @@
 """Introduction emails: one per active match (or circle), with the agreement attached.
 
 :func:`compose` builds each message as plain data from the agreements
-(:mod:`mentorctl.agreements.render`): who is matched, why (the match's explanation, in plain
-words), what happens next, and the agreement and ``.ics`` as attachments.
+(:mod:`mentorctl.agreements`): who is matched, why (the participant-facing reasons the
+agreements provide), what happens next, and, once :func:`attach` has rendered them, the
+agreement and ``.ics`` as attachments.
 
-:func:`send` sends them, exactly once. Each message has a ``dedupe_key`` (unique in the
-roster's ``message`` table): it is recorded as ``pending`` and committed *before* it is
-handed to the SMTP server, then marked ``sent`` or ``failed`` in a second commit. So:
-
-* a re-run skips what was sent, and retries what failed (the server refused it);
-* a crash between the two commits leaves ``pending``, which a re-run does **not** send
-  again (it may have gone out) but reports, so the coordinator can check and ``--resend``;
-* one recipient's failure is recorded for that message only; the others go on.
+:func:`send` sends them through the one outbox (:mod:`mentorctl.notify.outbox`), each
+exactly once: the key is ``intro:<match id>`` (``intro:circle:<ids>`` for a circle,
+``intro-preview:...`` for copies sent to the coordinator only). It reads what was
+recorded first and renders only what it will send, so a re-run with everything sent
+does no rendering at all (:mod:`mentorctl.notify.quick` answers that case for an SQLite
+roster without even loading the program's schema). A message recorded ``failed`` is retried; one
+``sent`` or ``unknown`` (maybe delivered) only with ``resend``.
 """
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.agreements.render import AgreementDoc, Renderer, calendar_bytes, long_date
-from mentorctl.notify.transport import Attachment, MailError, Outgoing
+from mentorctl.agreements.render import AgreementDoc, long_date
+from mentorctl.notify.outbox import RESEND, RETRY, Message, Outcome
+from mentorctl.notify.transport import Attachment, MailError
 from mentorctl.program import Program
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from mentorctl.roster.db import Roster
-    from mentorctl.roster.models import MessageRow
 
 MIME = {"md": "text/markdown", "html": "text/html", "pdf": "application/pdf"}
 
 
 @dataclass
 class Intro:
-    """One introduction email, as plain data."""
+    """One introduction email, as plain data (attachments empty until :func:`attach`)."""
 
     doc: AgreementDoc
     kind: str  # intro | intro-preview
@@ -48,17 +45,21 @@ class Intro:
     reply_to: str | None
     subject: str
     text: str
-    attachments: list[Attachment] = field(repr=False)
-    previous: str | None = None  # status recorded by an earlier run: pending | sent | failed
+    attachment_stem: str
+    attachments: list[Attachment] = field(default_factory=list, repr=False)
+    previous: str | None = None  # status recorded by an earlier run
 
-    def outgoing(self) -> Outgoing:
-        return Outgoing(
+    def message(self) -> Message:
+        return Message(
+            kind=self.kind,
+            dedupe_key=self.dedupe_key,
             to=self.to,
             cc=self.cc,
             reply_to=self.reply_to,
             subject=self.subject,
             text=self.text,
             attachments=self.attachments,
+            match_id=self.match_id,
         )
 
     def recipients(self) -> list[str]:
@@ -168,29 +169,22 @@ def dedupe_key(doc: AgreementDoc, preview: bool) -> str:
 
 def compose(
     program: Program,
-    program_dir: Path,
     docs: Sequence[AgreementDoc],
     *,
     attach: str = "pdf",
     coordinator_only: bool = False,
 ) -> list[Intro]:
-    """An introduction per agreement; ``coordinator_only`` addresses them all to the
-    coordinator (a preview in their inbox, recorded apart from the real ones)."""
+    """An introduction per agreement, without its attachments (nothing is rendered);
+    ``coordinator_only`` addresses them all to the coordinator (a preview in their
+    inbox, recorded apart from the real ones)."""
     if coordinator_only and not program.coordinator:
         raise MailError("program.yaml: `coordinator:` is not set; whom should previews go to?")
-    renderer = Renderer(program, program_dir, attach)
     out = []
     for doc in docs:
         stem = doc.stem.rpartition("/")[2]
-        name = f"{stem}.{attach}"
-        attachments = [
-            Attachment(name, renderer.render(doc), MIME[attach]),
-            Attachment(f"{stem}.ics", calendar_bytes(program, doc), "text/calendar"),
-        ]
         people = [(n, e) for n, e in doc.attendees]
         coordinator = [("Program coordinator", program.coordinator)] if program.coordinator else []
         to, cc = (coordinator, []) if coordinator_only else (people, coordinator)
-        subject = _subject(program, doc)
         out.append(
             Intro(
                 doc=doc,
@@ -200,23 +194,58 @@ def compose(
                 to=to,
                 cc=cc,
                 reply_to=program.coordinator,
-                subject=("[preview] " if coordinator_only else "") + subject,
-                text=body(program, doc, name),
-                attachments=attachments,
+                subject=("[preview] " if coordinator_only else "") + _subject(program, doc),
+                text=body(program, doc, f"{stem}.{attach}"),
+                attachment_stem=stem,
             )
         )
     return out
 
 
-def load_previous(session: Session, intros: Sequence[Intro]) -> None:
-    """Fill in each intro's ``previous`` status from the roster's message records."""
-    from sqlmodel import col, select
+def attach(
+    program: Program,
+    program_dir: Path,
+    intros: Sequence[Intro],
+    fmt: str = "pdf",
+) -> list[str]:
+    """Render each intro's agreement (in ``fmt``) and ``.ics`` as its attachments;
+    returns the renderer's warnings (e.g. a name no installed font can print)."""
+    if not intros:
+        return []
+    render = Attacher(program, program_dir, fmt)
+    for intro in intros:
+        render(intro)
+    return render.warnings
 
-    from mentorctl.roster.models import MessageRow
 
-    keys = [i.dedupe_key for i in intros]
-    rows = session.exec(select(MessageRow).where(col(MessageRow.dedupe_key).in_(keys))).all()
-    status = {r.dedupe_key: r.status for r in rows}
+class Attacher:
+    """Renders one intro's attachments at a time, with the templates loaded once."""
+
+    def __init__(self, program: Program, program_dir: Path, fmt: str) -> None:
+        from mentorctl.agreements.render import Renderer
+
+        self.program, self.fmt = program, fmt
+        self.renderer = Renderer(program, program_dir, fmt)
+
+    def __call__(self, intro: Intro) -> None:
+        from mentorctl.agreements.render import calendar_bytes
+
+        stem = intro.attachment_stem
+        intro.attachments = [
+            Attachment(f"{stem}.{self.fmt}", self.renderer.render(intro.doc), MIME[self.fmt]),
+            Attachment(f"{stem}.ics", calendar_bytes(self.program, intro.doc), "text/calendar"),
+        ]
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(getattr(self.renderer, "warnings", []))
+
+
+def load_previous(roster: Roster, intros: Sequence[Intro]) -> None:
+    """Fill in each intro's ``previous`` status from the outbox's records."""
+    from mentorctl.notify.outbox import statuses
+
+    status = statuses(roster, [i.dedupe_key for i in intros])
     for intro in intros:
         intro.previous = status.get(intro.dedupe_key)
 
@@ -224,7 +253,7 @@ def load_previous(session: Session, intros: Sequence[Intro]) -> None:
 @dataclass
 class SendResult:
     intro: Intro
-    status: str  # sent | failed | skipped | would-send
+    status: str  # sent | failed | unknown | skipped | would-send
     detail: str = ""
 
     def as_json(self) -> dict[str, Any]:
@@ -237,53 +266,39 @@ class SendResult:
         }
 
 
-def _record(session: Session, program_id: int, intro: Intro) -> MessageRow:
-    from sqlmodel import select
-
-    from mentorctl.roster.models import MessageRow
-
-    row = session.exec(select(MessageRow).where(MessageRow.dedupe_key == intro.dedupe_key)).first()
-    if row is None:
-        row = MessageRow(
-            program_id=program_id,
-            match_id=intro.match_id,
-            kind=intro.kind,
-            dedupe_key=intro.dedupe_key,
-            subject=intro.subject,
-        )
-    row.recipients = intro.recipients()
-    row.subject = intro.subject
-    row.status, row.error, row.sent_at = "pending", None, None
-    session.add(row)
-    return row
-
-
-def _skip_reason(previous: str | None, resend: bool) -> str | None:
-    if resend or previous in (None, "failed"):
+def skip_reason(previous: str | None, resend: bool) -> str | None:
+    """Why a plain run does not send an intro recorded as ``previous`` (None: send it)."""
+    if previous is None or previous in (RESEND if resend else RETRY):
         return None
     if previous == "sent":
         return "already sent (--resend to send again)"
-    return "recorded as pending by an interrupted run: it may have gone out; check, then --resend"
+    if previous == "unknown":
+        return "an interrupted run may have delivered it: check with the recipients, then --resend"
+    return "being sent by another run right now"
 
 
 def send(
     roster: Roster,
     program: Program,
+    program_dir: Path,
     program_id: int,
     intros: Sequence[Intro],
     *,
     password: str | None,
+    attach_as: str = "pdf",
     resend: bool = False,
     dry_run: bool = False,
+    wait: float = 60.0,
     on_result: Callable[[SendResult], None] | None = None,
-) -> list[SendResult]:
-    """Send each intro once (see the module docstring); returns what happened to each.
+) -> tuple[list[SendResult], list[str]]:
+    """Send each intro once through the outbox (see the module docstring).
 
-    Raises MailError only when the SMTP server cannot be reached at all, before anything
-    is recorded.
+    ``intros`` come from :func:`compose` with ``previous`` filled in
+    (:func:`load_previous`); only those to send get rendered. Returns what happened to
+    each, and the rendering's warnings. Raises MailError when the SMTP server cannot be
+    reached (nothing is claimed then).
     """
-    from mentorctl.notify.transport import build, connect
-    from mentorctl.roster.models import utcnow
+    from mentorctl.notify.outbox import Outbox
 
     results: list[SendResult] = []
 
@@ -294,7 +309,9 @@ def send(
 
     todo = []
     for intro in intros:
-        reason = _skip_reason(intro.previous, resend)
+        # A `pending` row is left to the outbox: with the sending lock held it knows
+        # whether a live run holds it or a dead one left it (then it is `unknown`).
+        reason = None if intro.previous == "pending" else skip_reason(intro.previous, resend)
         if reason is not None:
             done(SendResult(intro, "skipped", reason))
         elif dry_run:
@@ -302,37 +319,21 @@ def send(
         else:
             todo.append(intro)
     if not todo:
-        return results
-    with connect(program.email, password) as smtp:
-        sender = program.email.sender or ""
+        return results, []
+    with Outbox(roster, program, program_id, password=password, wait=wait) as box:
+        box.connect()  # before rendering: a dead server costs nothing
+        render = Attacher(program, program_dir, attach_as)
         for intro in todo:
-            with roster.session(write=True) as session:
-                _record(session, program_id, intro)
-            status, detail = _deliver(smtp, build(sender, intro.outgoing()))
-            with roster.session(write=True) as session:
-                row = _record(session, program_id, intro)
-                row.status = status
-                row.error = detail or None
-                row.sent_at = utcnow() if status == "sent" else None
-            done(SendResult(intro, status, detail))
-    return results
-
-
-def _deliver(smtp: smtplib.SMTP, msg: Any) -> tuple[str, str]:
-    """Hand one message to the server: ``("sent", "")``, ``("sent", "refused: x")`` when
-    some recipients were refused, or ``("failed", why)``."""
-    from mentorctl.notify.transport import deliver
-
-    result = deliver(smtp, msg)
-    if result.outcome == "sent":
-        return "sent", f"refused: {result.detail}" if result.detail else ""
-    return "failed", f"refused: {result.detail}" if result.outcome == "refused" else result.detail
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    return " ".join(str(value).split())
+            # Rendered just before sending: the progress bar moves with the real work, and
+            # at most one agreement is held in memory at a time.
+            render(intro)
+            outcome: Outcome = box.send(intro.message(), again=RESEND if resend else RETRY)
+            intro.attachments = []
+            detail = outcome.detail
+            if outcome.status == "skipped":
+                detail = skip_reason(outcome.previous, resend) or "recorded by another run"
+            done(SendResult(intro, outcome.status, detail))
+        return results, render.warnings
 
 
 def iter_preview(intros: Sequence[Intro]) -> Iterator[str]:

@@ -1,4 +1,4 @@
-"""Composing and sending email: introductions, reminders, digests.
+"""SMTP transport: building a safe message, connecting, and handing one message over.
 
 Messages are built with the standard :mod:`email` package (``EmailMessage`` with the
 default policy and :class:`~email.headerregistry.Address`), so no participant's name or
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from mentorctl.errors import MentorctlError
@@ -60,8 +60,12 @@ def address(name: str, email: str) -> Address:
     return Address(display_name=_one_line(name)[:200], username=local, domain=domain)
 
 
-def build(sender: str, out: Outgoing) -> EmailMessage:
-    """An ``EmailMessage`` for ``out``: text (and HTML) body, attachments, safe headers."""
+def build(sender: str, out: Outgoing, *, message_id: str | None = None) -> EmailMessage:
+    """An ``EmailMessage`` for ``out``: text (and HTML) body, attachments, safe headers.
+
+    Every message carries ``Date`` and ``Message-ID`` (the outbox passes a stable one,
+    derived from what the message is for; otherwise a fresh one is made).
+    """
     msg = EmailMessage()
     msg["From"] = address("", sender) if "<" not in sender else sender
     msg["To"] = [address(n, e) for n, e in out.to]
@@ -70,7 +74,8 @@ def build(sender: str, out: Outgoing) -> EmailMessage:
     if out.reply_to:
         msg["Reply-To"] = address("", out.reply_to)
     msg["Subject"] = _one_line(out.subject)[:300]
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = message_id or make_msgid(domain=sender_domain(sender))
     msg.set_content(out.text)
     if out.html is not None:
         msg.add_alternative(out.html, subtype="html")
@@ -83,6 +88,11 @@ def build(sender: str, out: Outgoing) -> EmailMessage:
             filename=_one_line(a.filename),
         )
     return msg
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of the sender's address (``a@example.org`` or ``Name <a@example.org>``)."""
+    return sender.strip().rstrip(">").rpartition("@")[2] or "localhost"
 
 
 def smtp_password(settings: Email, program_dir: Path) -> str | None:

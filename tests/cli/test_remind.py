@@ -161,18 +161,34 @@ def test_six_month_cycle_sends_exactly_the_expected_reminders(
     assert max(ids.values()) == 1
 
 
-def test_escalation_digest_names_the_stalled_pairs(
+def test_first_run_starts_the_ladder_at_the_first_rung(
     sqlite_cli: Cli, program_dir: Path, smtp_server: SmtpServer
 ) -> None:
+    """Regression: the first `remind` on a cycle whose pairs stalled long ago escalated
+    them all to the coordinator without ever nudging them."""
     configure(program_dir, smtp_server)
     matched(sqlite_cli)
-    r = sqlite_cli("remind", "--send", "--today", "2027-02-22")
+    r = sqlite_cli("remind", "--send", "--today", "2027-02-22")  # 42 days: escalation's day
     assert r.exit_code == 0, r.output
-    digests = [m for m in smtp_server.messages() if "digest" in str(m["Subject"])]
-    assert len(digests) == 1
+    assert sorted(sent(smtp_server)) == sorted(
+        [pair("reminder-1", A), pair("reminder-1", B), pair("reminder-1", C), DIGEST]
+    )
+    # The rungs keep their spacing from the day the one below went out (here the real
+    # clock's day, long before the simulated one): one rung a day at most.
+    before = len(smtp_server.received)
+    r = sqlite_cli("remind", "--send", "--today", "2027-02-23")
+    assert r.exit_code == 0, r.output
+    assert sorted(sent(smtp_server, before)) == sorted(
+        [pair("reminder-2", A), pair("reminder-2", B), pair("reminder-2", C), DIGEST]
+    )
+    before = len(smtp_server.received)
+    r = sqlite_cli("remind", "--send", "--today", "2027-02-24")
+    assert r.exit_code == 0, r.output
+    digests = [m for m in smtp_server.messages()[before:] if "digest" in str(m["Subject"])]
+    assert sent(smtp_server, before) == [DIGEST]
     body = digests[0].get_content().replace("\r\n", "\n")
     assert body == (
-        "Reminders for cycle 2027-h1 on 2027-02-22.\n"
+        "Reminders for cycle 2027-h1 on 2027-02-24.\n"
         "\n"
         "Matches: 0 on track, 0 at risk, 3 stalled\n"
         "\n"

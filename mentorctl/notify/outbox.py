@@ -1,0 +1,416 @@
+"""The one outbox: every email mentorctl sends is recorded, claimed, then handed to SMTP.
+
+Introductions, reminders, the coordinator's digest and any kind added later go through
+:class:`Outbox`. Each message has a ``dedupe_key`` naming what it is for (unique in the
+roster's ``message`` table) and a status:
+
+``pending``
+    claimed by a run that is sending it right now. The claim (inserting the row, or
+    re-claiming a ``failed`` one with a conditional ``UPDATE``) happens inside a write
+    transaction, so of two runs on one roster (SQLite or PostgreSQL) only one can hold
+    it: the other finds the key taken and sends nothing.
+``sent``
+    the server accepted it.
+``failed``
+    the server refused it before accepting it (a 5xx/4xx answer): nothing was
+    delivered, so sending it again is safe.
+``unknown``
+    the run was interrupted after the server may have accepted it (connection lost
+    mid-message, Ctrl-C, a killed process). It is **never** resent automatically, only
+    by an explicit command (``notify intro --send --resend``, ``remind --send
+    --resend-unknown``): a duplicate to a participant is the failure people notice.
+``queued``
+    a digest item with no email of its own (an escalation), delivered by the digest.
+
+Every sending run holds the program's sending lock (:mod:`mentorctl.notify.lock`) for
+its whole run; on entry it marks any ``pending`` row ``unknown`` (with the lock held, no
+other run is alive to be sending it). The SMTP connection is opened before anything is
+claimed (a dead server leaves nothing recorded) and reused for the whole run.
+
+Recipients are kept in the row's ``recipients`` JSON list (``participants forget`` finds
+a person's messages there). Each message's ``Message-ID`` is stable: derived from the
+program, the dedupe key and the row's creation time, on the sender's domain, so a
+message resent after an ``unknown`` carries the same id as the copy that may have
+arrived, and mail programs can tell them apart from every other message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from mentorctl.notify.transport import Attachment, MailError, Outgoing
+
+if TYPE_CHECKING:
+    import smtplib
+
+    from mentorctl.program import Program
+    from mentorctl.roster.db import Roster
+
+PENDING, SENT, FAILED, UNKNOWN, QUEUED = "pending", "sent", "failed", "unknown", "queued"
+#: Statuses an earlier release wrote that mean "maybe delivered": read as ``unknown``.
+LEGACY_UNKNOWN = frozenset({"interrupted"})
+#: What a plain run may claim again: only what was certainly not delivered.
+RETRY = frozenset({FAILED})
+#: What ``--resend`` may claim again (never a ``pending`` row another run holds).
+RESEND = frozenset({FAILED, SENT, UNKNOWN, *LEGACY_UNKNOWN})
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One email to send, as plain data, with what it is for."""
+
+    kind: str
+    dedupe_key: str
+    to: Sequence[tuple[str, str]]  # (display name, email)
+    subject: str
+    text: str
+    html: str | None = None
+    cc: Sequence[tuple[str, str]] = ()
+    reply_to: str | None = None
+    attachments: Sequence[Attachment] = field(default_factory=tuple, repr=False)
+    match_id: int | None = None
+
+    def recipients(self) -> list[str]:
+        return [e for _, e in (*self.to, *self.cc) if e]
+
+    def outgoing(self) -> Outgoing:
+        return Outgoing(
+            to=self.to,
+            cc=self.cc,
+            reply_to=self.reply_to,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            attachments=self.attachments,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message in a run.
+
+    ``status``: sent | failed | unknown | skipped (another run, or an earlier one, holds
+    the key: ``previous`` says with which status).
+    """
+
+    message: Message
+    status: str
+    detail: str = ""
+    previous: str | None = None
+
+
+def normalise(status: str | None) -> str | None:
+    """A stored status in today's vocabulary (older rosters wrote ``interrupted``)."""
+    return UNKNOWN if status in LEGACY_UNKNOWN else status
+
+
+def message_id(slug: str, dedupe_key: str, created: dt.datetime, domain: str) -> str:
+    """The stable ``Message-ID`` of a recorded message (see the module docstring)."""
+    seed = f"{slug}\n{dedupe_key}\n{created.isoformat()}".encode()
+    return f"<{hashlib.sha256(seed).hexdigest()[:32]}.mentorctl@{domain}>"
+
+
+def statuses(roster: Roster, keys: Collection[str]) -> dict[str, str]:
+    """The recorded status of each key that has a row (a read; claims nothing).
+
+    Dedupe keys are unique in the whole roster, whatever the program.
+    """
+    from sqlalchemy import select
+
+    from mentorctl.roster.models import MessageRow
+
+    t = MessageRow.__table__  # type: ignore[attr-defined]
+    out: dict[str, str] = {}
+    wanted = list(keys)
+    with roster.session() as s:
+        for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+            chunk = wanted[start : start + 500]
+            for key, status in s.execute(
+                select(t.c.dedupe_key, t.c.status).where(t.c.dedupe_key.in_(chunk))
+            ):
+                out[key] = normalise(status) or PENDING
+    return out
+
+
+class Outbox:
+    """A sending run: ``with Outbox(...) as box: box.send(message)``.
+
+    Entering takes the sending lock and marks orphaned ``pending`` rows ``unknown``;
+    leaving closes the SMTP connection and releases the lock. :meth:`send` claims,
+    delivers and records one message; :meth:`record` stores a digest item that is no
+    email of its own.
+    """
+
+    def __init__(
+        self,
+        roster: Roster,
+        program: Program,
+        program_id: int,
+        *,
+        password: str | None,
+        wait: float = 60.0,
+        log: Log | None = None,
+    ) -> None:
+        self.roster, self.program, self.program_id = roster, program, program_id
+        self.password, self.wait = password, wait
+        self.log: Log = log or (lambda _msg: None)
+        self.swept = 0  # pending rows of a dead run, marked unknown on entry
+        self._stack = contextlib.ExitStack()
+        self._smtp: smtplib.SMTP | None = None
+        self._smtp_stack: contextlib.ExitStack | None = None
+
+    # ------------------------------------------------------------------ the run
+
+    def __enter__(self) -> Outbox:
+        from mentorctl.notify.lock import sending_lock
+
+        self._stack.enter_context(sending_lock(self.roster, self.program.slug, self.wait))
+        try:
+            self.swept = self._sweep()
+        except BaseException:
+            self._stack.close()
+            raise
+        if self.swept:
+            self.log(
+                f"marked {self.swept} message(s) of an interrupted run as unknown "
+                "(maybe delivered; not resent)"
+            )
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.disconnect()
+        self._stack.close()
+
+    def connect(self) -> None:
+        """Open the run's SMTP connection now (a no-op when open): raises MailError when
+        the server cannot be reached, before anything is claimed."""
+        if self._smtp is not None:
+            return
+        from mentorctl.notify.transport import connect
+
+        settings = self.program.email
+        if settings.sender is None:
+            raise MailError("program.yaml: email.sender is not set; who should messages come from?")
+        stack = contextlib.ExitStack()
+        self._smtp = stack.enter_context(connect(settings, self.password))
+        self._smtp_stack = stack
+
+    def disconnect(self) -> None:
+        if self._smtp_stack is not None:
+            self._smtp_stack.close()
+        self._smtp, self._smtp_stack = None, None
+
+    # ------------------------------------------------------------------ messages
+
+    def send(self, message: Message, *, again: Collection[str] = RETRY) -> Outcome:
+        """Claim ``message``, hand it to SMTP, record what happened.
+
+        ``again``: the recorded statuses this run may claim again (``failed`` by default;
+        :data:`RESEND` for an explicit resend). Any other recorded status means
+        ``skipped``. Raises MailError (nothing claimed) when the server cannot be
+        reached; an interruption while sending (Ctrl-C) records ``unknown`` and re-raises.
+        """
+        from mentorctl.notify.transport import build, deliver, sender_domain
+
+        self.connect()
+        claimed = self._claim(message, again)
+        if isinstance(claimed, str) or claimed is None:
+            return Outcome(message, "skipped", previous=claimed)
+        row_id, created = claimed
+        sender = self.program.email.sender or ""
+        msg = build(
+            sender,
+            message.outgoing(),
+            message_id=message_id(
+                self.program.slug, message.dedupe_key, created, sender_domain(sender)
+            ),
+        )
+        assert self._smtp is not None
+        try:
+            result = deliver(self._smtp, msg)
+        except BaseException:
+            # Interrupted mid-message (Ctrl-C, a signal turned into an exception): it may
+            # have been accepted. Record that, then let the interruption go on.
+            self._mark([row_id], UNKNOWN, "interrupted while sending; may have been delivered")
+            self.disconnect()
+            raise
+        if result.outcome == "refused":
+            self._mark([row_id], FAILED, f"refused: {result.detail}")
+            return Outcome(message, FAILED, f"refused: {result.detail}")
+        if result.outcome == "lost":
+            detail = f"connection lost while sending ({result.detail}); may have been delivered"
+            self._mark([row_id], UNKNOWN, detail)
+            self.disconnect()  # the next message reconnects
+            return Outcome(message, UNKNOWN, detail)
+        detail = f"refused by some: {result.detail}" if result.detail else ""
+        self._mark([row_id], SENT, detail or None)
+        return Outcome(message, SENT, detail)
+
+    def record(self, message: Message, status: str = QUEUED) -> bool:
+        """Store a message that is no email of its own (a digest item); False if another
+        run recorded its key first."""
+        return not isinstance(self._claim(message, (), status=status), str)
+
+    def mark(self, ids: Sequence[int], status: str, error: str | None = None) -> None:
+        """Set the status of recorded rows (e.g. queued escalations once the digest went)."""
+        self._mark(ids, status, error)
+
+    # ------------------------------------------------------------------ storage
+
+    def _claim(
+        self, message: Message, again: Collection[str], status: str = PENDING
+    ) -> tuple[int, dt.datetime] | str | None:
+        """In one write transaction: insert the row as ``status``, or take a recorded row
+        whose status is in ``again``. Returns (row id, created) when claimed, else the
+        status recorded."""
+        from sqlalchemy.exc import IntegrityError
+
+        from mentorctl.roster.models import MessageRow, utcnow
+
+        t = MessageRow.__table__  # type: ignore[attr-defined]
+        now = utcnow()
+        try:
+            return self._claim_in(t, message, again, status, now)
+        except IntegrityError:
+            # The unique key is the last line of defence: another writer recorded it first.
+            return PENDING
+
+    def _claim_in(
+        self, t: Any, message: Message, again: Collection[str], status: str, now: dt.datetime
+    ) -> tuple[int, dt.datetime] | str | None:
+        from sqlalchemy import insert, select, update
+
+        with self.roster.session(write=True) as s:
+            row = s.execute(
+                select(t.c.id, t.c.status, t.c.created_at).where(
+                    t.c.dedupe_key == message.dedupe_key
+                )
+            ).first()
+            if row is None:
+                new_id = s.execute(
+                    insert(t)
+                    .values(
+                        program_id=self.program_id,
+                        match_id=message.match_id,
+                        kind=message.kind,
+                        dedupe_key=message.dedupe_key,
+                        recipients=message.recipients(),
+                        subject=message.subject,
+                        status=status,
+                        error=None,
+                        created_at=now,
+                        sent_at=None,
+                    )
+                    .returning(t.c.id)
+                ).scalar_one()
+                return int(new_id), now
+            if row.status not in again:
+                return normalise(row.status)
+            # The write transaction already excludes other writers; the condition on the
+            # status keeps the claim correct even without it.
+            taken = s.execute(
+                update(t)
+                .where(t.c.id == row.id, t.c.status == row.status)
+                .values(
+                    status=status,
+                    error=None,
+                    sent_at=None,
+                    recipients=message.recipients(),
+                    subject=message.subject,
+                )
+            )
+            if getattr(taken, "rowcount", 0) != 1:
+                return PENDING
+            return int(row.id), row.created_at
+
+    def _mark(self, ids: Sequence[int], status: str, error: str | None = None) -> None:
+        from sqlalchemy import update
+
+        from mentorctl.roster.models import MessageRow, utcnow
+
+        if not ids:
+            return
+        t = MessageRow.__table__  # type: ignore[attr-defined]
+        with self.roster.session(write=True) as s:
+            s.execute(
+                update(t)
+                .where(t.c.id.in_(list(ids)))
+                .values(status=status, error=error, sent_at=utcnow() if status == SENT else None)
+            )
+
+    def _sweep(self) -> int:
+        """Mark this program's ``pending`` rows ``unknown`` (only with the lock held)."""
+        from sqlalchemy import update
+
+        from mentorctl.roster.models import MessageRow
+
+        t = MessageRow.__table__  # type: ignore[attr-defined]
+        with self.roster.session(write=True) as s:
+            swept = s.execute(
+                update(t)
+                .where(t.c.program_id == self.program_id, t.c.status == PENDING)
+                .values(
+                    status=UNKNOWN,
+                    error="the run sending it stopped before it finished; may have been "
+                    "delivered; not resent",
+                )
+            )
+            return int(getattr(swept, "rowcount", 0) or 0)
+
+
+def send_all(
+    box: Outbox,
+    messages: Sequence[Message],
+    *,
+    again: Collection[str] = RETRY,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    progress: Callable[[Iterator[Message], int], Iterator[Message]] | None = None,
+) -> list[Outcome]:
+    """Send each message through ``box`` in order; returns every outcome."""
+    outcomes: list[Outcome] = []
+    items: Iterator[Message] = iter(messages)
+    if progress is not None:
+        items = progress(items, len(messages))
+    for message in items:
+        outcome = box.send(message, again=again)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+    return outcomes
+
+
+def counts(outcomes: Sequence[Outcome]) -> Mapping[str, int]:
+    out: dict[str, int] = {}
+    for o in outcomes:
+        out[o.status] = out.get(o.status, 0) + 1
+    return out
+
+
+__all__ = [
+    "FAILED",
+    "PENDING",
+    "QUEUED",
+    "RESEND",
+    "RETRY",
+    "SENT",
+    "UNKNOWN",
+    "Attachment",
+    "Message",
+    "Outbox",
+    "Outcome",
+    "message_id",
+    "statuses",
+]
