@@ -1,15 +1,12 @@
-"""program.yaml: strict schema, located errors, YAML syntax apart from schema errors."""
+"""program.yaml's schema: strict keys, located errors, YAML syntax apart from schema errors."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from mentorctl.enums import Format
-from mentorctl.errors import ProgramError, ProgramNotFound
-from mentorctl.program import find_program_dir, load_program, parse_program
-from tests.conftest import DATA
+from mentorctl.errors import ProgramError
+from mentorctl.program import parse_program
 
 MINIMAL = """\
 version: 1
@@ -25,15 +22,6 @@ def problems_of(text: str) -> list[str]:
     with pytest.raises(ProgramError) as info:
         parse_program(text, "program.yaml")
     return [str(p) for p in info.value.problems]
-
-
-def test_the_test_program_loads() -> None:
-    program = load_program(DATA / "program.yaml")
-    assert program.slug == "test-mentoring"
-    assert program.format is Format.GROUP
-    assert program.cycle.end.isoformat() == "2027-07-12"
-    assert program.cycle.expected_meetings == 13
-    assert [q.id for q in program.survey.questions][:2] == ["skills_wanted", "skills_offered"]
 
 
 def test_minimal_program_takes_defaults() -> None:
@@ -124,22 +112,3 @@ def test_missing_required_key() -> None:
 def test_unknown_version_is_refused() -> None:
     found = problems_of(MINIMAL.replace("version: 1", "version: 2"))
     assert found[0].startswith("program.yaml:1: version: Input should be 1")
-
-
-def test_non_utf8_file(tmp_path: Path) -> None:
-    path = tmp_path / "program.yaml"
-    path.write_bytes(MINIMAL.encode() + b"description: caf\xe9\n")
-    with pytest.raises(ProgramError, match=r"program.yaml:7: not UTF-8 text"):
-        load_program(path)
-
-
-def test_find_program_dir_walks_up(tmp_path: Path) -> None:
-    (tmp_path / "program.yaml").write_text(MINIMAL)
-    deep = tmp_path / "a" / "b"
-    deep.mkdir(parents=True)
-    assert find_program_dir(deep) == tmp_path.resolve()
-
-
-def test_find_program_dir_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ProgramNotFound, match="run `mentorctl init` or pass --program"):
-        find_program_dir(tmp_path)
