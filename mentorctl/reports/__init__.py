@@ -104,6 +104,7 @@ from mentorctl.reports.quality import (
     greedy_baseline,
     match_quality,
     preferred_mentors,
+    stored_proposal,
 )
 from mentorctl.reports.tables import (
     SUPPRESSED,
@@ -211,6 +212,7 @@ def _cycle_report(
         _pairs_by_email(session, earlier, MATCH_STATUSES, people) if full else frozenset(),
         _pairs_by_email(session, [cycle.id], ("rejected",), people) if full else frozenset(),
         greedy if full else False,
+        stored=stored_proposal(session, cycle.id),
     )
     return Report(
         program=program.name,

@@ -81,6 +81,8 @@ class MatchQuality:
     greedy: GreedyComparison | None
     greedy_note: str | None
     preferred: PreferredMentors
+    #: Locks kept despite a hard constraint: mentor, mentee, reason, constraints.
+    overrides: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

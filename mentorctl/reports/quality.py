@@ -1,12 +1,16 @@
-"""Match quality: the cycle's match scores, the gain over a greedy baseline recomputed
-with the matching engine, and how many mentees got a mentor they asked for.
+"""Match quality: the cycle's match scores, the gain over the greedy baseline, and how
+many mentees got a mentor they asked for.
+
+The baseline is the one `match` computed beside its proposal (same people, locks and
+kept matches) and stored on the cycle; it is recomputed with the matching engine only
+for a cycle matched before proposals were stored.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mentorctl.enums import Format, Mode, QuestionType
@@ -115,6 +119,33 @@ def greedy_baseline(
     )
 
 
+def stored_proposal(session: Any, cycle_id: int) -> dict[str, Any] | None:
+    """What `match` kept on the cycle row (summary, greedy baseline, overrides)."""
+    from mentorctl.roster.matches import stored_proposal as read
+
+    return read(session, cycle_id)
+
+
+def stored_baseline(
+    stored: Mapping[str, Any] | None, actual_total: float, actual_matches: int
+) -> GreedyComparison | None:
+    """The greedy baseline `match` stored with its proposal, against the cycle's matches."""
+    summary = (stored or {}).get("summary") or {}
+    if "greedy_matched" not in summary or "greedy_total_score" not in summary:
+        return None
+    n = int(summary["greedy_matched"])
+    total = float(summary["greedy_total_score"])
+    gain = actual_total - total
+    return GreedyComparison(
+        matches=n,
+        total_score=_r(total) or 0.0,
+        mean_score=_r(total / n) if n else None,
+        gain_total=_r(gain) or 0.0,
+        gain_share=_r(gain / total) if total else None,
+        extra_matches=actual_matches - n,
+    )
+
+
 def match_quality(
     program: Program,
     data: _Data,
@@ -122,15 +153,23 @@ def match_quality(
     pairs_before: frozenset[tuple[str, str]],
     rejected: frozenset[tuple[str, str]],
     greedy: bool | None,
+    stored: Mapping[str, Any] | None = None,
 ) -> MatchQuality:
+    """``stored``: what `match` kept on the cycle (``CycleRow.proposal``), if anything."""
     scores = [m.score for m in data.matches if m.score is not None]
     total = sum(scores) if scores else None
     comparison: GreedyComparison | None = None
     note: str | None = "not computed: no matches"
     if data.matches:
-        comparison, note = greedy_baseline(
-            program, enrolled, pairs_before, rejected, total or 0.0, len(data.matches), greedy
+        comparison = (
+            None if greedy is False else stored_baseline(stored, total or 0.0, len(data.matches))
         )
+        if comparison is not None:
+            note = None
+        else:  # matched before proposals were stored: recompute
+            comparison, note = greedy_baseline(
+                program, enrolled, pairs_before, rejected, total or 0.0, len(data.matches), greedy
+            )
     return MatchQuality(
         matches=len(data.matches),
         scored=len(scores),
@@ -141,4 +180,5 @@ def match_quality(
         greedy=comparison,
         greedy_note=note,
         preferred=preferred_mentors(program, data),
+        overrides=list((stored or {}).get("overrides") or []),
     )

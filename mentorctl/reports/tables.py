@@ -163,6 +163,11 @@ def sections(r: Report) -> list[Section]:
         ]
     elif q.greedy_note:
         notes.append(f"Gain over greedy {q.greedy_note}.")
+    for lock in q.overrides:  # the coordinator's own decisions, with their stated reasons
+        notes.append(
+            f"Locked despite {'; '.join(lock.get('constraints') or [])}: "
+            f"{lock.get('mentor')} and {lock.get('mentee')} ({lock.get('reason')})."
+        )
     pref = q.preferred
     quality += [
         ("Mentees who named preferred mentors", pref.mentees_with_preferences, "int"),

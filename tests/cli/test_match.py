@@ -309,3 +309,157 @@ def test_circles_sample_seats_more_and_its_greedy_baseline_obeys_min_size(tmp_pa
     assert optimal["summary"]["greedy_total_score"] == greedy["summary"]["total_score"]
     assert all(len(c["members"]) >= 3 for c in greedy["circles"])
     assert optimal["summary"]["matched"] >= 48  # 47 before circles could split 4/2
+
+
+def _constraints(program_dir: Path, extra: str) -> None:
+    """Append lines under matching.constraints in the test program."""
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace(
+            "    management_chain: 2\n", "    management_chain: 2\n" + extra
+        )
+    )
+
+
+def test_a_lock_breaking_constraints_is_refused_unless_overridden(
+    sqlite_cli: Cli, program_dir: Path
+) -> None:
+    """Forbidden and the mentee's manager, yet locked: it was proposed silently."""
+    enrolled(sqlite_cli)
+    _constraints(
+        program_dir,
+        "    forbid: [{mentor: ada@example.com, mentee: edsger@example.com}]\n"
+        "    lock: [{mentor: ada@example.com, mentee: edsger@example.com}]\n",
+    )
+    before = (program_dir / "roster.db").read_bytes()
+    refused = sqlite_cli("match")
+    assert refused.exit_code == 1
+    assert "lock ada@example.com -> edsger@example.com breaks a hard constraint" in refused.stderr
+    assert "mentor is the mentee's manager" in refused.stderr
+    assert "forbidden pair" in refused.stderr
+    assert (program_dir / "roster.db").read_bytes() == before
+    checked = sqlite_cli("validate")
+    assert checked.exit_code == 1
+    assert "matching.constraints.lock[0]" in checked.stderr
+
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text()
+        .replace(
+            "mentee: edsger@example.com}]\n    management_chain",
+            "mentee: edsger@example.com}]\n    management_chain",
+        )
+        .replace(
+            "lock: [{mentor: ada@example.com, mentee: edsger@example.com}]",
+            'lock: [{mentor: ada@example.com, mentee: edsger@example.com, override: "HR approved"}]',
+        )
+    )
+    assert sqlite_cli("validate").exit_code == 0
+    table = sqlite_cli("match")
+    assert table.exit_code == 0, table.output
+    assert "override: HR approved" in " ".join(table.stdout.split())
+    data = match_json(sqlite_cli, "--dry-run")
+    pair = next(m for m in data["matches"] if m["mentee"] == "edsger@example.com")
+    assert pair["mentor"] == "ada@example.com" and pair["locked"] is True
+    assert pair["override"] == {
+        "reason": "HR approved",
+        "constraints": ["mentor is the mentee's manager", "forbidden pair"],
+    }
+    explained = json.loads(
+        sqlite_cli("explain", "edsger@example.com", "ada@example.com", "--json").stdout
+    )
+    assert explained["override"] == "HR approved"
+    assert explained["excluded_by"] == ["mentor is the mentee's manager", "forbidden pair"]
+    plain = sqlite_cli("explain", "edsger@example.com", "ada@example.com")
+    assert "override: locked by the coordinator anyway: HR approved" in plain.stdout
+
+    # Accepted, the override stays on record: the report shows it.
+    assert sqlite_cli("match", "accept", "--all").exit_code == 0
+    report = json.loads(sqlite_cli("report", "--json").stdout)
+    assert report["match_quality"]["overrides"] == [
+        {
+            "mentor": "ada@example.com",
+            "mentee": "edsger@example.com",
+            "reason": "HR approved",
+            "constraints": ["mentor is the mentee's manager", "forbidden pair"],
+        }
+    ]
+    md = sqlite_cli("report", "--md").stdout
+    assert "Locked despite mentor is the mentee's manager; forbidden pair" in md
+
+
+def test_override_flag_goes_with_lock(sqlite_cli: Cli) -> None:
+    enrolled(sqlite_cli)
+    lock = ("--lock", "ada@example.com:edsger@example.com")
+    refused = sqlite_cli("match", "--dry-run", *lock)
+    assert refused.exit_code == 1 and "--override with --lock" in refused.stderr
+    data = match_json(sqlite_cli, "--dry-run", *lock, "--override", "Edsger asked")
+    pair = next(m for m in data["matches"] if m["mentee"] == "edsger@example.com")
+    assert pair["override"]["reason"] == "Edsger asked"
+    alone = sqlite_cli("match", "--dry-run", "--override", "why")
+    assert alone.exit_code == 2 and "give --lock MENTOR:MENTEE too" in alone.stderr
+    blank = sqlite_cli("match", "--dry-run", *lock, "--override", " ")
+    assert blank.exit_code == 2
+
+
+def test_override_is_strict_in_program_yaml(sqlite_cli: Cli, program_dir: Path) -> None:
+    _constraints(
+        program_dir,
+        '    forbid: [{mentor: ada@example.com, mentee: edsger@example.com, override: "x"}]\n',
+    )
+    bad = sqlite_cli("validate")
+    assert bad.exit_code == 1
+    assert "matching.constraints.forbid[0].override" in bad.stderr
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text()
+        .replace("forbid: [", "lock: [")
+        .replace('override: "x"', 'override: " "')
+    )
+    blank = sqlite_cli("validate")
+    assert blank.exit_code == 1 and "give the reason for the override" in blank.stderr
+
+
+def test_report_reads_the_greedy_baseline_match_stored(sqlite_cli: Cli, program_dir: Path) -> None:
+    """The report solved greedy again without the locks, and could disagree with match."""
+    enrolled(sqlite_cli)
+    _constraints(
+        program_dir, "    lock: [{mentor: grace@example.com, mentee: katherine@example.com}]\n"
+    )
+    summary = match_json(sqlite_cli)["summary"]
+    assert sqlite_cli("match", "accept", "--all").exit_code == 0
+    greedy = json.loads(sqlite_cli("report", "--json").stdout)["match_quality"]["greedy"]
+    assert greedy["matches"] == summary["greedy_matched"]
+    assert greedy["total_score"] == round(summary["greedy_total_score"], 4)
+
+
+def test_explain_names_each_reason_once_and_the_min_score(
+    sqlite_cli: Cli, program_dir: Path
+) -> None:
+    enrolled(sqlite_cli)
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace("min_tenure_months: 12", "min_tenure_months: 50")
+    )
+    data = json.loads(
+        sqlite_cli("explain", "katherine@example.com", "grace@example.com", "--json").stdout
+    )
+    assert data["excluded_by"] == [
+        "mentor not eligible: tenure of 48 months is below the minimum of 50"
+    ]
+    _constraints(program_dir, "    min_score: 0.99\n")
+    low = json.loads(
+        sqlite_cli("explain", "katherine@example.com", "ada@example.com", "--json").stdout
+    )
+    assert low["excluded_by"] == ["score 0.850 is below min_score 0.99"]
+
+
+def test_no_preference_matches_any_meeting_style(tmp_path: Path) -> None:
+    """The onboarding sample's "No preference" scored 0 against "In person"."""
+    d = tmp_path / "onboarding"
+    assert Cli(None, None)("init", str(d), "--from-sample", "onboarding").exit_code == 0
+    cli = Cli(d, None)
+    result = cli("explain", "rachel.harris@example.com", "can.celik@example.com", "--json")
+    assert result.exit_code == 0, result.output
+    style = next(c for c in json.loads(result.stdout)["criteria"] if c["name"] == "meeting-style")
+    assert style["value"] == 1.0
