@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -502,26 +503,104 @@ def forget(
     """Erase a person's personal data on request, keeping anonymous counts.
 
     Name, email, answers, goals, meeting notes and comments go, as do mentions of their
-    email in other people's records; role and department stay for the counts.
+    email and name anywhere else in the roster (messages, HR records, other people's
+    answers); role and department stay for the counts. Outside the roster: migration
+    backups (roster.db.bak-*) are rewritten, rendered agreements and calendars in
+    agreements/ that name them are deleted, the reminder log is rewritten and rejects
+    CSVs lose their rows. Everything erased is listed.
     """
+    from mentorctl.cli import prompts
+    from mentorctl.roster.db import sqlite_path
     from mentorctl.roster.participants import ensure_program, forget_participant, get_participant
 
-    _, program = ctx.obj.load()
+    state = ctx.obj
+    directory, program = state.load()
     if not dry_run:
-        _confirm_or_flag(yes, f"Erase {email}'s personal data? This cannot be undone.")
-    roster = ctx.obj.open_roster()
+        prompts.confirm_or_flag(yes, f"Erase {email}'s personal data? This cannot be undone.")
+    roster = state.open_roster()
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
             assert row.id is not None
-            counts = forget_participant(session, row.id, get_participant(session, row.id, email))
+            person = get_participant(session, row.id, email)
+            name = person.name
+            counts = forget_participant(session, row.id, person)
+            anon = person.email
     finally:
         roster.dispose()
+    roster_file = sqlite_path(state.roster_url())
+    if roster_file is not None and not dry_run:
+        _compact(roster_file)
+    files = _erase_files(
+        directory,
+        roster_file,
+        program.reminders.log_file,
+        (email.strip().lower(), name, anon),
+        dry_run=dry_run,
+    )
     if as_json:
-        output.print_json({"email": email.lower(), "dry_run": dry_run, "erased": counts})
-    else:
-        output.info(
-            f"{email.lower()}: {'would erase' if dry_run else 'erased'} personal data "
-            f"({counts['goals']} goal(s), {counts['meetings']} meeting note(s), "
-            f"{counts['checkins']} comment(s), {counts['mentions']} mention(s) elsewhere)"
+        output.print_json(
+            {
+                "email": email.lower(),
+                "dry_run": dry_run,
+                "erased": counts,
+                "files": [{"path": str(p), "action": a} for a, p in files],
+            }
         )
+        return
+    verb = "would erase" if dry_run else "erased"
+    output.info(
+        f"{email.lower()}: {verb} personal data "
+        f"({counts['goals']} goal(s), {counts['meetings']} meeting note(s), "
+        f"{counts['checkins']} comment(s), {counts['mentions']} mention(s) in other people's "
+        f"answers, {counts['records']} other roster column(s) such as messages and HR records)"
+    )
+    for action, path in files:
+        output.info(f"  {'would be ' if dry_run else ''}{action}: {path}")
+    if not files:
+        output.info("  no file outside the roster mentions them")
+
+
+def _compact(roster_file: Path) -> None:
+    """SQLite keeps deleted text in free pages and the WAL until they are reused: write
+    the WAL back and rebuild the file, so the erased text is really gone. (Another
+    process holding the roster open makes this wait; it is safe to run again.)"""
+    import sqlite3
+
+    con = sqlite3.connect(roster_file, isolation_level=None, timeout=30)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("VACUUM")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+
+
+def _erase_files(
+    directory: Path,
+    roster_file: Path | None,
+    log_file: str | None,
+    who: tuple[str, str, str],
+    *,
+    dry_run: bool,
+) -> list[tuple[str, Path]]:
+    """Erase the person from the files mentorctl wrote beside the program: (action, path)."""
+    from mentorctl.roster import erasure
+
+    needles = erasure.Needles(*who)
+    done: list[tuple[str, Path]] = []
+    if roster_file is not None:
+        for backup in sorted(roster_file.parent.glob(roster_file.name + ".bak-*")):
+            if erasure.scrub_sqlite_file(backup, needles, dry_run=dry_run):
+                done.append(("rewrote migration backup", backup))
+    for path in erasure.erase_documents(directory / "agreements", needles, dry_run=dry_run):
+        done.append(("deleted agreement/calendar", path))
+    if log_file:
+        log = Path(log_file).expanduser()
+        log = log if log.is_absolute() else directory / log
+        if erasure.scrub_text_file(log, needles, dry_run=dry_run):
+            done.append(("rewrote reminder log", log))
+    for rejects in erasure.find_files(directory, ["*.rejects.csv", "*rejects*.csv"]):
+        if erasure.scrub_csv_file(rejects, needles, dry_run=dry_run):
+            done.append(("removed rows from rejects file", rejects))
+    return done

@@ -232,11 +232,23 @@ def forget_participant(session: Session, program_id: int, p: Participant) -> dic
     The row stays (so match, meeting and participation counts still add up) with its role
     and department; name, email, answers, goals' text, meeting notes and check-in comments
     go, and so does every mention of their email in other people's records.
-    Returns how many records of each kind were scrubbed.
+    Then every other text the roster holds is swept for their email and name (message
+    recipients and subjects, HR records, explanations, and any column added later: see
+    :func:`mentorctl.roster.erasure.scrub_tables`); ``records`` counts the columns where
+    that found something. Returns how many records of each kind were scrubbed.
     """
+    from mentorctl.roster.erasure import Needles, scrub_tables
+
     assert p.id is not None
-    old_email = p.email
-    counts = {"participant": 1, "goals": 0, "meetings": 0, "checkins": 0, "mentions": 0}
+    old_email, old_name = p.email, p.name
+    counts = {
+        "participant": 1,
+        "goals": 0,
+        "meetings": 0,
+        "checkins": 0,
+        "mentions": 0,
+        "records": 0,
+    }
     p.email = f"forgotten-{p.id}@{FORGOTTEN_DOMAIN}"
     p.name = "(forgotten)"
     for attr in (
@@ -300,4 +312,7 @@ def forget_participant(session: Session, program_id: int, p: Participant) -> dic
             other.answers = answers
             session.add(other)
             counts["mentions"] += 1
+    session.flush()
+    swept = scrub_tables(session, Needles(old_email, old_name, p.email))
+    counts["records"] = len(swept)
     return counts

@@ -73,7 +73,10 @@ def test_bad_rows_import_nothing_by_default(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{path}:3: extraversion: 7 is outside the scale 1-5" in result.stderr
     assert "Traceback" not in result.output
-    assert people(cli) == []
+    if cli.db_url and cli.db_url.startswith("sqlite"):  # not even an empty roster was made
+        assert cli("participants", "list").exit_code == 3
+    else:
+        assert people(cli) == []
 
 
 def test_skip_invalid_writes_rejects(cli: Cli, tmp_path: Path) -> None:
@@ -268,3 +271,81 @@ def test_no_program_anywhere_is_a_clear_error(tmp_path: Path) -> None:
     result = Cli(None, None)("participants", "list")
     assert result.exit_code == 1
     assert "no program.yaml in" in result.stderr and "mentorctl init" in result.stderr
+
+
+def _mentions(folder: Path, needles: tuple[bytes, ...]) -> list[str]:
+    """Files under ``folder`` whose bytes hold any needle (case-insensitive)."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes().lower()
+            if any(n.lower() in data for n in needles):
+                found.append(path.name)
+    return found
+
+
+def test_forget_erases_them_from_everything_the_tool_wrote(
+    sqlite_cli: Cli, program_dir: Path, tmp_path: Path, smtp_server
+) -> None:
+    """Their email and name once stayed in the message table, HR records, migration
+    backups, agreements and calendars, the reminder log and rejects CSVs."""
+    import sqlite3
+    import stat
+
+    cli = sqlite_cli
+    text = (program_dir / "program.yaml").read_text().replace("default: 2", "default: 3")
+    text += (
+        f"email:\n  host: {smtp_server.host}\n  port: {smtp_server.port}\n  security: none\n"
+        "  sender: mentoring@example.com\n"
+        "reminders:\n  log_file: remind.log\n"
+    )
+    (program_dir / "program.yaml").write_text(text)
+    bad = program_dir / "late.csv"
+    bad.write_text(
+        (DATA / "people.csv").read_text().replace("Ada Lovelace,mentor", "Ada Lovelace,captain")
+        + "bob@example.com,Bob,captain,,,,,,,,,,,,,,,,\n"
+    )
+    for args in (
+        ("participants", "import", str(DATA / "people.csv")),
+        ("participants", "import", str(bad), "--skip-invalid"),
+        ("match",),
+        ("match", "accept", "--all"),
+        ("agreements", "--format", "md"),
+        ("agreements", "--format", "html"),
+        ("notify", "intro", "--send"),
+        ("remind", "--send", "--today", "2027-03-01"),
+    ):
+        r = cli(*args)
+        assert r.exit_code == 0, (args, r.output)
+    (program_dir / "hr.csv").write_text("email,employed\nada@example.com,yes\n")
+    assert cli("hr", "import", str(program_dir / "hr.csv")).exit_code == 0
+    (program_dir / "hr.csv").unlink()  # the coordinator's own file, not the tool's
+    # A migration backup as `open_roster` makes one before upgrading (a copy of the file).
+    backup = program_dir / "roster.db.bak-0003-20270101T000000"
+    src = sqlite3.connect(program_dir / "roster.db")
+    dst = sqlite3.connect(backup)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    needles = (b"ada@example.com", b"Ada Lovelace")
+    before = _mentions(program_dir, needles)
+    for expected in ("roster.db", backup.name, "remind.log", "late.csv.rejects.csv"):
+        assert expected in before, before
+    assert any(n.endswith((".md", ".ics", ".html")) for n in before)
+
+    dry = cli("participants", "forget", "ada@example.com", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert _mentions(program_dir, needles) == before
+    result = cli("participants", "forget", "ada@example.com", "--yes")
+    assert result.exit_code == 0, result.output
+    listed = result.stderr
+    for expected in ("migration backup", "agreement/calendar", "reminder log", "rejects"):
+        assert expected in listed, listed
+    left = [n for n in _mentions(program_dir, needles) if n not in ("late.csv", "program.yaml")]
+    assert left == []  # late.csv is the coordinator's input, not the tool's output
+    # Other people are untouched, and the rejects file keeps its other rows.
+    rejects = (program_dir / "late.csv.rejects.csv").read_text()
+    assert "bob@example.com" in rejects
+    assert stat.S_IMODE((program_dir / "late.csv.rejects.csv").stat().st_mode) == 0o600
+    assert stat.S_IMODE((program_dir / "remind.log").stat().st_mode) == 0o600
+    assert len(json.loads(cli("participants", "list", "--json").stdout)) == 4  # of 5
