@@ -75,12 +75,14 @@ def render_html(report: Report) -> str:
 
 
 def write_html(report: Report, path: Path) -> None:
-    """Write :func:`render_html` to ``path`` (UTF-8), replacing it."""
+    """Write :func:`render_html` to ``path`` (UTF-8), replacing it atomically; readable by
+    its owner only (0600), as it names people and departments."""
     from mentorctl.errors import UsageError
+    from mentorctl.roster.erasure import write_private
 
     text = render_html(report)
     try:
-        path.write_text(text, encoding="utf-8")
+        write_private(path, text)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the report: {exc.strerror}") from None
 

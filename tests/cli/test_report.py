@@ -109,6 +109,7 @@ def test_html_is_self_contained(rcli: Cli, tmp_path: Path) -> None:
     assert "https://" not in html and "<img" not in html and "<script" not in html
     assert "@media print" in html
     assert "<title>Report Fixture: cycle 2027-h1 report</title>" in html
+    assert page.stat().st_mode & 0o777 == 0o600  # it names people: owner only
 
 
 def test_html_escapes_names(sqlite_cli: Cli, program_dir: Path, tmp_path: Path) -> None:
