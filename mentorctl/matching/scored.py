@@ -37,6 +37,7 @@ class Scored:
     allowed: np.ndarray  # bool: passes every hard constraint (min_score included)
     ineligible: dict[str, str]  # mentor email -> why they may not mentor
     eligible: np.ndarray | None = None  # bool: as `allowed`, but before min_score
+    objective: np.ndarray | None = None  # the solvers' matrix, once built (solver_scores)
 
     @property
     def before_min_score(self) -> np.ndarray:
@@ -79,18 +80,33 @@ def score_candidates(
 # --------------------------------------------------------------------------- solving
 
 
+def solver_scores(s: Scored, inp: MatchInput) -> np.ndarray:
+    """What the solvers maximise: each pair's score, plus the priority weight for a
+    priority mentee, rounded to :data:`DECIMALS`; NaN where the pair is not allowed.
+
+    Built once per :class:`Scored` and kept on it: the chosen solver and the greedy
+    baseline read the same matrix (on a large roster it is the largest array there is).
+    """
+    if s.objective is None:
+        if inp.priority:
+            # Lexicographic: priority mentees placed first, then the program's objective.
+            weight = priority_weight(len(s.mentees))
+            bonus = np.array([weight if e["email"] in inp.priority else 0.0 for e in s.mentees])
+            objective = s.raw + bonus[np.newaxis, :]
+        else:
+            objective = s.raw.copy()
+        np.round(objective, DECIMALS, out=objective)
+        objective[~s.allowed] = np.nan
+        s.objective = objective
+    return s.objective
+
+
 def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
     from mentorctl.matching import solvers
 
     ids_m = [m["email"] for m in s.mentors]
     ids_e = [e["email"] for e in s.mentees]
-    objective = s.raw
-    if inp.priority:
-        # Lexicographic: priority mentees placed first, then the program's objective.
-        weight = priority_weight(len(ids_e))
-        bonus = np.array([weight if e in inp.priority else 0.0 for e in ids_e])
-        objective = s.raw + bonus[np.newaxis, :]
-    score = np.where(s.allowed, np.round(objective, DECIMALS), np.nan)
+    score = solver_scores(s, inp)
     if mode is Mode.OPTIMAL:
         maximize = inp.program.matching.objective is Objective.MAX_MATCHES
         return solvers.solve_optimal_dense(ids_m, ids_e, s.capacity, score, maximize)

@@ -9,18 +9,24 @@ Nothing here imports from :mod:`mentorctl.matching.solvers` except the plain
   on a matrix with one column per mentor capacity slot.
 * :func:`textbook_deferred_acceptance` / :func:`textbook_blocking_pairs` - the
   plain-loop versions of mentee-proposing deferred acceptance and of stability.
+* :func:`banded_greedy_dense` - the previous dense greedy solver (score bands and a
+  Python loop over every band pair), the reference for the vectorised one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from mentorctl.matching.solvers import Instance
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -176,3 +182,59 @@ def textbook_blocking_pairs(inst: Instance, pairs: Pairs) -> list[tuple[str, str
             if mentee_wants and mentor_wants:
                 out.append((m, e))
     return sorted(out)
+
+
+# ----------------------------------------------------------------------- greedy
+
+
+def banded_greedy_dense(
+    mentors: Sequence[str],
+    mentees: Sequence[str],
+    capacity: NDArray[np.integer] | Sequence[int],
+    score: NDArray[np.floating],
+) -> list[tuple[int, int]]:
+    """The dense greedy solver as it was before it was vectorised (kept verbatim).
+
+    Greedy on dense arrays (NaN = ineligible); ties by (mentor index, mentee index).
+
+    Only the best pairs are ever sorted: pairs are taken in bands of descending score
+    (``argpartition``), so a large roster does not pay for sorting every eligible pair.
+    Returns sorted index pairs.
+    """
+    cap_arr = np.asarray(capacity, dtype=np.int64)
+    sc = np.asarray(score, dtype=np.float64)
+    if sc.shape != (len(mentors), len(mentees)):
+        raise ValueError(
+            f"score matrix has shape {sc.shape}, expected {(len(mentors), len(mentees))}"
+        )
+    flat = np.flatnonzero(~np.isnan(sc))  # mentor-major: ties come out in (mentor, mentee) order
+    vals = sc.ravel()[flat]
+    n_mentees = len(mentees)
+    cap = cap_arr.tolist()
+    slots = sum(min(c, n_mentees) for c in cap)
+    matched = [False] * n_mentees
+    left = n_mentees
+    pairs: list[tuple[int, int]] = []
+    band = max(4 * n_mentees, 1024)
+    remaining = np.arange(len(flat))
+    while len(remaining) and slots and left:
+        if len(remaining) > band:
+            kth = np.partition(-vals[remaining], band)[band]
+            take = remaining[-vals[remaining] <= kth]  # every pair at least as good (ties too)
+            remaining = remaining[-vals[remaining] > kth]
+        else:
+            take, remaining = remaining, remaining[:0]
+        band *= 2  # popular mentors fill up: look further ahead each round
+        take = take[np.argsort(-vals[take], kind="stable")]
+        for m, e in zip(*np.divmod(flat[take], n_mentees), strict=True):
+            m, e = int(m), int(e)
+            if cap[m] > 0 and not matched[e]:
+                cap[m] -= 1
+                matched[e] = True
+                pairs.append((m, e))
+                slots -= 1
+                left -= 1
+                if not slots or not left:
+                    break
+    pairs.sort()
+    return pairs

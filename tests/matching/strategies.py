@@ -3,7 +3,8 @@
 Instances are small enough for exhaustive search (1-6 mentors, 1-8 mentees,
 capacities 0-3), scores come from a handful of values so that ties are common, and
 ids are drawn from pools in random order so that input order never matches sorted
-order by accident.
+order by accident. :func:`dense_instances` gives score matrices for the ``*_dense``
+solvers, some of them built so that everybody's best mentors are the same few.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 from collections.abc import Mapping
 from typing import TypeVar
 
+import numpy as np
 from hypothesis import strategies as st
 
 from mentorctl.matching.solvers import Instance
@@ -98,3 +100,33 @@ def shuffled(instance: Instance, rng: random.Random) -> Instance:
         mentee_prefs=shuffle_items(instance.mentee_prefs),
         mentor_prefs=shuffle_items(instance.mentor_prefs),
     )
+
+
+@st.composite
+def dense_instances(
+    draw: st.DrawFn, *, max_mentors: int = 12, max_mentees: int = 30, max_capacity: int = 4
+) -> tuple[list[str], list[str], list[int], np.ndarray]:
+    """``(mentors, mentees, capacity, score)`` for the dense solvers: NaN = ineligible.
+
+    Scores come from a few values (ties everywhere) or, half the time, are skewed so
+    that one or two "star" mentors are everybody's best choice while their capacity is
+    tiny: the case where each mentee's best few mentors are the wrong restriction.
+    """
+    n_m = draw(st.integers(1, max_mentors))
+    n_e = draw(st.integers(1, max_mentees))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    capacity = [int(c) for c in rng.integers(0, max_capacity + 1, size=n_m)]
+    if draw(st.booleans()):
+        score = rng.choice(np.array(SCORES), size=(n_m, n_e))
+    else:
+        score = np.round(rng.uniform(0.0, 0.6, size=(n_m, n_e)), 3)
+        stars = rng.choice(n_m, size=min(n_m, 2), replace=False)
+        score[stars, :] = np.round(rng.uniform(0.9, 1.0, size=(len(stars), n_e)), 3)
+        for i in stars:
+            capacity[int(i)] = int(rng.integers(0, 2))
+    density = draw(st.sampled_from((0.3, 0.7, 1.0)))
+    score[rng.random((n_m, n_e)) >= density] = np.nan
+    mentors = [f"m{i:03d}" for i in range(n_m)]
+    mentees = [f"e{j:03d}" for j in range(n_e)]
+    return mentors, mentees, capacity, score

@@ -14,16 +14,20 @@ from mentorctl.errors import MatchingError
 from mentorctl.matching.solvers import (
     Assignment,
     Instance,
+    OptimalStats,
     blocking_pairs,
     check_instance,
     solve_greedy,
+    solve_greedy_dense,
     solve_optimal,
     solve_optimal_dense,
+    solve_optimal_full,
     solve_stable,
     solve_stable_dense,
 )
 
 from .reference import (
+    banded_greedy_dense,
     exact_total,
     exhaustive_optima,
     feasible_matchings,
@@ -31,7 +35,7 @@ from .reference import (
     textbook_blocking_pairs,
     textbook_deferred_acceptance,
 )
-from .strategies import instances, shuffled
+from .strategies import dense_instances, instances, shuffled
 
 PROPS = settings(max_examples=200, deadline=None)
 
@@ -391,3 +395,169 @@ def test_dense_greedy_bands_agree_with_full_sort_on_a_large_instance() -> None:
     dense = solve_greedy_dense(mentors, mentees, cap, score)
     assert tuple((mentors[i], mentees[j]) for i, j in dense) == solve_greedy(inst).pairs
     assert len(dense) > 150
+
+
+# ------------------------------------- the restricted optimal solver and its proof
+
+
+def _value(score: np.ndarray, pairs: list[tuple[int, int]]) -> tuple[int, float]:
+    return len(pairs), round(float(sum(score[i, j] for i, j in pairs)), 6)
+
+
+def _assert_valid_dense(score: np.ndarray, cap: list[int], pairs: list[tuple[int, int]]) -> None:
+    assert pairs == sorted(set(pairs))
+    assert len({j for _, j in pairs}) == len(pairs)
+    for i, j in pairs:
+        assert not np.isnan(score[i, j])
+    loads = np.bincount([i for i, _ in pairs], minlength=len(cap))
+    assert (loads <= np.asarray(cap)).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(dense_instances(), st.sampled_from((1, 2, 3, 32)), st.booleans())
+def test_restricted_optimum_equals_the_full_solve(
+    data: tuple[list[str], list[str], list[int], np.ndarray], k: int, maximize: bool
+) -> None:
+    """Whatever the first restriction (k = 1 is wrong on most instances), the proof
+    loop ends at the optimum over every pair: same count and total as one flow on all."""
+    mentors, mentees, cap, score = data
+    stats = OptimalStats()
+    got = solve_optimal_dense(mentors, mentees, cap, score, maximize, candidates=k, stats=stats)
+    _assert_valid_dense(score, cap, got)
+    full = solve_optimal_full(mentors, mentees, cap, score, maximize)
+    assert _value(score, got) == _value(score, full)
+    assert stats.proven or not got
+    assert stats.added[-1:] in ([0], [])
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(with_prefs=False), st.sampled_from((1, 2)))
+def test_restricted_optimum_matches_exhaustive_search(inst: Instance, k: int) -> None:
+    (best_count, best_count_total), (best_total, best_total_count) = exhaustive_optima(inst)
+    lex = solve_optimal(inst, candidates=k)
+    assert (lex.n_matched, exact_total(inst, lex.pairs)) == (best_count, best_count_total)
+    score_first = solve_optimal(inst, maximize_matches=False, candidates=k)
+    assert (exact_total(inst, score_first.pairs), score_first.n_matched) == (
+        best_total,
+        best_total_count,
+    )
+
+
+def _star_instance(
+    n_mentors: int = 6, n_mentees: int = 12
+) -> tuple[list[str], list[str], list[int], np.ndarray]:
+    """Everybody's best mentor is m000 (capacity 1); m001 is everybody's second best
+    (capacity 1); the mentors who can take everybody else score lowest."""
+    score = np.full((n_mentors, n_mentees), 0.2)
+    score[0, :] = 1.0
+    score[1, :] = 0.9
+    score[2:, :] = np.linspace(0.1, 0.3, n_mentees)[None, :]
+    cap = [1, 1] + [3] * (n_mentors - 2)
+    return (
+        [f"m{i:03d}" for i in range(n_mentors)],
+        [f"e{j:03d}" for j in range(n_mentees)],
+        cap,
+        score,
+    )
+
+
+@pytest.mark.parametrize("maximize", [True, False])
+def test_first_restriction_wrong_when_everybody_wants_the_same_mentor(maximize: bool) -> None:
+    mentors, mentees, cap, score = _star_instance()
+    stats = OptimalStats()
+    got = solve_optimal_dense(mentors, mentees, cap, score, maximize, candidates=1, stats=stats)
+    # With one mentor each, the first solve can place one mentee (all want m000): the
+    # proof must find and add the rest, over more than one round.
+    assert stats.rounds > 1 and stats.added[0] > 0 and stats.added[-1] == 0
+    assert _value(score, got) == _value(
+        score, solve_optimal_full(mentors, mentees, cap, score, maximize)
+    )
+    assert len(got) == min(len(mentees), sum(cap))
+
+
+def test_restriction_without_proof_would_lose_matches() -> None:
+    """The first restriction alone is not exact here: only the proof loop gets the optimum."""
+    mentors, mentees, cap, score = _star_instance()
+    top1 = np.full_like(score, np.nan)
+    top1[0, :] = score[0, :]  # each mentee's single best mentor
+    cut = solve_optimal_full(mentors, mentees, cap, top1)
+    proven = solve_optimal_dense(mentors, mentees, cap, score, candidates=1)
+    assert len(cut) == 1 < len(proven) == 12
+
+
+def test_zero_capacity_mentors_and_empty_matrices() -> None:
+    score = np.array([[1.0, np.nan], [0.5, 0.5]])
+    assert solve_optimal_dense(["a", "b"], ["x", "y"], [0, 0], score) == []
+    assert solve_optimal_dense(["a", "b"], ["x", "y"], [0, 1], score, candidates=1) in (
+        [(1, 0)],
+        [(1, 1)],
+    )
+    assert solve_optimal_dense([], ["x"], [], np.zeros((0, 1))) == []
+    assert solve_optimal_dense(["a"], [], [1], np.zeros((1, 0))) == []
+    all_nan = np.full((2, 2), np.nan)
+    assert solve_optimal_dense(["a", "b"], ["x", "y"], [1, 1], all_nan) == []
+
+
+def test_priority_weights_stay_exact() -> None:
+    """Scores far above 1 (the engine adds n_mentees + 1 for priority mentees)."""
+    rng = np.random.default_rng(3)
+    n_m, n_e = 8, 40
+    score = np.round(rng.uniform(0, 1, (n_m, n_e)), 6)
+    score[:, ::3] += n_e + 1
+    cap = [3] * n_m
+    ids_m, ids_e = [str(i) for i in range(n_m)], [str(j) for j in range(n_e)]
+    for maximize in (True, False):
+        got = solve_optimal_dense(ids_m, ids_e, cap, score, maximize, candidates=2)
+        assert _value(score, got) == _value(
+            score, solve_optimal_full(ids_m, ids_e, cap, score, maximize)
+        )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_restricted_optimum_on_medium_skewed_instances(seed: int) -> None:
+    """Popular mentors everybody ranks first, capacity 1-5: several proof rounds."""
+    rng = np.random.default_rng(seed)
+    n_m, n_e = 60, 400
+    popularity = rng.uniform(0, 1, n_m) ** 3
+    score = np.round(0.7 * popularity[:, None] + 0.3 * rng.uniform(0, 1, (n_m, n_e)), 4)
+    score[rng.random((n_m, n_e)) < 0.2] = np.nan
+    cap = [int(c) for c in rng.integers(1, 6, n_m)]
+    ids_m, ids_e = [str(i) for i in range(n_m)], [str(j) for j in range(n_e)]
+    for maximize in (True, False):
+        stats = OptimalStats()
+        got = solve_optimal_dense(ids_m, ids_e, cap, score, maximize, candidates=4, stats=stats)
+        _assert_valid_dense(score, cap, got)
+        full = solve_optimal_full(ids_m, ids_e, cap, score, maximize)
+        assert _value(score, got) == _value(score, full)
+        assert stats.pairs_solved < stats.pairs_eligible
+
+
+# --------------------------------------------- the vectorised greedy baseline
+
+
+@settings(max_examples=300, deadline=None)
+@given(dense_instances(max_mentors=20, max_mentees=60))
+def test_vectorised_greedy_equals_the_previous_implementation(
+    data: tuple[list[str], list[str], list[int], np.ndarray],
+) -> None:
+    mentors, mentees, cap, score = data
+    assert solve_greedy_dense(mentors, mentees, cap, score) == banded_greedy_dense(
+        mentors, mentees, cap, score
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vectorised_greedy_equals_the_previous_implementation_in_many_bands(seed: int) -> None:
+    """Large enough for many score bands; ties, NaN, zero capacity and priority-sized scores."""
+    rng = np.random.default_rng(seed)
+    n_m, n_e = 150, 900
+    score = rng.choice([0.0, 0.1, 0.25, 0.5, 0.75, 1.0], size=(n_m, n_e))
+    if seed % 2:
+        score = np.round(rng.uniform(0, 1, (n_m, n_e)) ** 4, 6)
+        score[:, ::7] += n_e + 1
+    score[rng.random((n_m, n_e)) < 0.3] = np.nan
+    cap = [int(c) for c in rng.integers(0, 4, size=n_m)]
+    ids_m, ids_e = [str(i) for i in range(n_m)], [str(j) for j in range(n_e)]
+    new = solve_greedy_dense(ids_m, ids_e, cap, score)
+    assert new == banded_greedy_dense(ids_m, ids_e, cap, score)
+    assert len(new) > 100
