@@ -3,7 +3,10 @@
 Roster tests that take ``db_url`` run twice: on an SQLite file and on a real PostgreSQL
 server (``MENTORCTL_TEST_POSTGRES_URL``, an admin URL; each test gets a fresh database).
 Without that variable the PostgreSQL runs are skipped, unless
-``MENTORCTL_REQUIRE_POSTGRES=1`` (set by .ci/run) makes that a failure.
+``MENTORCTL_REQUIRE_POSTGRES=1`` (set by .ci/run) makes a missing or unreachable server a
+failure, so a CI count of passed tests never hides skipped database tests.
+
+``--update-snapshots`` rewrites the pinned texts of snapshot tests (``tests/snapshots.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,24 @@ from typer.testing import CliRunner
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite the snapshot files of snapshot tests with the current output",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import snapshots
+
+    snapshots.UPDATE = bool(config.getoption("--update-snapshots"))
+
+
+def _postgres_required() -> bool:
+    return os.environ.get("MENTORCTL_REQUIRE_POSTGRES", "") not in ("", "0")
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +66,7 @@ def program_dir(tmp_path: Path) -> Path:
 def _postgres_admin_url() -> str | None:
     url = os.environ.get("MENTORCTL_TEST_POSTGRES_URL")
     if not url:
-        if os.environ.get("MENTORCTL_REQUIRE_POSTGRES"):
+        if _postgres_required():
             pytest.fail("MENTORCTL_REQUIRE_POSTGRES is set but MENTORCTL_TEST_POSTGRES_URL is not")
         return None
     return url
@@ -66,8 +87,8 @@ def postgres_url() -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
-        if os.environ.get("MENTORCTL_REQUIRE_POSTGRES"):
-            raise
+        if _postgres_required():
+            pytest.fail(f"MENTORCTL_REQUIRE_POSTGRES is set but PostgreSQL is not reachable: {exc}")
         pytest.skip(f"PostgreSQL not reachable: {exc}")
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
     yield url

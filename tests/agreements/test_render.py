@@ -1,13 +1,12 @@
 """Agreements rendered from the default templates: snapshots, hostile values, safety.
 
 Snapshots live in ``tests/agreements/snapshots/``; to accept a deliberate change, run
-with ``MENTORCTL_TEST_UPDATE_SNAPSHOTS=1`` and review the diff.
+with ``--update-snapshots`` (``tests/snapshots.py``) and review the diff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from mentorctl.enums import Focus, Format
 from mentorctl.errors import UsageError
 from mentorctl.program import Program, load_program
 from tests.conftest import DATA
+from tests.snapshots import assert_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 KINDS = ["one-to-one", "group", "circle"]
@@ -51,14 +51,7 @@ def program(focus: str = "skill", fmt: str = "group", **extra: Any) -> Program:
 
 
 def snapshot(name: str, actual: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get("MENTORCTL_TEST_UPDATE_SNAPSHOTS"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"no snapshot {path}; run with MENTORCTL_TEST_UPDATE_SNAPSHOTS=1"
-    assert actual == path.read_text(encoding="utf-8"), (
-        f"{name} changed; if deliberate, rerun with MENTORCTL_TEST_UPDATE_SNAPSHOTS=1"
-    )
+    assert_snapshot(SNAPSHOTS / name, actual)
 
 
 @pytest.mark.parametrize("kind", KINDS)

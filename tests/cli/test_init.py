@@ -2,7 +2,7 @@
 
 The generated program.yaml is pinned by a snapshot under ``tests/cli/snapshots/``:
 a change to it must be deliberate. To accept a change, run the tests with
-``MENTORCTL_TEST_UPDATE_SNAPSHOTS=1`` and review the diff.
+``--update-snapshots`` (``tests/snapshots.py``) and review the diff.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import stat
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from mentorctl.program import ROSTER_FIELDS, load_program, scaffold
 from tests.conftest import Cli
+from tests.snapshots import assert_snapshot
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 START = "2027-03-01"  # always passed, so today's date never leaks into a file
@@ -58,14 +58,7 @@ def run() -> Cli:
 
 
 def _snapshot(name: str, actual: str) -> None:
-    path = SNAPSHOTS / name
-    if os.environ.get("MENTORCTL_TEST_UPDATE_SNAPSHOTS"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"no snapshot {path}; run with MENTORCTL_TEST_UPDATE_SNAPSHOTS=1"
-    assert actual == path.read_text(encoding="utf-8"), (
-        f"{name} changed; if deliberate, rerun with MENTORCTL_TEST_UPDATE_SNAPSHOTS=1"
-    )
+    assert_snapshot(SNAPSHOTS / name, actual)
 
 
 def _header(path: Path) -> list[str]:
