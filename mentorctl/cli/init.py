@@ -101,6 +101,10 @@ def init(
     if scaffold.existing_program(directory) and not force:
         scaffold.write_program(directory, "", force=False)  # raises the clear error
 
+    if coordinator is not None and _is_email_or_blank(coordinator) is not True:
+        raise typer.BadParameter(
+            f"{coordinator!r} is not an email address", param_hint="'--coordinator'"
+        )
     flags: dict[str, Any] = {
         "name": name,
         "coordinator": coordinator,
@@ -151,6 +155,14 @@ _FLAG_OF = {
 }
 
 
+def _is_email_or_blank(text: str) -> bool | str:
+    """A prompt's check: blank (no coordinator) or an email address."""
+    from mentorctl.roster.records import is_email
+
+    text = text.strip()
+    return not text or is_email(text) or f"{text!r} is not an email address"
+
+
 def _wizard(flags: dict[str, Any], *, yes: bool) -> Any:
     """Fill unanswered questions: defaults with --yes, prompts on a TTY, else a usage error."""
     from mentorctl.cli import prompts
@@ -171,7 +183,12 @@ def _wizard(flags: dict[str, Any], *, yes: bool) -> Any:
             setattr(answers, key, fn())
 
     ask("name", lambda: prompts.text("Program name", answers.name, lambda s: bool(s.strip())))
-    ask("coordinator", lambda: prompts.text("Coordinator email (optional)", "") or None)
+    ask(
+        "coordinator",
+        lambda: (
+            prompts.text("Coordinator email (optional)", "", _is_email_or_blank).strip() or None
+        ),
+    )
     ask("format", lambda: prompts.select("Format", [f.value for f in Format], answers.format))
     ask("focus", lambda: prompts.select("Focus", [f.value for f in Focus], answers.focus))
     ask("reverse", lambda: prompts.confirm("Reverse mentoring (junior mentors senior)?", False))

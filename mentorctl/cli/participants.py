@@ -126,18 +126,54 @@ def _ask(
         if key == "email" and "email" in defaults:
             continue  # identity never changes in edit
         current = _display(values.get(key, defaults.get(key)))
+        check = _answer_check(program, key, values, defaults)
         if key == "role":
             values[key] = prompts.select("Role", ["mentee", "mentor", "both"], current or "mentee")
         elif key == "level" and program.levels:
             values[key] = prompts.select("Level", program.levels, current or program.levels[0])
         else:
-            values[key] = prompts.text(key.replace("_", " ").capitalize(), default=current)
+            label = key.replace("_", " ").capitalize()
+            values[key] = prompts.text(label, default=current, validate=check)
     role = values.get("role") or defaults.get("role") or "both"
     for q in program.survey.questions:
         if not q.asks(role) or (only_missing and q.id in values):
             continue
-        values[q.id] = _ask_question(q, values.get(q.id, defaults.get(q.id)))
+        check = _answer_check(program, q.id, values, defaults)
+        values[q.id] = _ask_question(q, values.get(q.id, defaults.get(q.id)), check)
     return values
+
+
+def _answer_check(
+    program: Program, key: str, values: dict[str, Any], defaults: dict[str, Any]
+) -> Any:
+    """A prompt validator for one answer: the importer's own rules for that field, run as
+    it is typed, so a mistake is fixed at its prompt and earlier answers are kept."""
+    from mentorctl.roster.records import parse_record
+
+    def check(answer: Any) -> bool | str:
+        role = values.get("role") or defaults.get("role") or "both"
+        probe = {"email": "someone@example.org", "name": "Someone", "role": role, key: answer}
+        _, problems = parse_record(program, probe, provided={key})
+        found = [p.message for p in problems if p.path == key]
+        if not found:
+            return True
+        if key == "timezone" and isinstance(answer, str):
+            hint = _closest_timezone(answer)
+            if hint:
+                return f"{found[0]}; did you mean {hint}?"
+        return found[0]
+
+    return check
+
+
+def _closest_timezone(name: str) -> str | None:
+    import difflib
+    import zoneinfo
+
+    names = sorted(zoneinfo.available_timezones())
+    folded = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(name.strip().casefold(), list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
 
 
 def _display(value: Any) -> str:
@@ -148,7 +184,7 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def _ask_question(q: Question, current: Any) -> Any:
+def _ask_question(q: Question, current: Any, check: Any = None) -> Any:
     from mentorctl.cli import prompts
     from mentorctl.enums import QuestionType
 
@@ -156,7 +192,7 @@ def _ask_question(q: Question, current: Any) -> Any:
     if q.type is QuestionType.SINGLE_CHOICE:
         return prompts.select(label, q.options or [], _display(current) or None)
     if q.type is QuestionType.MULTIPLE_CHOICE:
-        return prompts.checkbox(label, q.options or [], current or [])
+        return prompts.checkbox(label, q.options or [], current or [], validate=check)
     if q.type is QuestionType.LIKERT:
         low, high = q.scale
         choices = [str(i) for i in range(low, high + 1)]
@@ -165,7 +201,7 @@ def _ask_question(q: Question, current: Any) -> Any:
         QuestionType.RANKED_CHOICE: " (in order, separated by ';')",
         QuestionType.EMAIL_LIST: " (emails separated by ';')",
     }.get(q.type, "")
-    return prompts.text(label + hint, default=_display(current))
+    return prompts.text(label + hint, default=_display(current), validate=check)
 
 
 @app.command("add")

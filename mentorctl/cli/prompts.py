@@ -68,11 +68,30 @@ def select(message: str, choices: Sequence[str], default: str | None = None) -> 
     )
 
 
-def checkbox(message: str, choices: Sequence[str], checked: Sequence[str] = ()) -> list[str]:
+def checkbox(
+    message: str,
+    choices: Sequence[str],
+    checked: Sequence[str] = (),
+    validate: Callable[[list[str]], bool | str] | None = None,
+) -> list[str]:
+    """Tick boxes; with ``validate``, a refused answer is explained and asked again with
+    the same boxes ticked. (questionary's own checkbox validation leaves its message
+    unseen on some terminals, so the loop is ours.)"""
     import questionary
 
-    items = [questionary.Choice(c, checked=c in checked) for c in choices]
-    return _answer(questionary.checkbox(message, choices=items))
+    from mentorctl.cli.output import err
+
+    ticked = list(checked)
+    while True:
+        items = [questionary.Choice(c, checked=c in ticked) for c in choices]
+        answer: list[str] = _answer(questionary.checkbox(message, choices=items))
+        verdict = True if validate is None else validate(answer)
+        if verdict is True:
+            return answer
+        err().print(
+            f"  {verdict if isinstance(verdict, str) else 'not a valid answer'}", markup=False
+        )
+        ticked = answer
 
 
 def confirm(message: str, default: bool = False) -> bool:

@@ -22,6 +22,8 @@ PROGRAM_FILE = "program.yaml"
 SCHEMA_VERSION = 1
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# The roster's email rule (roster.records), repeated: the program layer sits below it.
+_EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 
 
 class _Strict(BaseModel):
@@ -235,6 +237,9 @@ class Lock(Pair):
 
 class Constraints(_Strict):
     management_chain: int = Field(2, ge=0, description="levels of the mentee's managers excluded")
+    exclude_same_manager: bool = Field(
+        False, description="never pair two people who report to the same manager"
+    )
     require_same: list[str] = []
     require_different: list[str] = []
     avoid_previous_pairs: bool = True
@@ -258,6 +263,12 @@ class Matching(_Strict):
     criteria: list[Criterion] = []
     constraints: Constraints = Constraints()
     circles: Circles | None = None
+    prefer_previous: float | None = Field(
+        None,
+        gt=0,
+        description="bonus for pairing people with an earlier cycle's partner "
+        "(needs avoid_previous_pairs: false)",
+    )
 
 
 # --------------------------------------------------------------------------- later sections
@@ -354,6 +365,16 @@ class Program(_Strict):
         None, description="roster database URL; default: roster.db beside program.yaml"
     )
 
+    @field_validator("coordinator")
+    @classmethod
+    def _coordinator(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.strip()
+        if not _EMAIL.match(v):
+            raise ValueError(f"{v!r} is not an email address (escalations are sent there)")
+        return v
+
     @field_validator("slug")
     @classmethod
     def _slug(cls, v: str) -> str:
@@ -368,7 +389,7 @@ class Program(_Strict):
 
     def mentor_capacity(self, personal: int | None) -> int:
         """The capacity a mentor has: 1 in one-to-one programs, else theirs or the default."""
-        if self.format is Format.ONE_TO_ONE:
+        if self.format in (Format.ONE_TO_ONE, Format.PEER):  # peers: one partner each
             return 1
         return personal if personal is not None else self.capacity.default
 
@@ -439,6 +460,14 @@ def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str
 def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], str]]:
     out: list[tuple[tuple[str | int, ...], str]] = []
     m = program.matching
+    if m.prefer_previous is not None and m.constraints.avoid_previous_pairs:
+        out.append(
+            (
+                ("matching", "prefer_previous"),
+                "contradicts avoid_previous_pairs: true (set it to false to prefer earlier "
+                "partners)",
+            )
+        )
     names: set[str] = set()
     for i, c in enumerate(m.criteria):
         where: tuple[str | int, ...] = ("matching", "criteria", i)

@@ -447,3 +447,17 @@ def test_unknown_sample_lists_the_available_ones(run: Cli, tmp_path: Path) -> No
     dry = run("init", "prog", "--from-sample", "no-such-sample", "--dry-run")
     assert dry.exit_code == 2
     assert not (tmp_path / "prog").exists()
+
+
+def test_a_coordinator_must_be_an_email(run: Cli, tmp_path: Path) -> None:
+    """`init` and `validate` once accepted `not-an-email` as the coordinator."""
+    result = run("init", "prog", "--yes", "--start", START, "--coordinator", "not-an-email")
+    assert result.exit_code == 2, result.output
+    assert "not-an-email" in result.stderr and "--coordinator" in result.stderr
+    assert not (tmp_path / "prog").exists()
+    assert run("init", "prog", "--yes", "--start", START).exit_code == 0
+    path = tmp_path / "prog" / "program.yaml"
+    path.write_text(path.read_text().replace("coordinator: null", "coordinator: not-an-email"))
+    checked = run("-p", str(tmp_path / "prog"), "validate")
+    assert checked.exit_code == 1
+    assert "coordinator: 'not-an-email' is not an email address" in checked.stderr

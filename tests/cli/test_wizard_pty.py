@@ -269,3 +269,23 @@ def test_ctrl_c_leaves_nothing_behind(wizards: list[Wizard], tmp_path: Path, at:
     assert "interrupted" in screen
     assert not (tmp_path / "prog" / "program.yaml").exists()
     assert not (tmp_path / "prog" / "roster.db").exists()
+
+
+def test_wizard_refuses_a_coordinator_that_is_not_an_email(
+    wizards: list[Wizard], tmp_path: Path
+) -> None:
+    """The wizard once wrote `coordinator: not-an-email` into program.yaml."""
+    w = start(
+        wizards,
+        tmp_path,
+        "prog",
+        *("--name", "X", "--format", "group", "--focus", "skill", "--no-reverse"),
+        *("--cycle-name", "c1", "--start", "2027-01-04", "--length-weeks", "8"),
+        *("--cadence", "weekly", "--criteria", "skills", "--min-tenure-months", "3"),
+        *("--capacity", "2"),
+    )
+    w.text("Coordinator email", "not-an-email")
+    w.expect("is not an email address")
+    w.child.send(KILL_LINE + "lead@example.org" + ENTER)
+    assert w.finish() == 0, w.screen(w.transcript)
+    assert load_program(tmp_path / "prog").coordinator == "lead@example.org"
