@@ -10,6 +10,7 @@ class Format(StrEnum):
     ONE_TO_ONE = "one-to-one"
     GROUP = "group"
     CIRCLES = "circles"
+    PEER = "peer"
 
 
 class Focus(StrEnum):

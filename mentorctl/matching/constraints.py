@@ -11,7 +11,9 @@ A pair is excluded, with one plain-words reason per rule it breaks, when
    manages the mentor within as many levels. The second half covers direct reports
    and, in ``reverse`` programs, people who would end up teaching their own boss.
    Chains follow ``manager_email`` through everyone known (not only mentors), stop at
-   the first unknown person or loop; 0 levels turns both halves off;
+   the first unknown person or loop; 0 levels turns both halves off. With
+   ``constraints.exclude_same_manager`` the two may not share a manager either
+   (peers reporting to the same person; a blank manager is shared with nobody);
 4. a ``require_same`` field differs (lists: no item shared) or is blank on either side;
 5. a ``require_different`` field is the same (lists: an item is shared). A blank
    value cannot be shown to be the same, so it does not exclude;
@@ -191,6 +193,12 @@ def _chain_reasons(
     return reasons
 
 
+def _same_manager(mentor: Person, mentee: Person) -> str | None:
+    a = str(mentor.get("manager_email") or "").strip().lower()
+    b = str(mentee.get("manager_email") or "").strip().lower()
+    return a if a and a == b else None
+
+
 def exclusion_reasons(
     program: Program,
     mentor: Person,
@@ -210,6 +218,10 @@ def exclusion_reasons(
     if why is not None:
         reasons.append(f"mentor not eligible: {why}")
     reasons += _chain_reasons(people_by_email, mentor, mentee, rules.management_chain)
+    if rules.exclude_same_manager:
+        boss = _same_manager(mentor, mentee)
+        if boss is not None:
+            reasons.append(f"same manager: both report to {boss}")
     for source in rules.require_same:
         a = tokens(source_value(program, mentor, source))
         b = tokens(source_value(program, mentee, source))
@@ -359,6 +371,8 @@ def allowed_matrix(
         for i, mentor in enumerate(mentors):
             for boss in _chain(known, _email(mentor), mentor.get("manager_email"), levels):
                 cells += [(i, j) for j in mentee_at.get(boss, ())]
+    if rules.exclude_same_manager:
+        allowed &= ~_same_manager_matrix(mentors, mentees)
     banned = _forbidden(program, forbid)
     if rules.avoid_previous_pairs:
         banned |= _pairs(previous_pairs)
@@ -381,3 +395,16 @@ def allowed_matrix(
             # Blank values share nothing: excluded under require_same, fine otherwise.
             allowed[:, lo:hi] &= shares(lo, hi) if want_same else ~shares(lo, hi)
     return allowed
+
+
+def _same_manager_matrix(mentors: Sequence[Person], mentees: Sequence[Person]) -> np.ndarray:
+    """Bool matrix: True where both name the same (non-blank) manager."""
+    codes: dict[str, int] = {}
+
+    def code(p: Person) -> int:
+        boss = str(p.get("manager_email") or "").strip().lower()
+        return codes.setdefault(boss, len(codes)) if boss else -1
+
+    a = np.array([code(p) for p in mentors], dtype=np.int64)
+    b = np.array([code(p) for p in mentees], dtype=np.int64)
+    return (a[:, np.newaxis] == b[np.newaxis, :]) & (a[:, np.newaxis] >= 0)

@@ -86,6 +86,10 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
         from mentorctl.matching.circles import propose_circles
 
         return propose_circles(inp, mode)
+    if program.format is Format.PEER:
+        from mentorctl.matching.peer import propose_peers
+
+        return propose_peers(inp, mode)
     mentors, mentees = _people(inp)
     by_email = {p["email"]: p for p in inp.people}
     capacity = np.array([constraints.capacity_of(program, m) for m in mentors], dtype=np.int64)
@@ -147,24 +151,36 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
     scored = score_candidates(inp, mentors, free_mentees, capacity)
     if progress:
         progress(f"solving ({mode.value})")
-    chosen = solve(mode, scored, inp) if free_mentees else []
+    from mentorctl.matching.continuity import previous_reason, with_previous_bonus
+
+    objective = with_previous_bonus(inp, scored)  # prefer_previous: objective only
+    chosen = solve(mode, objective, inp) if free_mentees else []
     greedy = (
-        chosen if mode is Mode.GREEDY else (solve(Mode.GREEDY, scored, inp) if free_mentees else [])
+        chosen
+        if mode is Mode.GREEDY
+        else (solve(Mode.GREEDY, objective, inp) if free_mentees else [])
     )
 
+    from mentorctl.matching.scoring import shared_values
+
     matches: list[ProposedMatch] = []
-    for (mentor, mentee), kept, locked in fixed:
-        match = _match(program, by_email[mentor], by_email[mentee], kept, locked)
-        if broken.get((mentor, mentee)):
-            match = replace(
-                match,
-                override=inp.overrides[(mentor, mentee)],
-                overridden=broken[(mentor, mentee)],
-            )
-        matches.append(match)
-    for i, j in chosen:
-        matches.append(_match(program, scored.mentors[i], scored.mentees[j], False, False))
+    with shared_values():  # each person's answers are read once, not once per pair
+        for (mentor, mentee), kept, locked in fixed:
+            match = _match(program, by_email[mentor], by_email[mentee], kept, locked)
+            if broken.get((mentor, mentee)):
+                match = replace(
+                    match,
+                    override=inp.overrides[(mentor, mentee)],
+                    overridden=broken[(mentor, mentee)],
+                )
+            matches.append(match)
+        for i, j in chosen:
+            matches.append(_match(program, scored.mentors[i], scored.mentees[j], False, False))
     matches.sort(key=lambda m: (m.mentor, m.mentee))
+    for k, m in enumerate(matches):
+        line = previous_reason(inp, m.mentor, m.mentee)
+        if line is not None:
+            matches[k] = replace(m, reasons=[*m.reasons, line])
 
     def total(pairs: Sequence[tuple[int, int]]) -> float:
         return sum(rounded(scored.raw[i, j]) for i, j in pairs)
