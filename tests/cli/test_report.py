@@ -179,7 +179,7 @@ def test_hr_import_is_all_or_nothing(cli: Cli, tmp_path: Path) -> None:
     assert f"{f}: 5 problems in 4 row(s); nothing was imported" in err
     assert f"{f}:3: email: 'not-an-email' is not an email address" in err
     assert f"{f}:4: employed: says still employed, but the row has a left date" in err
-    assert f"{f}:5: promotion_date: '2027-13-01' is not a date (expected YYYY-MM-DD)" in err
+    assert f"{f}:5: promotion_date: '2027-13-01' is not a real date or time" in err
     assert f"{f}:5: employed: 'maybe': expected yes or no" in err
     assert f"{f}:6: email: ok@example.com is also at row 2" in err
     f.write_text("ok@example.com\n")
