@@ -217,6 +217,21 @@ def _report(results: list[Any], as_json: bool, dry_run: bool) -> None:
     ):
         output.info(_all_sent(len(results)))
         return
-    words = {"skipped": "not sent (see --verbose)", "would-send": "would be sent"}
-    summary = ", ".join(f"{n} {words.get(s, s)}" for s, n in sorted(counts.items()))
+    words = {"would-send": "would be sent"}
+    parts = [f"{n} {words.get(st, st)}" for st, n in sorted(counts.items()) if st != "skipped"]
+    why: dict[str, int] = {}
+    for r in results:
+        if r.status == "skipped":
+            reason = (
+                "already sent"
+                if r.detail.startswith("already sent")
+                else "maybe delivered by an interrupted run (not resent; --resend after checking)"
+                if "may have delivered" in r.detail
+                else "being sent by another run"
+            )
+            why[reason] = why.get(reason, 0) + 1
+    parts += [
+        f"{n} {reason}" for reason, n in sorted(why.items(), key=lambda kv: kv[0][:2] != "al")
+    ]
+    summary = ", ".join(parts)
     output.info(("dry run: " if dry_run else "") + (summary or "nothing to send"))
