@@ -45,10 +45,12 @@ vocabularies are sorted, matrices are row/column aligned with the given sequence
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,6 +79,7 @@ __all__ = [
     "same_matrix_parts",
     "score_matrix",
     "shared_counts",
+    "shared_values",
     "source_value",
     "tokens",
     "utc_offset",
@@ -264,6 +267,59 @@ def _plural(n: float, word: str) -> str:
 # --------------------------------------------------------------------------- one pair
 
 
+# While `shared_values()` is active, each person's values are computed once, not once per
+# pair: explaining 10,000 matches otherwise re-reads and re-tokenises every answer
+# (keyed by id(person): the people outlive the `with` block, so ids are not reused).
+_MEMO: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("scoring_memo", default=None)
+
+
+@contextlib.contextmanager
+def shared_values() -> Iterator[None]:
+    """Within the block, :func:`explain_pair` reuses per-person values between pairs.
+
+    For explaining many pairs of the same people (every match of a proposal); the
+    people must not be changed inside the block.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memoised(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = compute()
+        return value
+
+
+def _tokens_of(program: Program, person: Person, source: str | None) -> dict[str, str]:
+    return _memoised(  # type: ignore[no-any-return]
+        ("t", id(program), id(person), source),
+        lambda: tokens(source_value(program, person, source)),
+    )
+
+
+def _number_of(program: Program, person: Person, source: str | None) -> float | None:
+    return _memoised(  # type: ignore[no-any-return]
+        ("n", id(program), id(person), source),
+        lambda: _number(source_value(program, person, source)),
+    )
+
+
+def _rank_of(program: Program, person: Person) -> float | None:
+    return _memoised(("r", id(program), id(person)), lambda: _rank(program, person))  # type: ignore[no-any-return]
+
+
+def _memo_range(program: Program, qid: str) -> float:
+    return _memoised(("q", id(program), qid), lambda: _scale_range(program, qid))  # type: ignore[no-any-return]
+
+
 def _missing(
     mentor_src: str | None, mentee_src: str | None, mentor_blank: bool, mentee_blank: bool
 ) -> str:
@@ -294,8 +350,8 @@ Verdict = tuple[float | None, str]
 
 
 def _overlap(program: Program, c: OverlapCriterion, mentor: Person, mentee: Person) -> Verdict:
-    wants = tokens(source_value(program, mentee, c.mentee_source))
-    offers = tokens(source_value(program, mentor, c.mentor_source))
+    wants = _tokens_of(program, mentee, c.mentee_source)
+    offers = _tokens_of(program, mentor, c.mentor_source)
     if not wants or not offers:
         return None, _missing(c.mentor_source, c.mentee_source, not offers, not wants)
     covered = [shown for key, shown in wants.items() if key in offers]
@@ -320,8 +376,8 @@ def _overlap(program: Program, c: OverlapCriterion, mentor: Person, mentee: Pers
 def _same(
     program: Program, c: SameCriterion | DifferentCriterion, mentor: Person, mentee: Person
 ) -> Verdict:
-    a = tokens(source_value(program, mentee, c.mentee_source))
-    b = tokens(source_value(program, mentor, c.mentor_source))
+    a = _tokens_of(program, mentee, c.mentee_source)
+    b = _tokens_of(program, mentor, c.mentor_source)
     if not a or not b:
         return None, _missing(c.mentor_source, c.mentee_source, not b, not a)
     shared = [shown for key, shown in a.items() if key in b]
@@ -347,8 +403,8 @@ def _same(
 
 
 def _closeness(program: Program, c: ClosenessCriterion, mentor: Person, mentee: Person) -> Verdict:
-    a = _number(source_value(program, mentee, c.mentee_source))
-    b = _number(source_value(program, mentor, c.mentor_source))
+    a = _number_of(program, mentee, c.mentee_source)
+    b = _number_of(program, mentor, c.mentor_source)
     if a is None or b is None:
         return None, _missing(c.mentor_source, c.mentee_source, b is None, a is None)
     diff = abs(a - b)
@@ -368,11 +424,11 @@ def _similarity(
 ) -> Verdict:
     total, used = 0.0, 0
     for qid in c.questions:
-        a = _number(source_value(program, mentee, qid))
-        b = _number(source_value(program, mentor, qid))
+        a = _number_of(program, mentee, qid)
+        b = _number_of(program, mentor, qid)
         if a is None or b is None:
             continue
-        total += abs(a - b) / _scale_range(program, qid)
+        total += abs(a - b) / _memo_range(program, qid)
         used += 1
     if used == 0:
         return None, _left_out(f"no {_label(c.name)} question answered by both")
@@ -386,7 +442,7 @@ def _similarity(
 def _seniority(
     program: Program, c: SeniorityGapCriterion, mentor: Person, mentee: Person
 ) -> Verdict:
-    r_mentor, r_mentee = _rank(program, mentor), _rank(program, mentee)
+    r_mentor, r_mentee = _rank_of(program, mentor), _rank_of(program, mentee)
     if r_mentor is None or r_mentee is None:
         return None, _missing("level", "level", r_mentor is None, r_mentee is None)
     gap = r_mentee - r_mentor if program.reverse else r_mentor - r_mentee
@@ -407,7 +463,7 @@ def _preference(
     if c.mentor is not None:
         sides.append(("mentor", c.mentor, mentor, mentee))
     for side, qid, chooser, chosen in sides:
-        listed = tokens(source_value(program, chooser, qid))
+        listed = _tokens_of(program, chooser, qid)
         if not listed:
             continue
         rank = _list_rank(listed, chosen)

@@ -570,3 +570,19 @@ def test_sample_program_explanation_reads_well() -> None:
     assert by_name["wished-for-buddy"].reason == "mentee's 1st choice"
     assert 0 < ps.score <= 1
     assert math.isclose(sum(c.contribution for c in ps.criteria), ps.score)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), reverse=st.booleans())
+def test_shared_values_explain_every_pair_exactly_as_alone(seed: int, reverse: bool) -> None:
+    """Inside `shared_values()` (used for a proposal's matches) every explanation, score
+    and reason is the same as explaining the pair on its own."""
+    _, _, mentors, mentees = random_instance(seed)
+    program = make_program(RANDOM_CRITERIA, reverse=reverse)
+    alone = [explain_pair(program, m, e) for m in mentors for e in mentees]
+    with scoring.shared_values():
+        shared = [explain_pair(program, m, e) for m in mentors for e in mentees]
+        again = [explain_pair(program, m, e) for m in mentors for e in mentees]
+    assert shared == alone
+    assert again == alone
+    assert scoring._MEMO.get() is None  # nothing kept after the block
