@@ -33,6 +33,7 @@ from mentorctl.tables.dates import DateFormat, parse_timestamp, settle_order, so
 from mentorctl.tables.reader import (
     DEFAULT_MAX_BYTES,
     FORM_BOOKKEEPING,
+    Table,
     extra_cells,
     problem_error,
     read_table,
@@ -260,7 +261,7 @@ def read_participants(
 
 
 def _submission_times(
-    table: Any,
+    table: Table,
     parsed: list[tuple[int, list[str], ParticipantRecord]],
     ts_col: int | None,
     date_format: DateFormat | None,

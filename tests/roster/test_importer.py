@@ -145,7 +145,8 @@ def test_file_level_problems(program, tmp_path: Path) -> None:
     with pytest.raises(ImportProblemError, match=r"1 cells? but|cells but the header"):
         require_clean(
             read_participants(
-                program, write(tmp_path, "email,name,role,skills_offered\na@b.co,A,mentor,SQL,x,y\n")
+                program,
+                write(tmp_path, "email,name,role,skills_offered\na@b.co,A,mentor,SQL,x,y\n"),
             ),
             "x",
         )
@@ -190,3 +191,39 @@ def test_plan_import(program) -> None:
     assert [(r.email, fields) for _, r, fields in plan.update] == [("ada@example.com", ["name"])]
     assert [r.email for r in plan_import(records, stored, "skip").skipped] == ["ada@example.com"]
     assert [r.email for r in plan_import(records, stored, "error").conflicts] == ["ada@example.com"]
+
+
+def test_an_absent_column_keeps_the_stored_value(program, tmp_path: Path) -> None:
+    stored_records = read_participants(program, DATA / "people.csv").records
+    stored = {r.email: (i, r.as_dict()) for i, r in enumerate(stored_records)}
+    path = write(
+        tmp_path,
+        "email,name,role,skills_wanted,goals\n"
+        "alan@example.com,Alan Turing,mentee,SQL,\n",  # goals blank: cleared
+    )
+    result = read_participants(program, path)
+    assert result.provided == {"email", "name", "role", "skills_wanted", "goals"}
+    plan = plan_import(result.records, stored, provided=result.provided)
+    [(_, alan, changed)] = plan.update
+    assert sorted(changed) == ["answers"]
+    assert alan.department == "Research" and alan.timezone == "Europe/London"
+    assert alan.answers == {
+        "skills_wanted": ["SQL"],
+        "track": "Engineering",
+        "extraversion": 3,
+        "preferred_mentors": ["ada@example.com"],
+    }
+    # Without `provided` the records are complete: what they lack is cleared.
+    [(_, bare, _)] = plan_import(result.records, stored).update
+    assert bare.department is None
+
+
+def test_survey_columns_can_ignore_a_column(program, tmp_path: Path) -> None:
+    program.survey.columns["Name"] = "ignore"
+    path = write(
+        tmp_path,
+        "Email,Name,Full name,role,skills_offered\nlin@example.com,Lin Q,Lin,mentor,SQL\n",
+    )
+    result = read_participants(program, path)
+    assert [r.name for r in result.records] == ["Lin"]
+    assert result.ignored_columns == []
