@@ -22,8 +22,10 @@ source.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
+import hashlib
 import importlib.util
 import os
 import re
@@ -235,32 +237,43 @@ def render_pdf(
     pdf.set_margins(20, 18, 20)
     font = find_font()
     missing: dict[str, None] = {}
-    unshaped = False
+    unshaped = shaped = False
     if font is not None:
         regular, bold = font
-        pdf.add_font("body", "", str(regular))
-        pdf.add_font("body", "B", str(bold or regular))
+        needs_shaping = bool(_SHAPED.search(text))
+        shaping = needs_shaping and importlib.util.find_spec("uharfbuzz") is not None
+        # The body fonts are a Latin/Greek/Cyrillic cut of the real ones (made once per
+        # process): fpdf2 parses and subsets a small font far faster, and any other
+        # character falls through to the full font or a fallback below.
+        body_regular = base_cut(str(regular))
+        add_font(pdf, "body", "", body_regular, shaping=shaping)
+        add_font(pdf, "body", "B", base_cut(str(bold or regular)), shaping=shaping)
         family = "body"
         pdf._footer_family = "body"
-        have = _cmap_of(str(regular))
+        have = _cmap_of(body_regular)
         chars = {ch for ch in text + footer if needs_glyph(ch) and ord(ch) not in have}
         extra: list[str] = []
+        full = _cmap_of(str(regular))
         for ch in sorted(chars):
-            found = _font_for(ord(ch))
-            if found is None or ord(ch) not in _cmap_of(found.path, found.index):
+            if ord(ch) in full:
+                found: FontFile | None = FontFile(str(regular), 0)
+            else:
+                found = _font_for(ord(ch))
+                if found is not None and ord(ch) not in _cmap_of(found.path, found.index):
+                    found = None
+            if found is None:
                 missing[ch] = None
                 continue
-            name = f"fb{abs(hash(found)) % 10**8}"
+            name = "fb" + hashlib.sha1(f"{found.path}#{found.index}".encode()).hexdigest()[:10]
             if name not in extra:
-                pdf.add_font(name, "", found.path, collection_font_number=found.index)
+                add_font(pdf, name, "", found.path, found.index, shaping=shaping)
                 extra.append(name)
         if extra:
             pdf.set_fallback_fonts(extra, exact_match=False)
-        if _SHAPED.search(text):
-            if importlib.util.find_spec("uharfbuzz") is not None:
-                pdf.set_text_shaping(True)
-            else:
-                unshaped = True
+        if shaping:
+            pdf.set_text_shaping(True)
+            shaped = True
+        unshaped = needs_shaping and not shaping
 
         def fit(s: str) -> str:
             return "".join("?" if ch in missing else ch for ch in s)
@@ -275,6 +288,9 @@ def render_pdf(
                     missing[ch] = None
             return s.encode("latin-1", "replace").decode("latin-1")
 
+    # Shaped text (and the core-font fallback) goes through fpdf2's own line breaking;
+    # everything else through _Layout, which measures each word once.
+    layout = _Layout(pdf, family) if font is not None and not shaped else None
     pdf.add_page()
     sizes = {"# ": 18.0, "## ": 13.5, "### ": 11.5, "#### ": 10.5}
     for raw in text.splitlines():
@@ -293,20 +309,285 @@ def render_pdf(
         else:
             body, size, forced_bold = line.strip(), 10.5, False
         height = size * 0.5
+        runs = [(fit(chunk), b or forced_bold) for chunk, b in _segments(body)]
+        if layout is not None:
+            layout.paragraph(runs, size, height, indent)
+            pdf.ln(1)
+            continue
         pdf.set_x(pdf.l_margin + indent)
         if indent:
             pdf.set_font(family, "", size)
             pdf.cell(5, height, "•" if font is not None else "-")
         left = pdf.l_margin
         pdf.set_left_margin(left + indent + (5 if indent else 0))
-        for chunk, bold_run in _segments(body):
-            pdf.set_font(family, "B" if (bold_run or forced_bold) else "", size)
-            pdf.write(height, fit(chunk))
+        for chunk, bold_run in runs:
+            pdf.set_font(family, "B" if bold_run else "", size)
+            pdf.write(height, chunk)
         pdf.set_left_margin(left)
         pdf.ln(height + 1)
     values_chars = {ch for v in values for ch in v}
     found_missing = [ch for ch in missing if ch in values_chars] or list(missing)
     return PdfDocument(bytes(pdf.output()), found_missing, unshaped)
+
+
+_PARSED: dict[tuple[str, int, str], Any] = {}
+_SUBSETS: dict[tuple[str, int, frozenset[str], str], tuple[bytes, dict[str, int]]] = {}
+
+
+class _SubsetOnce:
+    """Stands in for a font file in fpdf2's output step, which subsets the file in place
+    for each document: here the subset for a set of glyphs is made once per process and
+    reused, as most agreements use the same few hundred glyphs."""
+
+    def __init__(self, path: str, index: int) -> None:
+        self.path, self.index = path, index
+        self._bytes = b""
+        self._ids: dict[str, int] = {}
+
+    def subset_to(self, glyphs: Iterable[str], options: Any) -> None:
+        key = (self.path, self.index, frozenset(glyphs), repr(sorted(vars(options).items())))
+        if key not in _SUBSETS:
+            import io
+
+            from fontTools import subset
+            from fontTools.ttLib import TTFont
+
+            with TTFont(self.path, recalcTimestamp=False, fontNumber=self.index) as font:
+                sub = subset.Subsetter(options)
+                sub.populate(glyphs=sorted(key[2]))
+                sub.subset(font)
+                buf = io.BytesIO()
+                font.save(buf)
+                ids = {name: font.getGlyphID(name) for name in font.getGlyphOrder()}
+            _SUBSETS[key] = (buf.getvalue(), ids)
+        self._bytes, self._ids = _SUBSETS[key]
+
+    def getGlyphID(self, name: str) -> int:
+        return self._ids[name]
+
+    def save(self, output: Any) -> None:
+        output.write(self._bytes)
+
+    def __contains__(self, table: str) -> bool:
+        return False  # only asked for "CFF ", and only TrueType fonts get a stand-in
+
+    def close(self) -> None:
+        pass
+
+
+class _Subsetter:
+    """fontTools' Subsetter, except for a :class:`_SubsetOnce` font."""
+
+    def __init__(self, real: Any, options: Any) -> None:
+        self._real = real.Subsetter(options)
+        self._options = options
+        self._glyphs: list[str] = []
+
+    def populate(self, glyphs: Iterable[str] = (), **kwargs: Any) -> None:
+        self._glyphs = list(glyphs)
+        self._real.populate(glyphs=self._glyphs, **kwargs)
+
+    def subset(self, font: Any) -> None:
+        if isinstance(font, _SubsetOnce):
+            font.subset_to(self._glyphs, self._options)
+        else:
+            self._real.subset(font)
+
+
+class _SubsetModule:
+    """What fpdf2's output module sees as ``fontTools.subset``."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.Options = real.Options
+
+    def Subsetter(self, options: Any) -> _Subsetter:
+        return _Subsetter(self._real, options)
+
+
+def _install_subset_cache() -> None:
+    import fpdf.output
+
+    if not isinstance(fpdf.output.ftsubset, _SubsetModule):
+        fpdf.output.ftsubset = _SubsetModule(fpdf.output.ftsubset)
+
+
+def add_font(
+    pdf: Any, family: str, style: str, path: str, index: int = 0, *, shaping: bool = False
+) -> None:
+    """``pdf.add_font``, parsing each font file once per process.
+
+    fpdf2 reads a font's cmap and widths at every ``add_font``, and subsets the font
+    file for every PDF; a run of 75 or 1,000 agreements did both for each. The parsed
+    font is kept, and each document gets a shallow copy with its own subset map, whose
+    file is a :class:`_SubsetOnce` (TrueType fonts without shaping) or a fresh lazy
+    font file (shaping reads glyphs from it; CFF fonts are embedded differently).
+    """
+    from fontTools.ttLib import TTFont
+    from fpdf.fonts import SubsetMap
+
+    key = (path, index, style)
+    fontkey = f"{family.lower()}{style}"
+    proto = _PARSED.get(key)
+    if proto is None:
+        pdf.add_font(family, style, path, collection_font_number=index)
+        proto = copy.copy(pdf.fonts[fontkey])
+        proto.ttfont = None  # each copy opens its own
+        _PARSED[key] = proto
+        return
+    font = copy.copy(proto)
+    font.i = len(pdf.fonts) + 1
+    font.fontkey = fontkey
+    if shaping or font.is_cff:
+        font.ttfont = TTFont(path, recalcTimestamp=False, fontNumber=index, lazy=True)
+    else:
+        _install_subset_cache()
+        font.ttfont = _SubsetOnce(path, index)
+    font.subset = SubsetMap(font)
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font._hbfont = None
+    if isinstance(font.ttfont, _SubsetOnce):
+        for ch in COMMON:
+            if ord(ch) in font.cmap:
+                font.subset.pick(ord(ch))
+    pdf.fonts[fontkey] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")
+
+
+class _Layout:
+    """Word-wrapping that measures each word once from the fonts' width tables, then
+    prints each line's runs with ``cell`` (fpdf2's ``write`` re-measures the growing line
+    at every word, which made it most of a PDF's time)."""
+
+    def __init__(self, pdf: Any, family: str) -> None:
+        self.pdf, self.family = pdf, family
+        self.widths = {False: pdf.fonts[family].cw, True: pdf.fonts[family + "B"].cw}
+
+    def width(self, text: str, bold: bool, size: float) -> float:
+        cw = self.widths[bold]
+        total = 0.0
+        for ch in text:
+            w = cw.get(ord(ch))
+            if w is None:  # printed by a fallback font: assume a wide glyph, never overflow
+                w = 1000 if unicodedata.east_asian_width(ch) in "WF" else 700
+            total += w
+        return total * size * 0.001 / self.pdf.k
+
+    def paragraph(
+        self, runs: list[tuple[str, bool]], size: float, height: float, indent: float
+    ) -> None:
+        pdf = self.pdf
+        left = pdf.l_margin + indent + (5 if indent else 0)
+        avail = pdf.w - pdf.r_margin - left
+        lines: list[list[tuple[str, bool, float]]] = [[]]
+        used = 0.0
+        for chunk, bold in runs:
+            for token in re.split(r"( +)", chunk):
+                if not token:
+                    continue
+                w = self.width(token, bold, size)
+                if token.isspace():
+                    if lines[-1]:
+                        lines[-1].append((" ", bold, self.width(" ", bold, size)))
+                        used += lines[-1][-1][2]
+                    continue
+                if used + w > avail and lines[-1]:
+                    lines.append([])
+                    used = 0.0
+                while w > avail:  # a "word" longer than the line: cut it
+                    cut = self._fit(token, bold, size, avail - used)
+                    lines[-1].append((token[:cut], bold, self.width(token[:cut], bold, size)))
+                    lines.append([])
+                    used, token = 0.0, token[cut:]
+                    w = self.width(token, bold, size)
+                if token:
+                    lines[-1].append((token, bold, w))
+                    used += w
+        for i, items in enumerate(lines):
+            while items and items[-1][0] == " ":
+                items.pop()
+            if pdf.y + height > pdf.page_break_trigger:
+                pdf.add_page()
+            if i == 0 and indent:
+                pdf.set_x(pdf.l_margin + indent)
+                pdf.set_font(self.family, "", size)
+                pdf.cell(5, height, "•")
+            pdf.set_x(left)
+            for text, bold, w in _merge(items):
+                pdf.set_font(self.family, "B" if bold else "", size)
+                pdf.cell(w, height, text)
+            pdf.ln(height)
+
+    def _fit(self, token: str, bold: bool, size: float, room: float) -> int:
+        total = 0.0
+        for i, ch in enumerate(token):
+            total += self.width(ch, bold, size)
+            if total > room:
+                return max(1, i)
+        return len(token)
+
+
+def _merge(items: list[tuple[str, bool, float]]) -> list[tuple[str, bool, float]]:
+    """Neighbouring pieces of the same weight as one run (fewer, longer cells)."""
+    out: list[tuple[str, bool, float]] = []
+    for text, bold, w in items:
+        if out and out[-1][1] == bold:
+            out[-1] = (out[-1][0] + text, bold, out[-1][2] + w)
+        else:
+            out.append((text, bold, w))
+    return out
+
+
+#: What the body fonts' cut keeps: Latin with its accents, punctuation, the bullet.
+BASE_RANGES = (
+    (0x20, 0x24F),
+    (0x300, 0x36F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x20AC, 0x20AC),
+    (0x2212, 0x2212),
+)
+#: Glyphs every agreement uses, put first in each document's subset so that most
+#: documents share one subset (see _SubsetOnce).
+COMMON = "".join(chr(c) for c in range(0x21, 0x7F)) + "•…’–—"
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mentorctl" / "fonts"
+
+
+@functools.cache
+def base_cut(path: str) -> str:
+    """A copy of the font at ``path`` with only :data:`BASE_RANGES`: fpdf2 parses and
+    subsets a small font far faster. Made once and kept in the user's cache folder
+    (``$XDG_CACHE_HOME/mentorctl/fonts``), keyed by the font's path, size and time; the
+    original path when it cannot be made or kept."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    try:
+        stat = Path(path).stat()
+        key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{BASE_RANGES}"
+        folder = _cache_dir()
+        target = folder / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".ttf")
+        if target.is_file():
+            return str(target)
+        folder.mkdir(parents=True, exist_ok=True)
+        options = subset.Options(hinting=False, layout_features=[], notdef_outline=True)
+        options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM", "hdmx"]
+        with TTFont(path, lazy=False) as font:
+            sub = subset.Subsetter(options)
+            sub.populate(unicodes=[c for low, high in BASE_RANGES for c in range(low, high + 1)])
+            sub.subset(font)
+            tmp = folder / f".{target.name}.{os.getpid()}.tmp"
+            font.save(str(tmp))
+        os.replace(tmp, target)  # atomic: a parallel run never reads half a font
+        return str(target)
+    except Exception:  # an unusual font, or no writable cache: use it whole (slower)
+        return path
 
 
 def fields_with(context: dict[str, Any], chars: Iterable[str]) -> list[str]:

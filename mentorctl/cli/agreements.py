@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from mentorctl.cli import output
 from mentorctl.cli.output import Column
 from mentorctl.enums import DocFormat
+
+T = TypeVar("T")
 
 COLUMNS = [
     Column("who", "Agreement"),
@@ -80,7 +84,8 @@ def agreements(
                 )
         if problems:
             raise core.TemplateError(
-                f"{len(problems)} template problem(s)", [p for _, ps in checked for p in ps]
+                f"{len(problems)} problem(s) in the templates or agreement clauses",
+                [p for _, ps in checked for p in ps],
             )
         return
     out_dir = out if out is not None else directory / "agreements"
@@ -102,18 +107,70 @@ def agreements(
     if not docs:
         output.warn("no active matches this cycle: run `mentorctl match` and `match accept`")
     results = core.write_agreements(
-        docs, renderer, out_dir, dry_run=dry_run, progress=output.progress("Rendering")
+        docs, renderer, out_dir, dry_run=dry_run, progress=progress_after(1.0, "Rendering")
     )
-    _show(results, out_dir, format_.value, dry_run, as_json)
+    for warning in renderer.warnings:
+        output.warn(warning)
+    _show(results, out_dir, format_.value, dry_run, as_json, renderer.warnings)
 
 
-def _show(results: list[Any], out_dir: Path, fmt: str, dry_run: bool, as_json: bool) -> None:
+def progress_after(seconds: float, label: str) -> Callable[[Iterable[T], int], Iterator[T]]:
+    """A progress bar on stderr once the work has taken ``seconds``; none under cron
+    (no terminal), with --quiet, or when the work is over sooner."""
+
+    def wrap(items: Iterable[T], total: int) -> Iterator[T]:
+        if output.is_quiet() or not output.err().is_terminal:
+            yield from items
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        start = time.monotonic()
+        bar: Progress | None = None
+        task = None
+        try:
+            for done, item in enumerate(items):
+                if bar is None and time.monotonic() - start > seconds:
+                    bar = Progress(
+                        TextColumn(label),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TimeRemainingColumn(),
+                        console=output.err(),
+                        transient=True,
+                    )
+                    bar.start()
+                    task = bar.add_task(label, total=total, completed=done)
+                yield item
+                if bar is not None and task is not None:
+                    bar.advance(task)
+        finally:
+            if bar is not None:
+                bar.stop()
+
+    return wrap
+
+
+def _show(
+    results: list[Any],
+    out_dir: Path,
+    fmt: str,
+    dry_run: bool,
+    as_json: bool,
+    warnings: list[str],
+) -> None:
     if as_json:
         output.print_json(
             {
                 "out": str(out_dir),
                 "format": fmt,
                 "dry_run": dry_run,
+                "warnings": warnings,
                 "agreements": [
                     {
                         "kind": doc.kind,

@@ -97,8 +97,10 @@ def test_one_pair_and_formats(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_no_matches_warns(cli: Cli, tmp_path: Path) -> None:
+    assert cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
     result = cli("agreements", "--out", str(tmp_path / "o"), "--json")
-    assert result.exit_code == 0 and json.loads(result.stdout)["agreements"] == []
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["agreements"] == []
     assert "no active matches" in result.stderr
 
 
@@ -116,21 +118,24 @@ def test_hostile_participants_stay_inside_out(cli: Cli, program_dir: Path, tmp_p
     stems = {p.rsplit(".", 1)[0] for p in written if p.startswith("out/")}
     assert stems == {
         "out/2027-h1/etc-passwd--" + "l" + "x" * 59,
-        "out/2027-h1/etc-passwd--rtl",
+        "out/2027-h1/etc-passwd--mrym-lhsn",  # مريم الحسن, transliterated
         "out/2027-h1/etc-passwd--script-alert-1-script-bcc-evil-example-org",
     }
     assert not (tmp_path / "etc").exists() and not Path("/etc/passwd.md").exists()
     page = (out / "2027-h1/etc-passwd--script-alert-1-script-bcc-evil-example-org.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Bcc:" in page
     assert "{{ 7*7 }}" in page and ">49<" not in page
-    rtl = (out / "2027-h1/etc-passwd--rtl.md").read_text()
+    rtl = (out / "2027-h1/etc-passwd--mrym-lhsn.md").read_text()
     assert "مريم الحسن 🎉" in rtl and "أريد أن أتعلم القيادة 🚀" in rtl
 
 
 def test_template_check(cli: Cli, program_dir: Path) -> None:
     ok = cli("agreements", "--template-check")
     assert ok.exit_code == 0
-    assert ok.stdout == "agreements/group.md.j2: ok\nagreements/group.html.j2: ok\n"
+    assert ok.stdout == (
+        "agreements/group.md.j2: ok\nagreements/group.html.j2: ok\n"
+        "program.yaml agreement clauses: ok\n"
+    )
     (program_dir / "mine.md.j2").write_text("{{ mentor.name }} and {{ buddy }}\n{% if %}\n")
     text = (program_dir / "program.yaml").read_text() + "agreement:\n  template: mine.md.j2\n"
     (program_dir / "program.yaml").write_text(text)
@@ -138,11 +143,12 @@ def test_template_check(cli: Cli, program_dir: Path) -> None:
     assert bad.exit_code == 1
     data = json.loads(bad.stdout)
     assert data["ok"] is False and "mentees" in data["fields"]
-    [mine, default] = data["templates"]
+    [mine, default, clauses] = data["templates"]
+    assert clauses == {"template": "program.yaml agreement clauses", "problems": []}
     assert mine["template"] == str(program_dir / "mine.md.j2")
     assert mine["problems"][0].startswith(f"{program_dir / 'mine.md.j2'}:2: ")
     assert default == {"template": "agreements/group.html.j2", "problems": []}
-    assert "1 template problem(s)" in bad.stderr
+    assert "1 problem(s) in the templates or agreement clauses" in bad.stderr
     matched(cli)
     render = cli("agreements", "-o", "out")
     assert render.exit_code == 1 and "mine.md.j2:2:" in render.stderr
