@@ -125,7 +125,7 @@ def read_hr(
     fmt = settle_order(
         [v for i in date_columns for v in table.column(i)],
         date_format,
-        column=" and ".join(table.headers[i] for i in date_columns),
+        column=[table.headers[i] for i in date_columns],
         source=source,
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -213,7 +213,7 @@ def settle_order(
     values: Iterable[str],
     given: DateFormat | None,
     *,
-    column: str,
+    column: str | Sequence[str],
     source: str,
 ) -> DateFormat:
     """The day/month order of a file's dates, from all their values (or ``--date-format``).
@@ -225,6 +225,10 @@ def settle_order(
     """
     if given is not None:
         return given
+    if isinstance(column, str):
+        where = f"column {column!r}"
+    else:
+        where = "columns " + " and ".join(repr(c) for c in column)
     day_first: str | None = None
     month_first: str | None = None
     open_example: str | None = None
@@ -242,7 +246,7 @@ def settle_order(
             open_example = open_example or value.strip()
     if day_first and month_first:
         raise ImportProblemError(
-            f"{source}: column {column!r} mixes day-first ({day_first}) and month-first "
+            f"{source}: {where}: both day-first ({day_first}) and month-first "
             f"({month_first}) dates; fix the file, or state the order with --date-format"
         )
     if day_first:
@@ -251,7 +255,7 @@ def settle_order(
         return DateFormat(order=DateOrder.MDY)
     if open_example:
         raise ImportProblemError(
-            f"{source}: column {column!r}: every date fits both day-first and month-first "
+            f"{source}: {where}: every date fits both day-first and month-first "
             f"(e.g. {open_example}); state the order with --date-format DMY or --date-format MDY"
         )
     return DateFormat()

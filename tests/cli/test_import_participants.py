@@ -271,6 +271,14 @@ def test_ambiguous_timestamps_are_an_error_naming_the_column_and_the_flag(
     assert dmy.exit_code == 0, dmy.output
     assert cli("participants", "import", str(f), "--date-format", "MDY").exit_code == 0
     assert show(cli, "zoe@example.com")["name"] == "Zoe May"  # 1 May after 10 April
+    # Nobody answered twice: the order of answers does not matter, so neither do the dates.
+    once = sheet(
+        tmp_path / "once.csv",
+        GOOGLE_HEADER,
+        "4/10/2027 9:15:00,max@example.com,Max,Mentee,Python,,",
+        "5/1/2027 9:15:00,ann@example.com,Ann,Mentee,SQL,,",
+    )
+    assert cli("participants", "import", str(once)).exit_code == 0
     bad = cli("participants", "import", str(f), "--date-format", "european")
     assert bad.exit_code == 2 and "--date-format 'european'" in bad.stderr
 

@@ -83,13 +83,17 @@ def test_the_order_is_settled_per_file_from_its_values() -> None:
     assert settle_order(us, None, column="Timestamp", source="f.csv") == MDY
     assert settle_order(["2027-01-05", "5/5/2027"], None, column="d", source="f") == DateFormat()
     assert settle_order(["4/10/2027"], MDY, column="d", source="f") == MDY
+    with pytest.raises(ImportProblemError, match="f: columns 'Left' and 'Promoted': every date"):
+        settle_order(["4/10/2027"], None, column=["Left", "Promoted"], source="f")
     with pytest.raises(ImportProblemError) as caught:
         settle_order(["4/10/2027 9:15:00", "5/1/2027"], None, column="Timestamp", source="f.csv")
     assert caught.value.message == (
         "f.csv: column 'Timestamp': every date fits both day-first and month-first "
         "(e.g. 4/10/2027 9:15:00); state the order with --date-format DMY or --date-format MDY"
     )
-    with pytest.raises(ImportProblemError, match=r"mixes day-first \(20/01/2027\) and month-first"):
+    with pytest.raises(
+        ImportProblemError, match=r"column 'date': both day-first \(20/01/2027\) and month-first"
+    ):
         settle_order(["20/01/2027", "01/20/2027"], None, column="date", source="f.csv")
 
 
