@@ -34,14 +34,6 @@ class DateOrder(StrEnum):
     YMD = "YMD"
 
 
-#: The help text of every import command's ``--date-format`` option.
-DATE_FORMAT_HELP = (
-    "How the file writes dates when the values leave it open: DMY (20/01/2027), "
-    "MDY (01/20/2027), YMD, or a strftime pattern such as '%d.%m.%Y %H:%M'. "
-    "Default: settled from the file's own values."
-)
-
-
 @dataclass(frozen=True)
 class DateFormat:
     """How one file (or column) writes dates: an order, an exact pattern, or neither.
