@@ -269,7 +269,15 @@ def as_date(value: Any) -> dt.date | None:
 
 def parse_day(text: str) -> dt.date:
     """A date typed on the command line (``--date``): ISO, or any unambiguous form."""
-    return parse_date(text)
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        if "--date-format" not in str(exc):
+            raise
+        # one value, no file to settle the order from, and no --date-format to state it
+        raise ValueError(
+            f"{text.strip()!r} could be day-first or month-first; write it as YYYY-MM-DD"
+        ) from None
 
 
 def check_today(today: dt.date | None) -> dt.date:

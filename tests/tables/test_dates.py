@@ -13,6 +13,7 @@ from mentorctl.tables.dates import (
     DateFormat,
     DateOrder,
     parse_date_format,
+    parse_day,
     parse_timestamp,
     settle_order,
     sort_key,
@@ -172,3 +173,10 @@ def test_sort_key_orders_by_the_instant(items: list[tuple[dt.datetime, int | Non
         for w, o in items
     ]
     assert sorted(aware) == sorted(aware, key=sort_key)
+
+
+def test_a_date_typed_on_the_command_line() -> None:
+    assert parse_day("2027-02-01") == dt.date(2027, 2, 1)
+    assert parse_day("20/01/2027") == dt.date(2027, 1, 20)
+    with pytest.raises(ValueError, match="could be day-first or month-first; write it as YYYY"):
+        parse_day("4/10/2027")
