@@ -151,6 +151,11 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
     ]
     placed = {m.mentee for m in matches}
     formed = set(by_circle)
+    # Once, not per member / facilitator: both loops were quadratic on large programs.
+    in_formed = np.zeros(len(members), dtype=bool)
+    if formed:
+        in_formed = np.asarray(scored.allowed[sorted(formed)].any(axis=0), dtype=bool)
+    dropped_facilitators = {d["facilitator"] for d in dropped}
     unmatched = []
     for j, m in enumerate(members):
         if m["email"] in placed:
@@ -159,7 +164,7 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
             reason = f"chose no topic ({qid})"
         elif not (fit[:, j] > 0).any():
             reason = "no facilitator leads a topic they chose"
-        elif not any(scored.allowed[i, j] for i in formed):
+        elif not in_formed[j]:
             reason = "every circle on their topics was not formed or is excluded by a constraint"
         else:
             reason = "every circle on their topics is full"
@@ -171,7 +176,7 @@ def propose_circles(inp: MatchInput, mode: Mode) -> Proposal:
             reason = f"not eligible to facilitate: {scored.ineligible[f['email']]}"
         elif not topics[i]:
             reason = f"chose no topic ({qid})"
-        elif any(d["facilitator"] == f["email"] for d in dropped):
+        elif f["email"] in dropped_facilitators:
             reason = f"circle on {topics[i]} not formed (too few members)"
         else:
             reason = f"nobody chose {topics[i]}"
