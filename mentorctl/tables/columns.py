@@ -20,21 +20,27 @@ def header_key(text: str) -> str:
 def find_columns(
     headers: list[str], wanted: dict[str, tuple[str, ...]], source: str
 ) -> tuple[dict[str, int], list[Problem]]:
-    """Column index of each wanted field (the first of its aliases wins), and a problem for
-    each header that repeats one already used: which of the two holds the data is a guess."""
-    index: dict[str, int] = {}
+    """Column index of each wanted field, and a problem for each header that repeats one
+    already used: which of the two holds the data is a guess.
+
+    A header feeds the first field whose aliases name it; of several headers feeding one
+    field, the one named earliest in its aliases wins, whatever their order in the file
+    (a Microsoft Forms "Meeting date" question beats the form's own "Start time").
+    """
+    best: dict[str, tuple[int, int]] = {}  # field -> (alias rank, column)
     problems: list[Problem] = []
     for i, h in enumerate(headers):
         key = header_key(h)
-        for name, aliases in wanted.items():
-            if key not in aliases:
-                continue
-            if name not in index:
-                index[name] = i
-            elif header_key(headers[index[name]]) == key:
-                problems.append(Problem("the column appears twice in the header", source, 1, h))
-            break
-    return index, problems
+        name = next((n for n, aliases in wanted.items() if key in aliases), None)
+        if name is None:
+            continue
+        rank = wanted[name].index(key)
+        seen = best.get(name)
+        if seen is not None and seen[0] == rank:
+            problems.append(Problem("the column appears twice in the header", source, 1, h))
+        elif seen is None or rank < seen[0]:
+            best[name] = (rank, i)
+    return {name: i for name, (_, i) in best.items()}, problems
 
 
 def closest_header(label: str, headers: Iterable[str]) -> str | None:

@@ -156,3 +156,24 @@ def test_hr_dates_as_a_uk_spreadsheet_writes_them(cli: Cli, tmp_path: Path) -> N
     r = cli("hr", "import", str(ambiguous))
     assert r.exit_code == 1 and "--date-format" in r.stderr
     assert cli("hr", "import", str(ambiguous), "--date-format", "DMY").exit_code == 0
+
+
+def test_a_microsoft_forms_meeting_log_uses_its_date_question(cli: Cli, tmp_path: Path) -> None:
+    # "Start time" (when the form was opened) came first in the header and was taken
+    # for the meeting's date.
+    from openpyxl import Workbook
+
+    matched(cli)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ID", "Start time", "Completion time", "Email", "Name", "Mentor email",
+               "Mentee email", "Meeting date", "Duration (minutes)"])  # fmt: skip
+    ws.append([1, dt.datetime(2027, 2, 10, 9, 0), dt.datetime(2027, 2, 10, 9, 2),
+               "ada@example.com", "Ada Lovelace", "ada@example.com", "katherine@example.com",
+               dt.datetime(2027, 2, 3), 40])  # fmt: skip
+    wb.save(tmp_path / "Meeting log(1-1).xlsx")
+    r = cli("log", "import", str(tmp_path / "Meeting log(1-1).xlsx"), "--today", "2027-03-01")
+    assert r.exit_code == 0, r.output
+    s = cli("status", "--json", "--today", "2027-03-01")
+    a = next(m for m in json.loads(s.stdout)["matches"] if (m["mentor"], m["mentee"]) == A)
+    assert (a["last_met"], a["minutes"]) == ("2027-02-03", 40)
