@@ -121,9 +121,17 @@ def render_proposal(
             ],
         )
     if proposal.unmatched:
+        from mentorctl.matching.relax import describe
+
+        columns = [Column("email", "Unmatched"), Column("role", "Role"), Column("reason", "Reason")]
+        if proposal.relaxations:
+            columns.append(Column("relax", "Would be matched"))
         output.print_table(
-            [Column("email", "Unmatched"), Column("role", "Role"), Column("reason", "Reason")],
-            [vars(u) for u in proposal.unmatched],
+            columns,
+            [
+                vars(u) | {"relax": describe(proposal.relaxations.get(u.email, []))}
+                for u in proposal.unmatched
+            ],
         )
     s = proposal.summary
     gain = s["total_score"] - s["greedy_total_score"]
@@ -141,6 +149,18 @@ def render_proposal(
         out.print(f"supply gap ({gap.criterion}): {gap}", markup=False, soft_wrap=True)
 
 
+def _relaxations(inp: MatchInput, proposal: Proposal) -> None:
+    """For each unmatched person, the smallest changes that would place them."""
+    from mentorctl.matching.relax import suggest
+
+    if proposal.unmatched:
+        pairs = [(m.mentor, m.mentee) for m in proposal.matches]
+        found = suggest(inp, pairs)
+        proposal.relaxations = {
+            u.email: found[u.email] for u in proposal.unmatched if u.email in found
+        }
+
+
 @app.callback()
 def match(
     ctx: typer.Context,
@@ -153,6 +173,14 @@ def match(
     lock: PairOpt = None,
     forbid: PairOpt = None,
     override: OverrideOpt = None,
+    fill: Annotated[
+        bool,
+        typer.Option(
+            "--fill",
+            help="Keep every accepted and proposed match as it is; place only people "
+            "without one (new joiners, matches ended early) in the free capacity.",
+        ),
+    ] = False,
 ) -> None:
     """Compute a proposal for the current cycle and store it (replacing an earlier one).
 
@@ -165,7 +193,20 @@ def match(
 
     c = _open(ctx, set_)
     try:
-        proposal = _compute(_input(c, mode, lock, forbid, override))
+        inp = _input(c, mode, lock, forbid, override)
+        if fill:
+            from mentorctl.matching.continuity import fill_input, restore_pending
+
+            enrolled = {p["email"] for p in c.known.people}
+            pending = {
+                (r["mentor"], r["mentee"]): bool(r["locked"])
+                for r in c.known.proposed
+                if r["mentor"] in enrolled and r["mentee"] in enrolled
+            }
+            proposal = restore_pending(_compute(fill_input(inp, list(pending))), pending)
+        else:
+            proposal = _compute(inp)
+        _relaxations(inp, proposal)
         if not dry_run:
             with c.roster.session(write=True) as session:
                 cycle = ensure_cycle(session, ensure_program(session, c.program), c.program)
@@ -237,11 +278,27 @@ def diff(
     mode: ModeOpt = None,
     set_: SetOpt = None,
     as_json: JsonOpt = False,
+    lock: PairOpt = None,
+    override: OverrideOpt = None,
+    capacity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--capacity",
+            metavar="EMAIL=N",
+            help="What-if capacity for one mentor (a relaxation `match` suggests). Repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Compare the stored proposal with a new run (with --set what-ifs); stores nothing."""
+    """Compare the stored proposal with a new run (with --set, --lock, --capacity
+    what-ifs, such as the relaxations `match` suggests); stores nothing."""
     c = _open(ctx, set_)
     c.roster.dispose()
-    proposal = _compute(_input(c, mode, None, None))
+    inp = _input(c, mode, lock, None, override)
+    if capacity:
+        from mentorctl.matching.relax import with_capacities
+
+        inp = with_capacities(inp, capacity)
+    proposal = _compute(inp)
     old = {r["mentee"]: r for r in c.known.proposed}
     old.update({e: {"mentor": m, "score": None} for m, e in c.known.active if e not in old})
     new = {m.mentee: m for m in proposal.matches}
@@ -372,6 +429,12 @@ def explain(
         "eligible": len(good),
         "excluded": excluded,
     }
+    placed = [(r["mentor"], r["mentee"]) for r in c.known.proposed] + list(c.known.active)
+    if all(e != who["email"] for _, e in placed):  # unmatched: what would place them
+        from mentorctl.matching.relax import suggest
+
+        found = suggest(inp, placed).get(who["email"], [])
+        data["relaxations"] = [r.as_json() for r in found]
     if as_json:
         output.print_json(data)
         return
@@ -396,6 +459,13 @@ def explain(
                 }
                 for e in excluded
             ],
+        )
+    for r in data.get("relaxations", []):
+        output.out().print(
+            f"would be matched with {r['partner']} {r['change']} (try: mentorctl match diff "
+            f"{r['apply']})",
+            markup=False,
+            soft_wrap=True,
         )
 
 

@@ -1,4 +1,5 @@
-"""Continuity (``matching.prefer_previous: WEIGHT``): favour an earlier cycle's pairs.
+"""Continuity: favour an earlier cycle's pairs (``matching.prefer_previous: WEIGHT``), and
+the standing waitlist (``match --fill``: place only people without a partner).
 
 The opposite of ``avoid_previous_pairs`` (the two contradict, and the schema refuses
 both at once). A pair matched in an earlier cycle gets ``WEIGHT`` added to its score in
@@ -12,14 +13,15 @@ the priority rule's bound (:func:`mentorctl.matching.types.priority_weight`) val
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from mentorctl.matching.scored import Scored
-from mentorctl.matching.types import MatchInput
+from mentorctl.matching.types import MatchInput, Pair, Proposal
 
-__all__ = ["previous_reason", "with_previous_bonus"]
+__all__ = ["fill_input", "previous_reason", "restore_pending", "with_previous_bonus"]
 
 
 def with_previous_bonus(inp: MatchInput, scored: Scored) -> Scored:
@@ -49,3 +51,32 @@ def previous_reason(
     if (mentor, mentee) in pairs or (either_way and (mentee, mentor) in pairs):
         return f"paired in an earlier cycle (prefer_previous +{weight:g})"
     return None
+
+
+# --------------------------------------------------------------------------- the waitlist
+
+
+def fill_input(inp: MatchInput, pending: Sequence[Pair]) -> MatchInput:
+    """The input for ``match --fill``: every match in place is kept, only the rest placed.
+
+    Active matches are already ``kept``; ``pending`` (the stored proposal's pairs, not yet
+    accepted) are kept too, so nobody who has a partner, accepted or proposed, moves. A
+    lock on someone already paired is dropped: their pair stands.
+    """
+    kept = list(dict.fromkeys([*inp.kept, *pending]))
+    placed = {e for _, e in kept}
+    return replace(
+        inp, kept=kept, locks=[p for p in inp.locks if p[1] not in placed and p not in kept]
+    )
+
+
+def restore_pending(proposal: Proposal, pending: Mapping[Pair, bool]) -> Proposal:
+    """Mark the kept pending pairs as proposals again (their stored ``locked`` flag), so
+    that storing the proposal writes them back instead of dropping them."""
+    matches = [
+        replace(m, kept=False, locked=pending[(m.mentor, m.mentee)])
+        if m.kept and (m.mentor, m.mentee) in pending
+        else m
+        for m in proposal.matches
+    ]
+    return replace(proposal, matches=matches)

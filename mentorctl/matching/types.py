@@ -120,6 +120,9 @@ class Proposal:
     supply_gaps: list[SupplyGap] = field(default_factory=list)
     circles: list[Circle] | None = None
     small_circles: list[dict[str, Any]] = field(default_factory=list)
+    #: Unmatched person's email -> :class:`mentorctl.matching.relax.Relaxation` list,
+    #: smallest change first (filled by the caller; empty when not computed).
+    relaxations: dict[str, list[Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``match --json`` shape (README, "JSON")."""
@@ -127,7 +130,15 @@ class Proposal:
             "mode": self.mode.value,
             "cycle": self.cycle,
             "matches": [m.as_json() for m in self.matches],
-            "unmatched": [vars(u) for u in self.unmatched],
+            "unmatched": [
+                vars(u)
+                | (
+                    {"relaxations": [r.as_json() for r in self.relaxations[u.email]]}
+                    if u.email in self.relaxations
+                    else {}
+                )
+                for u in self.unmatched
+            ],
             "summary": self.summary,
             "supply_gaps": [vars(g) for g in self.supply_gaps],
         }

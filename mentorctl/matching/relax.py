@@ -1,0 +1,312 @@
+"""Relaxations: for each unmatched person, the smallest change that would place them.
+
+The question is asked with everyone else's match fixed as it is (a proposal's matches,
+or the stored proposal and active matches): which *one* change would let this person be
+matched, to whom, without moving anybody? One change at a time is tried, smallest
+first:
+
+1. ``capacity``: a mentor who may take the mentee is full; one more place for them
+   ("if Ana's capacity were 3"). Not offered in one-to-one programs (capacity is 1
+   there) nor beyond ``capacity.maximum``.
+2. ``min_score``: the pair breaks only ``min_score``: the program-wide floor lowered to
+   the pair's score, rounded down to two decimals.
+3. ``rule``: the pair breaks exactly one pair rule (management chain, same manager, a
+   ``require_same``/``require_different`` field, an earlier cycle's pair): that rule
+   lifted for this pair only (a lock with an override).
+4. ``eligibility``: the mentor fails only ``eligibility.mentor``: that mentor let in.
+
+Forbidden and rejected pairs are the coordinator's own decisions: never suggested.
+Within a kind the candidate with the best score comes first; every suggestion names
+the partner and how to try it (``apply``: the options of ``mentorctl match diff`` that
+show its knock-on effects on a full re-solve).
+
+Guarantee: for each suggestion, with the change applied and every other match kept,
+pairing the person with the named partner breaks no hard constraint and no capacity
+(the property test applies each one through the engine, as a lock without override).
+
+Speed: one rule is dropped at a time from the program and the allowed matrix recomputed
+for the unmatched people's columns only (or rows, for idle mentors), so the cost grows
+with the number of unmatched people, not with the roster squared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mentorctl.enums import Format
+from mentorctl.matching.types import MatchInput, Pair, Person, is_mentee, is_mentor
+from mentorctl.program import Program
+
+__all__ = ["KINDS", "Relaxation", "describe", "relaxed_program", "suggest", "with_capacities"]
+
+KINDS = ("capacity", "min_score", "rule", "eligibility")
+
+#: Suggestions kept per person (the first is the smallest change).
+LIMIT = 3
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One change that would place ``person`` with ``partner``, everyone else kept."""
+
+    person: str
+    partner: str
+    kind: str  # one of KINDS
+    change: str  # plain words: "if ana@x.org's capacity were 3"
+    score: float  # the pair's score
+    apply: str  # `mentorctl match diff` options that try it
+    rule: str | None = None  # the rule lifted (kind rule/eligibility), e.g. "department"
+    value: float | None = None  # the new number (capacity, min_score)
+    as_mentee: bool = True  # whether ``person`` would be the pair's mentee
+
+    @property
+    def pair(self) -> Pair:
+        """The (mentor, mentee) pair the change makes possible."""
+        return (self.partner, self.person) if self.as_mentee else (self.person, self.partner)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "partner": self.partner,
+            "kind": self.kind,
+            "change": self.change,
+            "rule": self.rule,
+            "value": self.value,
+            "score": self.score,
+            "apply": self.apply,
+        }
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _rules(program: Program) -> list[tuple[str, str, Program]]:
+    """(key, label, program without that one rule) for every pair rule in force."""
+    cons = program.matching.constraints
+    out: list[tuple[str, str, Program]] = []
+
+    def without(**update: Any) -> Program:
+        matching = program.matching.model_copy(
+            update={"constraints": cons.model_copy(update=update)}
+        )
+        return program.model_copy(update={"matching": matching})
+
+    if cons.management_chain > 0:
+        out.append(("management_chain", "management chain", without(management_chain=0)))
+    if cons.exclude_same_manager:
+        out.append(("exclude_same_manager", "same manager", without(exclude_same_manager=False)))
+    for key in ("require_same", "require_different"):
+        for source in getattr(cons, key):
+            rest = [s for s in getattr(cons, key) if s != source]
+            label = "time zone" if source == "utc_offset" else source.replace("_", " ")
+            out.append((f"{key}:{source}", f"{label} rule", without(**{key: rest})))
+    if cons.avoid_previous_pairs:
+        out.append(
+            ("avoid_previous_pairs", "earlier-pair rule", without(avoid_previous_pairs=False))
+        )
+    return out
+
+
+def _without_eligibility(program: Program) -> Program:
+    from mentorctl.program.schema import Eligibility
+
+    return program.model_copy(update={"eligibility": Eligibility()})
+
+
+def relaxed_program(program: Program, relaxation: Relaxation) -> Program:
+    """``program`` with ``relaxation``'s program-wide change (min_score) applied."""
+    if relaxation.kind != "min_score":
+        return program
+    cons = program.matching.constraints.model_copy(update={"min_score": relaxation.value})
+    return program.model_copy(
+        update={"matching": program.matching.model_copy(update={"constraints": cons})}
+    )
+
+
+# --------------------------------------------------------------------------- suggest
+
+
+def suggest(
+    inp: MatchInput,
+    matches: Sequence[Pair],
+    *,
+    names: dict[str, str] | None = None,
+    limit: int = LIMIT,
+) -> dict[str, list[Relaxation]]:
+    """Up to ``limit`` changes, smallest first, for every person left without a match.
+
+    ``matches`` are the (mentor, mentee) pairs kept as they are. Mentees without one and
+    mentors with none are asked about; someone nothing single can place gets ``[]``.
+    Peer and circles programs get ``{}`` (their groups are not mentor/mentee pairs).
+    """
+    from mentorctl.matching import constraints, scoring
+
+    program = inp.program
+    if program.format in (Format.PEER, Format.CIRCLES):
+        return {}
+    people = sorted(inp.people, key=lambda p: p["email"])
+    mentors = [p for p in people if is_mentor(p)]
+    taken = {e for _, e in matches}
+    load = Counter(m for m, _ in matches)
+    # A `both` person matched as a mentee is not idle as a mentor (as the engine says).
+    idle_mentors = {m["email"] for m in mentors if not load[m["email"]] and m["email"] not in taken}
+    left = [p for p in people if is_mentee(p) and p["email"] not in taken]
+    if not mentors or not (left or idle_mentors):
+        return {}
+    shown: dict[str, str] = names or {p["email"]: str(p.get("name") or p["email"]) for p in people}
+    by_email = {p["email"]: p for p in people}
+    cap = np.array([constraints.capacity_of(program, m) for m in mentors], dtype=np.int64)
+    spare = cap - np.array([load[m["email"]] for m in mentors], dtype=np.int64)
+    can_grow = program.format is not Format.ONE_TO_ONE
+    limit_cap = program.capacity.maximum
+
+    # Idle mentors may pair with any mentee who is free: only free mentees are columns.
+    cols = left
+    waiting = {p["email"] for p in left}
+    out: dict[str, list[Relaxation]] = {p["email"]: [] for p in left}
+    out.update({e: [] for e in idle_mentors})
+    if not cols:
+        return out
+
+    def allowed(prog: Program) -> np.ndarray:
+        return constraints.allowed_matrix(
+            prog,
+            mentors,
+            cols,
+            people=inp.people,
+            previous_pairs=_avoided(inp, prog),
+            forbid=inp.forbid,
+        )
+
+    raw, _ = scoring.score_matrix(program, mentors, cols, with_values=False)
+    raw = np.asarray(raw, dtype=np.float64)
+    base = allowed(program)  # every hard rule but min_score
+    floor = program.matching.constraints.min_score
+    passes = (
+        raw >= floor - constraints.MIN_SCORE_TOLERANCE if floor is not None else np.ones_like(base)
+    )
+    found: list[tuple[int, int, int, float, Relaxation]] = []  # (kind rank, -score...) sortable
+
+    def add(i: int, j: int, kind: str, change: str, apply: str, **extra: Any) -> None:
+        m, e = mentors[i]["email"], cols[j]["email"]
+        score = round(float(raw[i, j]), 6)
+        for person, partner, as_mentee in ((e, m, True), (m, e, False)):
+            if person not in (waiting if as_mentee else idle_mentors):
+                continue
+            r = Relaxation(
+                person, partner, kind, change, score, apply, **extra, as_mentee=as_mentee
+            )
+            found.append((KINDS.index(kind), i, j, -score, r))
+
+    def who(i: int) -> str:
+        return str(shown.get(mentors[i]["email"]) or mentors[i]["email"])
+
+    # 1. capacity: allowed and above min_score, but the mentor is full.
+    if can_grow:
+        full = base & passes & (spare[:, np.newaxis] <= 0) & (cap[:, np.newaxis] < limit_cap)
+        for i, j in zip(*np.nonzero(full), strict=True):
+            new = int(cap[i]) + 1
+            email = mentors[i]["email"]
+            add(
+                int(i),
+                int(j),
+                "capacity",
+                f"if {who(int(i))}'s capacity were {new}",
+                f"--capacity {email}={new}",
+                value=float(new),
+            )
+    free = spare[:, np.newaxis] > 0
+    # 2. min_score: allowed by every rule, the mentor has room, only the floor is in the way.
+    if floor is not None:
+        for i, j in zip(*np.nonzero(base & ~passes & free), strict=True):
+            value = math.floor(float(raw[i, j]) * 100) / 100
+            add(
+                int(i),
+                int(j),
+                "min_score",
+                f"if min_score were {value:g}",
+                f"--set matching.constraints.min_score={value:g}",
+                value=value,
+            )
+    # 3. one pair rule lifted for this pair only; 4. the mentor let in.
+    blocked = ~base & passes & free
+    if blocked.any():
+        eligible_mentor = np.array(
+            [constraints.mentor_ineligibility(program, m) is None for m in mentors]
+        )
+        for key, label, prog in _rules(program):
+            only = blocked & allowed(prog) & eligible_mentor[:, np.newaxis]
+            for i, j in zip(*np.nonzero(only), strict=True):
+                m, e = mentors[int(i)]["email"], cols[int(j)]["email"]
+                add(
+                    int(i),
+                    int(j),
+                    "rule",
+                    f"if the {label} were lifted for {shown.get(e, e)} and {who(int(i))}",
+                    f'--lock {m}:{e} --override "REASON"',
+                    rule=key,
+                )
+        lenient = _without_eligibility(program)
+        only = blocked & ~eligible_mentor[:, np.newaxis] & allowed(lenient)
+        for i, j in zip(*np.nonzero(only), strict=True):
+            m, e = mentors[int(i)]["email"], cols[int(j)]["email"]
+            why = constraints.mentor_ineligibility(program, by_email[m]) or ""
+            add(
+                int(i),
+                int(j),
+                "eligibility",
+                f"if {who(int(i))} were let in as a mentor ({why})",
+                f'--lock {m}:{e} --override "REASON"',
+                rule="eligibility",
+            )
+    found.sort(key=lambda f: (f[4].person, f[0], f[3], f[4].partner))
+    for *_, r in found:
+        bucket = out[r.person]
+        # One suggestion per change: the best partner for each kind and rule.
+        if len(bucket) < limit and not any(b.change == r.change for b in bucket):
+            bucket.append(r)
+    return out
+
+
+def _avoided(inp: MatchInput, program: Program) -> frozenset[Pair]:
+    return inp.previous_pairs if program.matching.constraints.avoid_previous_pairs else frozenset()
+
+
+def describe(relaxations: Sequence[Relaxation]) -> str:
+    """One line for a table: the smallest change first ("" when none)."""
+    if not relaxations:
+        return ""
+    first = relaxations[0]
+    more = f" (+{len(relaxations) - 1} more)" if len(relaxations) > 1 else ""
+    return f"with {first.partner} {first.change}{more}"
+
+
+def with_capacities(inp: MatchInput, settings: Sequence[str]) -> MatchInput:
+    """``inp`` with what-if capacities (``EMAIL=N``) for some mentors."""
+    from dataclasses import replace
+
+    from mentorctl.errors import NotFoundError, UsageError
+
+    wanted: dict[str, int] = {}
+    for item in settings:
+        email, sep, raw = item.partition("=")
+        email = email.strip().lower()
+        if not sep or not email or not raw.strip().isdigit():
+            raise UsageError(f"--capacity {item!r}: expected EMAIL=N, e.g. ana@example.org=3")
+        wanted[email] = int(raw)
+    by_email = {p["email"]: p for p in inp.people}
+    for email in wanted:
+        person = by_email.get(email)
+        if person is None:
+            raise NotFoundError(f"--capacity {email}: not enrolled")
+        if not is_mentor(person):
+            raise UsageError(f"--capacity {email}: is a {person['role']}, not a mentor")
+    people: list[Person] = [
+        {**p, "capacity": wanted[p["email"]]} if p["email"] in wanted else p for p in inp.people
+    ]
+    return replace(inp, people=people)
