@@ -122,11 +122,27 @@ def import_participants(
         else:
             staged.commit()
             rejects_path = staged.path
-    _report(file, result, plan, rejects_path, dry_run=dry_run, as_json=as_json)
+    kept = _not_in_file(program, result.provided) if plan.update or plan.unchanged else []
+    _report(file, result, plan, rejects_path, kept, dry_run=dry_run, as_json=as_json)
+
+
+def _not_in_file(program: Any, provided: frozenset[str]) -> list[str]:
+    """Fields and questions the file has no column for (enrolled people keep them)."""
+    from mentorctl.program import ROSTER_FIELDS
+
+    keys = [*ROSTER_FIELDS, *(q.id for q in program.survey.questions)]
+    return [k for k in keys if k not in provided]
 
 
 def _report(
-    file: Path, result: Any, plan: Any, rejects_path: Path | None, *, dry_run: bool, as_json: bool
+    file: Path,
+    result: Any,
+    plan: Any,
+    rejects_path: Path | None,
+    kept: list[str],
+    *,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     from mentorctl.tables.reader import by_column
 
@@ -141,6 +157,7 @@ def _report(
         "invalid": len(result.bad_rows),
         "superseded": result.superseded_rows,
         "ignored_columns": result.ignored_columns,
+        "kept_as_stored": kept,
         "rejects": str(rejects_path) if rejects_path else None,
         "changes": [{"email": r.email, "action": "create"} for r in plan.create]
         + [{"email": r.email, "action": "update", "fields": f} for _, r, f in plan.update],
@@ -173,6 +190,9 @@ def _report(
                 output.warn("  " + line)
     if result.ignored_columns:
         output.info("ignored columns: " + ", ".join(result.ignored_columns))
+    if kept:
+        # A reworded question label lands here: say so, rather than let it pass unseen.
+        output.info("not in the file, kept as stored for enrolled people: " + ", ".join(kept))
     if dry_run:
         for change in summary["changes"][:50]:
             fields = f" ({', '.join(change['fields'])})" if change.get("fields") else ""

@@ -165,6 +165,7 @@ def test_an_absent_column_keeps_what_is_stored_and_a_blank_cell_clears(
     summary = json.loads(result.stdout)
     assert summary["ignored_columns"] == ["What do you want to achieve in the programme?"]
     assert (summary["updated"], summary["unchanged"]) == (1, 1)
+    assert "goals" in summary["kept_as_stored"] and "department" in summary["kept_as_stored"]
     after = show(cli, "alan@example.com")
     for key in ("department", "level", "timezone", "manager_email", "tenure_months", "languages"):
         assert after[key] == before[key], key
