@@ -3,11 +3,20 @@
 Commands build rows (lists of dicts) and hand them here. Data goes to stdout,
 diagnostics to stderr; colour only on a terminal and never under ``NO_COLOR``
 (Rich honours it); ``--quiet`` silences diagnostics but never data or errors.
+
+Text that reaches a terminal is made safe here (:func:`safe_text`): control characters
+in imported names or departments (an escape sequence could rewrite the screen, or hide
+a line) are shown as ``\\x1b``-style escapes. JSON and CSV carry the data as it is.
+
+Tables never cut an identifier: a column holding emails (or any column named as an
+identifier) is never wrapped or truncated, other columns give way; and a table written
+to a pipe or file is as wide as it needs to be (``participants list | grep EMAIL``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +41,19 @@ class Column:
     header: str
     justify: str = "left"
     style: str | None = None
+
+
+#: Columns whose values are identifiers: shown whole, never wrapped or cut.
+IDENTIFIER_KEYS = frozenset(
+    {"email", "mentor", "mentee", "manager_email", "facilitator", "to", "recipients", "pair"}
+)
+# C0 controls except tab/newline, DEL and C1 controls: never sent raw to a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b`` stays visible, inert)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 _state = {"quiet": False}
@@ -76,7 +98,7 @@ def info(message: str, *, markup: bool = False) -> None:
     """A diagnostic line on stderr (silenced by --quiet). ``message`` is plain text (names
     in it may hold brackets) unless ``markup`` says it is Rich markup."""
     if not is_quiet():
-        err().print(message, markup=markup)
+        err().print(safe_text(message), markup=markup)
 
 
 def warn(message: str) -> None:
@@ -97,7 +119,7 @@ def error(message: str, details: Sequence[str] = (), limit: int = 100) -> None:
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    return escape(safe_text(text))
 
 
 def print_json(data: Any) -> None:
@@ -135,12 +157,44 @@ def print_table(
 ) -> None:
     from rich.table import Table
 
-    table = Table(title=title, caption=caption, header_style="bold")
-    for c in columns:
-        table.add_column(c.header, justify=c.justify, style=c.style)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*(_escape(_cell(row.get(c.key))) for c in columns))
-    out().print(table)
+    table = Table(
+        title=_escape(title) if title else None,
+        caption=_escape(caption) if caption else None,
+        header_style="bold",
+    )
+    cells = [[_escape(_cell(row.get(c.key))) for c in columns] for row in rows]
+    for i, c in enumerate(columns):
+        if _is_identifier(c.key, (r[i] for r in cells)):
+            longest = max((len(r[i]) for r in cells), default=0)
+            table.add_column(
+                c.header,
+                justify=c.justify,  # type: ignore[arg-type]
+                style=c.style,
+                no_wrap=True,
+                min_width=max(longest, len(c.header)),
+            )
+        else:
+            table.add_column(c.header, justify=c.justify, style=c.style)  # type: ignore[arg-type]
+    for r in cells:
+        table.add_row(*r)
+    print_wide(table)
+
+
+def _is_identifier(key: str, values: Iterable[str]) -> bool:
+    return key in IDENTIFIER_KEYS or any("@" in v and " " not in v.strip() for v in values)
+
+
+def print_wide(renderable: Any) -> None:
+    """Print to stdout; to a pipe or file, as wide as the renderable needs (no wrapping at
+    80 columns that would split a line a script greps for)."""
+    console = out()
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    from rich.measure import Measurement
+
+    needed = Measurement.get(console, console.options.update(width=100_000), renderable).maximum
+    console.print(renderable, width=max(console.width, needed))
 
 
 def render(

@@ -112,10 +112,13 @@ def _print_csv(data: Report) -> None:
 
 
 def _print_tables(data: Report) -> None:
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     from mentorctl.reports import cell_kind, display, sections
+
+    def escape(text: str) -> str:  # markup and control characters both made inert
+        return rich_escape(output.safe_text(text))
 
     console = output.out()
     state = "in progress" if data.in_progress else "ended"
@@ -133,7 +136,7 @@ def _print_tables(data: Report) -> None:
             )
         console.print()
         if sec.rows:
-            console.print(table)
+            output.print_wide(table)
         else:
             console.print(f"[bold]{escape(sec.title)}[/bold]")
         for note in sec.notes:

@@ -349,3 +349,57 @@ def test_forget_erases_them_from_everything_the_tool_wrote(
     assert stat.S_IMODE((program_dir / "late.csv.rejects.csv").stat().st_mode) == 0o600
     assert stat.S_IMODE((program_dir / "remind.log").stat().st_mode) == 0o600
     assert len(json.loads(cli("participants", "list", "--json").stdout)) == 4  # of 5
+
+
+def test_tables_piped_at_80_columns_keep_every_email_whole(tmp_path: Path) -> None:
+    """`participants list | grep amelia.smith@example.com` once found nothing: the email
+    was folded across lines at 80 columns."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORCTL_")}
+    env["COLUMNS"] = "80"
+    run = [sys.executable, "-m", "mentorctl"]
+    made = subprocess.run(
+        [*run, "init", str(tmp_path / "demo"), "--from-sample", "onboarding"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    listed = subprocess.run(
+        [*run, "-p", str(tmp_path / "demo"), "participants", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert listed.returncode == 0, listed.stderr
+    emails = {
+        row["email"]
+        for row in csv.DictReader(io.StringIO((tmp_path / "demo" / "participants.csv").read_text()))
+    }
+    assert "amelia.smith@example.com" in emails
+    lines = listed.stdout.splitlines()
+    missing = [e for e in sorted(emails) if not any(e in line for line in lines)]
+    assert missing == []
+
+
+def test_control_characters_in_names_never_reach_the_terminal(cli: Cli, tmp_path: Path) -> None:
+    """Escape sequences in imported names and departments were printed raw."""
+    hostile = tmp_path / "hostile.csv"
+    text = (DATA / "people.csv").read_text()
+    text = text.replace("Ada Lovelace", "Ada\x1b[2J\x1b]0;pwned\x07 Lovelace")
+    text = text.replace("Engineering,Staff Engineer", "Eng\x1b[31mineering,Staff Engineer")
+    hostile.write_text(text)
+    assert cli("participants", "import", str(hostile)).exit_code == 0
+    for args in (
+        ("participants", "list"),
+        ("participants", "show", "ada@example.com"),
+        ("participants", "list", "--department", "Eng\x1b[31mineering"),
+    ):
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
+        assert "\x1b" not in r.stdout and "\x07" not in r.stdout, args
+        assert "\\x1b[2J" in r.stdout or args[-1].startswith("Eng")
+    # Data formats keep the data as it is (JSON escapes it by itself).
+    data = json.loads(cli("participants", "show", "ada@example.com", "--json").stdout)
+    assert data["name"] == "Ada\x1b[2J\x1b]0;pwned\x07 Lovelace"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, Cli
+from tests.conftest import DATA, REPO, Cli
 from tests.reports.fixture import AS_OF, PROGRAM_YAML, build_roster
 
 TODAY = ("--today", AS_OF.isoformat())
@@ -149,6 +149,7 @@ def test_hr_import_dry_run_then_real(cli: Cli, tmp_path: Path) -> None:
         "alan@example.com,,2027-02-01,,\n"
         "grace@example.com,no,,,\n"
     )
+    assert cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
     res = cli("hr", "import", str(f), "--dry-run", "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == {
