@@ -148,6 +148,22 @@ def utc_offset(timezone: str | None, on: dt.date) -> float | None:
     return None if offset is None else offset.total_seconds() / 3600
 
 
+# The last program's questions by id: source_value runs for every person and criterion
+# (hundreds of thousands of times on a large roster), Program.question scans the list.
+_QUESTION_INDEX: list[Any] = [None, None, {}]  # [program, its questions list, {id: question}]
+
+
+def _questions(program: Program) -> dict[str, Any]:
+    questions = program.survey.questions
+    cached = _QUESTION_INDEX
+    if cached[0] is not program or cached[1] is not questions or len(cached[2]) != len(questions):
+        index: dict[str, Any] = {}
+        for q in questions:
+            index.setdefault(q.id, q)  # the first, as Program.question finds it
+        cached[:] = [program, questions, index]
+    return cached[2]  # type: ignore[no-any-return]
+
+
 def source_value(program: Program, person: Person, source: str | None) -> Any:
     """The value of a criterion source (roster field, question id or ``utc_offset``)."""
     if source is None:
@@ -158,8 +174,10 @@ def source_value(program: Program, person: Person, source: str | None) -> Any:
         return person.get(source)
     answers = person.get("answers") or {}
     value = answers.get(source)
-    question = program.question(source)
-    if value is not None and question is not None and question.any_option is not None:
+    if value is None:
+        return None
+    question = _questions(program).get(source)
+    if question is not None and question.any_option is not None:
         return _any_option(value, question.any_option, question.options or [])
     return value
 
@@ -299,17 +317,28 @@ def _memoised(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 
 def _tokens_of(program: Program, person: Person, source: str | None) -> dict[str, str]:
-    return _memoised(  # type: ignore[no-any-return]
-        ("t", id(program), id(person), source),
-        lambda: tokens(source_value(program, person, source)),
-    )
+    memo = _MEMO.get()
+    if memo is None:
+        return tokens(source_value(program, person, source))
+    key = ("t", id(program), id(person), source)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = tokens(source_value(program, person, source))
+    return found  # type: ignore[no-any-return]
+
+
+_MISSING = object()
 
 
 def _number_of(program: Program, person: Person, source: str | None) -> float | None:
-    return _memoised(  # type: ignore[no-any-return]
-        ("n", id(program), id(person), source),
-        lambda: _number(source_value(program, person, source)),
-    )
+    memo = _MEMO.get()
+    if memo is None:
+        return _number(source_value(program, person, source))
+    key = ("n", id(program), id(person), source)
+    found = memo.get(key, _MISSING)
+    if found is _MISSING:
+        found = memo[key] = _number(source_value(program, person, source))
+    return found  # type: ignore[no-any-return]
 
 
 def _rank_of(program: Program, person: Person) -> float | None:
@@ -819,7 +848,10 @@ def score_matrix(
     for lo in range(0, n_e, step):
         hi = min(n_e, lo + step)
         numerator = np.zeros((n_m, hi - lo))
-        denominator = np.zeros((n_m, hi - lo))
+        # While no value in the chunk is blank every pair has the same denominator: a
+        # number, not a matrix (one pass less per criterion on complete data).
+        denominator: Matrix | None = None
+        common = 0.0
         # The same sums, in the same order, as explain_pair: bit-for-bit equal terms.
         for c, block in zip(criteria, blocks, strict=True):
             v = block(lo, hi)  # a fresh array: safe to change in place
@@ -827,13 +859,20 @@ def score_matrix(
                 values[c.name][:, lo:hi] = v
             # One pass without a temporary to learn whether any value is blank.
             if np.isnan(np.add.reduce(v, axis=None)):
+                if denominator is None:
+                    denominator = np.full((n_m, hi - lo), common)
                 blank = np.isnan(v)
                 v[blank] = 0.0  # adding an exact zero leaves the sum unchanged
                 np.add(denominator, c.weight, out=denominator, where=~blank)
+            elif denominator is None:
+                common += c.weight
             else:
                 denominator += c.weight
             if c.weight != 1.0:
                 v *= c.weight
             numerator += v
-        np.divide(numerator, denominator, out=scores[:, lo:hi], where=denominator > 0)
+        if denominator is not None:
+            np.divide(numerator, denominator, out=scores[:, lo:hi], where=denominator > 0)
+        elif common > 0:
+            np.divide(numerator, common, out=scores[:, lo:hi])
     return scores, values

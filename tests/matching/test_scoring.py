@@ -586,3 +586,27 @@ def test_shared_values_explain_every_pair_exactly_as_alone(seed: int, reverse: b
     assert shared == alone
     assert again == alone
     assert scoring._MEMO.get() is None  # nothing kept after the block
+
+
+def test_matrix_without_blanks_equals_explain_pair() -> None:
+    """Complete data: the denominator stays one number per chunk (no blank anywhere)."""
+    rng = random.Random(5)
+    people = [
+        person(
+            f"c{i}@x.org",
+            tenure_months=rng.randint(0, 60),
+            years_experience=round(rng.uniform(0, 20), 1),
+        )
+        for i in range(30)
+    ]
+    program = make_program(
+        [
+            {"name": "tenure", "kind": "closeness", "field": "tenure_months", "max_diff": 24,
+             "weight": 2},
+            {"name": "years", "kind": "closeness", "mentee": "years_experience",
+             "mentor": "tenure_months", "max_diff": 10, "weight": 0.3},
+        ]
+    )  # fmt: skip
+    assert_matrix_matches_pairs(program, people[:12], people[12:])
+    scores, _ = score_matrix(program, people[:12], people[12:], with_values=False)
+    assert np.isfinite(scores).all() and scores.max() > 0
