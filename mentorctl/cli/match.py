@@ -129,7 +129,7 @@ def render_proposal(
         output.print_table(
             columns,
             [
-                vars(u) | {"relax": describe(proposal.relaxations.get(u.email, []))}
+                vars(u) | {"relax": describe(proposal.relaxations.get((u.email, u.role), []))}
                 for u in proposal.unmatched
             ],
         )
@@ -157,7 +157,9 @@ def _relaxations(inp: MatchInput, proposal: Proposal) -> None:
         pairs = [(m.mentor, m.mentee) for m in proposal.matches]
         found = suggest(inp, pairs)
         proposal.relaxations = {
-            u.email: found[u.email] for u in proposal.unmatched if u.email in found
+            (u.email, u.role): [r for r in found[u.email] if r.as_mentee == (u.role == "mentee")]
+            for u in proposal.unmatched
+            if u.email in found
         }
 
 
@@ -434,7 +436,7 @@ def explain(
         from mentorctl.matching.relax import suggest
 
         found = suggest(inp, placed).get(who["email"], [])
-        data["relaxations"] = [r.as_json() for r in found]
+        data["relaxations"] = [r.as_json() for r in found if r.as_mentee]
     if as_json:
         output.print_json(data)
         return

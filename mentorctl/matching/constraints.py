@@ -218,7 +218,7 @@ def exclusion_reasons(
     if why is not None:
         reasons.append(f"mentor not eligible: {why}")
     reasons += _chain_reasons(people_by_email, mentor, mentee, rules.management_chain)
-    if rules.exclude_same_manager:
+    if rules.exclude_same_manager and m != e:
         boss = _same_manager(mentor, mentee)
         if boss is not None:
             reasons.append(f"same manager: both report to {boss}")

@@ -120,9 +120,9 @@ class Proposal:
     supply_gaps: list[SupplyGap] = field(default_factory=list)
     circles: list[Circle] | None = None
     small_circles: list[dict[str, Any]] = field(default_factory=list)
-    #: Unmatched person's email -> :class:`mentorctl.matching.relax.Relaxation` list,
-    #: smallest change first (filled by the caller; empty when not computed).
-    relaxations: dict[str, list[Any]] = field(default_factory=dict)
+    #: (email, role) of an unmatched person -> :class:`mentorctl.matching.relax.Relaxation`
+    #: list, smallest change first (filled by the caller; empty when not computed).
+    relaxations: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``match --json`` shape (README, "JSON")."""
@@ -133,8 +133,8 @@ class Proposal:
             "unmatched": [
                 vars(u)
                 | (
-                    {"relaxations": [r.as_json() for r in self.relaxations[u.email]]}
-                    if u.email in self.relaxations
+                    {"relaxations": [r.as_json() for r in self.relaxations[(u.email, u.role)]]}
+                    if (u.email, u.role) in self.relaxations
                     else {}
                 )
                 for u in self.unmatched
