@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -561,3 +563,63 @@ def test_vectorised_greedy_equals_the_previous_implementation_in_many_bands(seed
     new = solve_greedy_dense(ids_m, ids_e, cap, score)
     assert new == banded_greedy_dense(ids_m, ids_e, cap, score)
     assert len(new) > 100
+
+
+# ------------------------------------------------------------ through the CLI
+
+
+@pytest.mark.parametrize("objective", ["max-score", "max-matches"])
+def test_match_cli_reaches_the_full_optimum_from_a_wrong_restriction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, objective: str
+) -> None:
+    """`mentorctl match --dry-run --json` on a skewed generated roster (famous mentors
+    everybody prefers), with the first restriction cut to 2 mentors per mentee so it is
+    wrong: the proposal still has the full solve's match count and total."""
+    from mentorctl.matching import constraints, scored, solvers
+    from tests.conftest import Cli
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_match import load_input  # the command's own helpers, as the benchmark uses
+    from generate import generate_program
+
+    gen = generate_program(tmp_path / "prog", n_mentors=40, n_mentees=220, seed=7)
+    text = gen.program_yaml.read_text(encoding="utf-8")
+    gen.program_yaml.write_text(
+        text.replace("objective: max-score", f"objective: {objective}")
+        if "objective:" in text
+        else text.replace("matching:\n", f"matching:\n  objective: {objective}\n", 1),
+        encoding="utf-8",
+    )
+    cli = Cli(gen.program_yaml.parent, None)
+    imported = cli("participants", "import", str(gen.participants_csv))
+    assert imported.exit_code == 0, imported.output
+
+    seen: list[solvers.OptimalStats] = []
+    original = solvers.solve_optimal_dense
+
+    def spy(*args: object, **kwargs: object) -> list[tuple[int, int]]:
+        stats = solvers.OptimalStats()
+        seen.append(stats)
+        return original(*args, **{**kwargs, "candidates": 2, "stats": stats})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solvers, "solve_optimal_dense", spy)
+    monkeypatch.setattr(solvers, "MENTOR_CANDIDATES", 0)
+    result = cli("match", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    assert seen and seen[0].rounds > 1 and seen[0].added[0] > 0
+
+    # The same matrix the engine solves, solved on every pair at once.
+    inp = load_input(gen.program_yaml.parent)
+    mentors, mentees = scored.mentors_and_mentees(inp)
+    cap = np.array([constraints.capacity_of(inp.program, m) for m in mentors], dtype=np.int64)
+    s = scored.score_candidates(inp, mentors, mentees, cap)
+    score = scored.solver_scores(s, inp)
+    full = solve_optimal_full(
+        [m["email"] for m in mentors], [e["email"] for e in mentees], cap, score,
+        inp.program.matching.objective.value == "max-matches",
+    )  # fmt: skip
+    assert summary["matched"] == len(full)
+    assert summary["total_score"] == pytest.approx(
+        sum(float(s.raw[i, j]) for i, j in full), abs=1e-4
+    )
