@@ -168,3 +168,83 @@ def test_circles_get_one_agreement_per_circle(tmp_path: Path) -> None:
     assert text.startswith("# Mentoring circle agreement\n")
     assert text.count("- **Member:**") == len(first["mentees"]) == len(first["match_ids"])
     assert text.count("Signature: ") == len(first["mentees"]) + 1
+
+
+def _people_named(tmp_path: Path, names: dict[str, str]) -> Path:
+    """tests/data/people.csv with some people renamed (email -> new name)."""
+    import csv
+
+    with (DATA / "people.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["name"] = names.get(row["email"], row["name"])
+    path = tmp_path / "people.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_file_names_keep_peoples_names_readable(cli: Cli, tmp_path: Path) -> None:
+    people = _people_named(
+        tmp_path,
+        {
+            "ada@example.com": "Łukasz Weiß",
+            "alan@example.com": "李伟",
+            "grace@example.com": "Michał Wójcik",
+            "edsger@example.com": "Ольга 🎉",
+        },
+    )
+    matched(cli, people)
+    out = tmp_path / "out"
+    data = run_json(cli, "-o", str(out))
+    files = sorted(
+        f["path"] for a in data["agreements"] for f in a["files"] if f["path"].endswith(".md")
+    )
+    assert files == [
+        "2027-h1/lukasz-weiss--katherine-johnson.md",
+        "2027-h1/michal-wojcik--olga.md",
+        "2027-h1/olga--li-wei.md",
+    ]
+    assert all((out / f).is_file() for f in files)
+
+
+def test_validate_reports_a_clause_that_contradicts_the_terms(cli: Cli, program_dir: Path) -> None:
+    text = (program_dir / "program.yaml").read_text()
+    text += "agreement:\n  meeting_minutes: 60\n  clauses:\n    - We meet weekly for 30 minutes.\n"
+    (program_dir / "program.yaml").write_text(text)
+    result = cli("validate")
+    assert result.exit_code == 1
+    assert (
+        "agreement.clauses[0]: says meetings happen every week, but cycle.cadence is biweekly"
+        in (result.stderr)
+    )
+    assert "agreement.clauses[0]: says meetings last 30 minutes" in result.stderr
+    check = cli("agreements", "--template-check")
+    assert check.exit_code == 1 and "program.yaml agreement clauses: 2 problem(s)" in check.stdout
+
+
+def test_agreement_states_participant_reasons_and_one_first_meeting(
+    cli: Cli, tmp_path: Path
+) -> None:
+    matched(cli)
+    out = tmp_path / "out"
+    run_json(cli, "-o", str(out))
+    text = (out / "2027-h1/edsger-dijkstra--alan-turing.md").read_text()
+    assert "- Alan wants to grow in Python, which Edsger offers" in text
+    assert "- You both speak English" in text
+    assert "covers" not in text and "max" not in text and "same language:" not in text
+    assert "- **First meeting:** Monday 11 January 2027 at 10:00" in text
+    assert "by Monday 25 January 2027 instead" in text
+    assert "from Monday 11 January 2027 to Monday 28 June 2027" in text
+
+
+def test_pdf_warns_once_per_document_naming_the_field(cli: Cli, tmp_path: Path) -> None:
+    people = _people_named(tmp_path, {"alan@example.com": "Alan 🦩 Turing"})
+    matched(cli, people)
+    result = cli("agreements", "-f", "pdf", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "no installed font has" in line]
+    assert len(warnings) == 1, result.stderr
+    assert "edsger-dijkstra--alan-turing.pdf" in warnings[0] and "(in mentee.name)" in warnings[0]
