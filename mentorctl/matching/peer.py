@@ -13,12 +13,15 @@ total score. Priority people (left unmatched last cycle) are paired first: their
 weigh more than any set of other pairs, as in one-to-one matching. ``prefer_previous``
 adds its bonus to an earlier cycle's pair in the objective only.
 
-The matching is solved as a 0/1 program (one variable per allowed pair, each person in
-at most one pair) by HiGHS through :func:`scipy.optimize.milp`, run to a zero gap on
-integer weights (scores in millionths), so the optimum is exact, not approximate; the
-most pairs are found first and then fixed while the weight is maximised. The graph is
-not bipartite, so an assignment solver does not apply. ``benchmarks/bench_peer.py``
-measures how far it scales (``docs/matching.md`` states the limit).
+The matching is solved with HiGHS through :func:`scipy.optimize.milp` on integer
+weights (scores in millionths): the linear relaxation first, tightened by the blossom
+(odd-set) inequalities its fractional parts violate for a few rounds, then, if still
+fractional, the 0/1 program by branch and bound to a zero gap. The optimum is exact,
+not approximate; the most pairs are found first and then fixed while the weight is
+maximised. The graph is not bipartite, so an assignment solver does not apply, and a
+pure-Python blossom algorithm (networkx) was slower here (200 people: 12 s).
+``benchmarks/bench_peer.py`` measures how far it scales (``docs/matching.md`` states
+the limit).
 
 When the pool's count is odd and someone is left over who may pair with both members of
 a chosen pair, the one who adds the most (their two scores) joins that pair as the
@@ -122,13 +125,19 @@ def max_weight_pairs(
     ``weights`` are non-negative integers. With ``max_cardinality`` the matching has the
     most edges first, then the largest total weight among those. Edges ``(rows[k],
     cols[k])`` are undirected; the result lists them as ``(low, high)``, sorted.
+
+    Each stage solves the linear relaxation and adds the blossom (odd-set) inequality of
+    every odd component of the fractional edges until the solution is integral; an
+    integral optimum of a relaxation is an optimum of the matching problem. Should that
+    not settle in :data:`CUT_ROUNDS` rounds, the 0/1 program is solved with the cuts
+    found so far, by branch and bound to a zero gap (exact either way).
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import csr_array
 
     n_edges = len(rows)
     if n_edges == 0:
         return []
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     incidence = csr_array(
         (
             np.ones(2 * n_edges),
@@ -136,32 +145,91 @@ def max_weight_pairs(
         ),
         shape=(n, n_edges),
     )
-    each_once = LinearConstraint(incidence, 0, 1)
-    binary = np.ones(n_edges)
-    options = {"mip_rel_gap": 0.0}
-    rules: list[LinearConstraint] = [each_once]
+    cuts: list[tuple[np.ndarray, int]] = []  # (edge mask, right-hand side)
+    fixed: tuple[np.ndarray, int] | None = None  # (all ones, k): exactly k pairs
     if max_cardinality:
-        first = milp(
-            -np.ones(n_edges),
-            constraints=rules,
-            integrality=binary,
-            bounds=Bounds(0, 1),
-            options=options,
-        )
-        _check(first)
-        most = round(-first.fun)
-        rules = [each_once, LinearConstraint(np.ones((1, n_edges)), most, most)]
-    weights = np.asarray(weights, dtype=np.float64)
-    if max_cardinality and not weights.any():
-        chosen = first.x
-    else:
-        result = milp(
-            -weights, constraints=rules, integrality=binary, bounds=Bounds(0, 1), options=options
-        )
-        _check(result)
-        chosen = result.x
-    picked = np.nonzero(chosen > 0.5)[0]
+        x = _matching_lp(incidence, rows, cols, -np.ones(n_edges), cuts, None)
+        most = round(float(x.sum()))
+        fixed = (np.ones(n_edges, dtype=bool), most)
+        weights = np.asarray(weights, dtype=np.float64)
+        if not weights.any():
+            return _as_pairs(x, rows, cols)
+    x = _matching_lp(incidence, rows, cols, -np.asarray(weights, dtype=np.float64), cuts, fixed)
+    return _as_pairs(x, rows, cols)
+
+
+#: Rounds of odd-set cuts before falling back to branch and bound.
+CUT_ROUNDS = 3
+_EPS = 1e-6
+
+
+def _as_pairs(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> list[tuple[int, int]]:
+    picked = np.nonzero(x > 0.5)[0]
     return sorted((int(min(rows[k], cols[k])), int(max(rows[k], cols[k]))) for k in picked.tolist())
+
+
+def _matching_lp(
+    incidence: Any,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    cost: np.ndarray,
+    cuts: list[tuple[np.ndarray, int]],
+    fixed: tuple[np.ndarray, int] | None,
+) -> np.ndarray:
+    """A 0/1 optimum of ``min cost.x`` over matchings (see :func:`max_weight_pairs`).
+
+    ``cuts`` grows with the odd-set inequalities found (valid for every matching, so the
+    caller may reuse them in a later stage).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csgraph, csr_array
+
+    n = incidence.shape[0]
+
+    def constraints() -> list[LinearConstraint]:
+        out = [LinearConstraint(incidence, 0, 1)]
+        if cuts:
+            mat = np.vstack([mask for mask, _ in cuts]).astype(np.float64)
+            out.append(LinearConstraint(mat, -np.inf, [rhs for _, rhs in cuts]))
+        if fixed is not None:
+            out.append(
+                LinearConstraint(fixed[0].astype(np.float64)[np.newaxis, :], fixed[1], fixed[1])
+            )
+        return out
+
+    for _ in range(CUT_ROUNDS):
+        result = milp(cost, constraints=constraints(), bounds=Bounds(0, 1))
+        _check(result)
+        x = np.asarray(result.x)
+        frac = (x > _EPS) & (x < 1 - _EPS)
+        if not frac.any():
+            return np.rint(x)
+        graph = csr_array((np.ones(int(frac.sum())), (rows[frac], cols[frac])), shape=(n, n))
+        _, label = csgraph.connected_components(graph, directed=False)
+        touched = np.zeros(n, dtype=bool)
+        touched[rows[frac]] = True
+        touched[cols[frac]] = True
+        added = 0
+        for comp in np.unique(label[touched]).tolist():
+            inside = label == comp
+            size = int(inside.sum())
+            if size % 2 == 1 and size >= 3:
+                mask = inside[rows] & inside[cols]
+                if float(x[mask].sum()) > (size - 1) / 2 + _EPS:  # violated: cut it off
+                    cuts.append((mask, (size - 1) // 2))
+                    added += 1
+        if not added:
+            break
+    # Branch and bound, with every cut found: exact to a zero gap on integer weights.
+    result = milp(
+        cost,
+        constraints=constraints(),
+        integrality=np.ones(len(cost)),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0.0},
+    )
+    _check(result)
+    return np.rint(np.asarray(result.x))
 
 
 def _check(result: object) -> None:
