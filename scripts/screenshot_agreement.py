@@ -9,8 +9,14 @@ also checks that no ``<script>`` from participant values ran (there must be exac
 ours) and that the page made no request. Chromium prints the checked DOM
 (``--dump-dom``), and takes a PNG screenshot (``--screenshot``) of each page.
 
-Run: ``python scripts/screenshot_agreement.py [--out-dir /tmp]``. Exit 0 when every check
-passes, 1 otherwise. Needs ``chromium`` (``apt-get install -y chromium``).
+Then, for each bundled sample (``mentorctl init DIR --from-sample NAME``, ``match``,
+``match accept --all``), one real agreement as HTML (checked and shot as above) and as
+PDF: every page becomes a PNG with poppler's ``pdftoppm``, and ``pdftotext -bbox``
+checks that no word reaches past the right margin.
+
+Run: ``python scripts/screenshot_agreement.py [--out-dir /tmp] [--no-samples]``. Exit 0
+when every check passes, 1 otherwise. Needs ``chromium`` (``apt-get install -y chromium``)
+and ``poppler-utils``.
 """
 
 from __future__ import annotations
@@ -139,15 +145,65 @@ def check_page(chromium: str, html: str, name: str, width: int, out_dir: Path) -
     return problems
 
 
+SAMPLES = ("onboarding", "engineering-group", "tech-circles")
+
+
+def sample_files(name: str, work: Path) -> tuple[str, Path]:
+    """The HTML text and PDF path of one real agreement of a bundled sample."""
+    mentorctl = [sys.executable, "-m", "mentorctl", "-q"]
+    directory = work / name
+    for args in (
+        ["init", str(directory), "--from-sample", name],
+        ["-p", str(directory), "match"],
+        ["-p", str(directory), "match", "accept", "--all"],
+        ["-p", str(directory), "agreements", "-f", "html", "-o", str(work / f"{name}-out")],
+        ["-p", str(directory), "agreements", "-f", "pdf", "-o", str(work / f"{name}-out")],
+    ):
+        subprocess.run([*mentorctl, *args], check=True, capture_output=True, timeout=600)
+    html = sorted((work / f"{name}-out").rglob("*.html"))[0]
+    return html.read_text(encoding="utf-8"), html.with_suffix(".pdf")
+
+
+def check_pdf(pdf: Path, name: str, out_dir: Path) -> list[str]:
+    """PNG pages (pdftoppm), and no word past the right margin (pdftotext -bbox)."""
+    problems: list[str] = []
+    prefix = out_dir / f"agreement-{name}-pdf"
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(prefix)], check=True)
+    pages = sorted(out_dir.glob(f"{prefix.name}-*.png"))
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
+    margin = 20 / 25.4 * 72  # the renderer's side margin, 20 mm
+    wide = [x for x in right if x > width - margin + 2]
+    if wide:
+        problems.append(f"{name} PDF: {len(wide)} word(s) past the right margin")
+    print(
+        f"{name:11} PDF: {len(pages)} page(s), widest word ends at {max(right):.0f} of "
+        f"{width:.0f} pt: {'ok' if not wide else 'NO'}; {pages[0] if pages else '-'}"
+    )
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--no-samples", action="store_true", help="skip the bundled samples")
     args = parser.parse_args(argv)
     chromium = find_chromium()
     problems: list[str] = []
-    for name, html in samples().items():
-        for width in WIDTHS.values():
-            problems += check_page(chromium, html, name, width, args.out_dir)
+    pages = dict(samples())
+    pdfs: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="mentorctl-samples-") as tmp:
+        if not args.no_samples:
+            for name in SAMPLES:
+                pages[f"sample-{name}"], pdfs[f"sample-{name}"] = sample_files(name, Path(tmp))
+        for name, html in pages.items():
+            for width in WIDTHS.values():
+                problems += check_page(chromium, html, name, width, args.out_dir)
+        for name, pdf in pdfs.items():
+            problems += check_pdf(pdf, name, args.out_dir)
     for p in problems:
         print("FAIL:", p)
     print("all checks passed" if not problems else f"{len(problems)} problem(s)")
