@@ -17,9 +17,12 @@ least ``min_size`` members, the result seats the most members, then has the best
 fit (``objective: max-score``: the best total fit, then the most members). Members left
 unmatched last cycle (priority) come first: the most of them are seated before anything
 else counts. :func:`seat_members` computes it: an exact flow when the best placement
-without ``min_size`` already respects it, else an exact CP-SAT model (which circles to
-open is a choice a flow cannot make; a greedy "drop the smallest circle and solve again"
-can leave a member out while a 4/2 split seats everyone).
+without ``min_size`` already respects it, else a CP-SAT model (which circles to open is
+a choice a flow cannot make; a greedy "drop the smallest circle and solve again" can
+leave a member out while a 4/2 split seats everyone). CP-SAT has a work budget per
+objective (:data:`CP_SAT_BUDGET`): small programs (tens of members, as the tests check
+against brute force) are proven optimal; a large one that runs out of budget gets the
+best placement found, never worse than the drop-the-smallest heuristic it starts from.
 
 ``stable`` and ``greedy`` (and the summary's greedy baseline) solve as their one-to-one
 counterparts, then drop the smallest circle below ``min_size`` and solve again until every
@@ -30,7 +33,7 @@ constraints unless the coordinator recorded an override.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -311,6 +314,13 @@ def _not_formed(
     return out
 
 
+#: CP-SAT's work budget per objective tier, in its deterministic time units. Small
+#: programs (tens of members) are solved to proven optimality well within it; past it,
+#: the best placement found is used, never worse than the drop-the-smallest heuristic.
+CP_SAT_BUDGET = 0.5
+#: Wall-clock cap per tier, in seconds (see :func:`_cp_sat`).
+CP_SAT_WALL_SECONDS = 5.0
+
 #: Fit is made an integer for CP-SAT as round(fit x FIT_SCALE): scores are rounded to
 #: six decimals anyway (:data:`mentorctl.matching.types.DECIMALS`).
 FIT_SCALE = 1_000_000
@@ -339,7 +349,42 @@ def seat_members(
     sizes = np.bincount([i for i, _ in chosen], minlength=n_c)
     if all(running[i] or sizes[i] == 0 or sizes[i] >= min_size for i in range(n_c)):
         return chosen
-    return _cp_sat(scored, usable, min_size, running, priority, max_matches)
+    fallback = _drop_smallest(free, min_size, running, priority, max_matches)
+    best = _cp_sat(scored, usable, min_size, running, priority, max_matches, fallback)
+    key = _tiers_key(scored, priority, max_matches)
+    return best if key(best) >= key(fallback) else fallback
+
+
+def _tiers_key(
+    s: Scored, priority: np.ndarray, max_matches: bool
+) -> Callable[[list[tuple[int, int]]], tuple[float, ...]]:
+    def key(pairs: list[tuple[int, int]]) -> tuple[float, ...]:
+        seated = len(pairs)
+        fit = sum(round(rounded(s.raw[i, j]) * FIT_SCALE) for i, j in pairs)
+        first = sum(bool(priority[j]) for _, j in pairs)
+        return (first, seated, fit) if max_matches else (first, fit, seated)
+
+    return key
+
+
+def _drop_smallest(
+    s: Scored, min_size: int, running: np.ndarray, priority: np.ndarray, max_matches: bool
+) -> list[tuple[int, int]]:
+    """The old heuristic (drop the smallest circle, solve again): CP-SAT's starting point."""
+    s = _copy(s)
+    while True:
+        chosen = _flow(s, priority, max_matches)
+        sizes = np.bincount([i for i, _ in chosen], minlength=len(s.capacity))
+        small = [
+            i
+            for i in range(len(s.capacity))
+            if 0 < sizes[i] < min_size and s.capacity[i] > 0 and not running[i]
+        ]
+        if not small:
+            return chosen
+        worst = min(small, key=lambda i: (sizes[i], i))
+        s.capacity[worst] = 0
+        s.allowed[worst, :] = False
 
 
 def _flow(s: Scored, priority: np.ndarray, max_matches: bool) -> list[tuple[int, int]]:
@@ -361,8 +406,14 @@ def _cp_sat(
     running: np.ndarray,
     priority: np.ndarray,
     max_matches: bool,
+    start: list[tuple[int, int]],
 ) -> list[tuple[int, int]]:
-    """Which circles to open and who sits where, solved tier by tier (lexicographic)."""
+    """Which circles to open and who sits where, solved tier by tier (lexicographic).
+
+    Each tier has a deterministic work budget (:data:`CP_SAT_BUDGET`, the solver's own
+    "deterministic time", so the same input gives the same answer on any machine), and
+    starts from ``start`` (the heuristic's placement) or the previous tier's answer.
+    """
     from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
@@ -376,14 +427,15 @@ def _cp_sat(
         by_member.setdefault(j, []).append(var)
     for vars_ in by_member.values():
         model.add_at_most_one(vars_)
+    opened: dict[int, Any] = {}
     for i, vars_ in by_circle.items():
         cap = int(scored.capacity[i])
         if running[i]:
             model.add(sum(vars_) <= cap)
             continue
-        open_ = model.new_bool_var(f"open{i}")
-        model.add(sum(vars_) <= cap * open_)
-        model.add(sum(vars_) >= min_size * open_)
+        opened[i] = model.new_bool_var(f"open{i}")
+        model.add(sum(vars_) <= cap * opened[i])
+        model.add(sum(vars_) >= min_size * opened[i])
     seated = sum(x.values())
     fit = sum(round(rounded(scored.raw[i, j]) * FIT_SCALE) * v for (i, j), v in x.items())
     tiers = []
@@ -393,17 +445,31 @@ def _cp_sat(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # one worker: the same input gives the same answer
     solver.parameters.random_seed = 0
-    for k, tier in enumerate(tiers):
+    solver.parameters.max_deterministic_time = CP_SAT_BUDGET
+    # A wall-clock cap too, as a safety net on a loaded machine: past it (rare) the answer
+    # is the best found so far, which may then depend on the machine's speed.
+    solver.parameters.max_time_in_seconds = CP_SAT_WALL_SECONDS
+    best = sorted(start)
+
+    def hint(pairs: list[tuple[int, int]]) -> None:  # a complete, feasible start
+        model.clear_hints()
+        chosen = set(pairs)
+        for key, var in x.items():
+            model.add_hint(var, key in chosen)
+        used = {i for i, _ in pairs}
+        for i, var in opened.items():
+            model.add_hint(var, i in used)
+
+    for tier in tiers:
+        hint(best)
         model.maximize(tier)
         status = solver.solve(model)
-        if status != cp_model.OPTIMAL:  # pragma: no cover - the empty placement is feasible
-            raise MatchingError(f"circle placement failed ({solver.status_name(status)})")
-        if k < len(tiers) - 1:
-            model.add(tier >= round(solver.objective_value))
-            model.clear_hints()
-            for var in x.values():  # start the next tier from this optimum
-                model.add_hint(var, solver.value(var))
-    return sorted(key for key, var in x.items() if solver.value(var))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break  # out of budget before a placement: keep the last tier's (or the start)
+        best = sorted(key for key, var in x.items() if solver.value(var))
+        # The next tiers may not give up what this one reached.
+        model.add(tier >= round(solver.objective_value))
+    return best
 
 
 def _ordinal(n: int) -> str:
