@@ -25,7 +25,11 @@ roster's ``message`` table) and a status:
 Every sending run holds the program's sending lock (:mod:`mentorctl.notify.lock`) for
 its whole run; on entry it marks any ``pending`` row ``unknown`` (with the lock held, no
 other run is alive to be sending it). The SMTP connection is opened before anything is
-claimed (a dead server leaves nothing recorded) and reused for the whole run.
+claimed (a dead server leaves nothing recorded) and reused for the whole run. A message's
+outcome is written in the same transaction as the next message's claim (or when the run
+ends), so a run costs one commit per message; should the process be killed in between,
+that one message stays ``pending`` and the next run reads it as ``unknown``: never a
+duplicate, at worst one false "may not have been delivered".
 
 Recipients are kept in the row's ``recipients`` JSON list (``participants forget`` finds
 a person's messages there). Each message's ``Message-ID`` is stable: derived from the
@@ -166,6 +170,9 @@ class Outbox:
         self._stack = contextlib.ExitStack()
         self._smtp: smtplib.SMTP | None = None
         self._smtp_stack: contextlib.ExitStack | None = None
+        # Outcomes not written yet: each is written in the next claim's transaction (one
+        # commit per message instead of two), or by flush() / leaving the run.
+        self._later: list[tuple[int, str, str | None, dt.datetime | None]] = []
 
     # ------------------------------------------------------------------ the run
 
@@ -191,8 +198,11 @@ class Outbox:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.disconnect()
-        self._stack.close()
+        try:
+            self.flush()
+        finally:
+            self.disconnect()
+            self._stack.close()
 
     def connect(self) -> None:
         """Open the run's SMTP connection now (a no-op when open): raises MailError when
@@ -244,19 +254,20 @@ class Outbox:
         except BaseException:
             # Interrupted mid-message (Ctrl-C, a signal turned into an exception): it may
             # have been accepted. Record that, then let the interruption go on.
-            self._mark([row_id], UNKNOWN, "interrupted while sending; may have been delivered")
+            self._outcome(row_id, UNKNOWN, "interrupted while sending; may have been delivered")
+            self.flush()
             self.disconnect()
             raise
         if result.outcome == "refused":
-            self._mark([row_id], FAILED, f"refused: {result.detail}")
+            self._outcome(row_id, FAILED, f"refused: {result.detail}")
             return Outcome(message, FAILED, f"refused: {result.detail}")
         if result.outcome == "lost":
             detail = f"connection lost while sending ({result.detail}); may have been delivered"
-            self._mark([row_id], UNKNOWN, detail)
+            self._outcome(row_id, UNKNOWN, detail)
             self.disconnect()  # the next message reconnects
             return Outcome(message, UNKNOWN, detail)
         detail = f"refused by some: {result.detail}" if result.detail else ""
-        self._mark([row_id], SENT, detail or None)
+        self._outcome(row_id, SENT, detail or None)
         return Outcome(message, SENT, detail)
 
     def record(self, message: Message, status: str = QUEUED) -> bool:
@@ -266,7 +277,34 @@ class Outbox:
 
     def mark(self, ids: Sequence[int], status: str, error: str | None = None) -> None:
         """Set the status of recorded rows (e.g. queued escalations once the digest went)."""
+        self.flush()
         self._mark(ids, status, error)
+
+    def flush(self) -> None:
+        """Write the outcomes of the messages sent so far (before reading them back)."""
+        if not self._later:
+            return
+        with self.roster.session(write=True) as s:
+            self._write_later(s)
+        self._later = []  # committed
+
+    def _outcome(self, row_id: int, status: str, error: str | None) -> None:
+        from mentorctl.roster.models import utcnow
+
+        self._later.append((row_id, status, error, utcnow() if status == SENT else None))
+
+    def _write_later(self, s: Any) -> None:
+        from sqlalchemy import update
+
+        from mentorctl.roster.models import MessageRow
+
+        t = MessageRow.__table__  # type: ignore[attr-defined]
+        for row_id, status, error, sent_at in self._later:
+            s.execute(
+                update(t)
+                .where(t.c.id == row_id)
+                .values(status=status, error=error, sent_at=sent_at)
+            )
 
     # ------------------------------------------------------------------ storage
 
@@ -283,7 +321,9 @@ class Outbox:
         t = MessageRow.__table__  # type: ignore[attr-defined]
         now = utcnow()
         try:
-            return self._claim_in(t, message, again, status, now)
+            claimed = self._claim_in(t, message, again, status, now)
+            self._later = []  # committed with the claim
+            return claimed
         except IntegrityError:
             # The unique key is the last line of defence: another writer recorded it first.
             return PENDING
@@ -294,6 +334,7 @@ class Outbox:
         from sqlalchemy import insert, select, update
 
         with self.roster.session(write=True) as s:
+            self._write_later(s)
             row = s.execute(
                 select(t.c.id, t.c.status, t.c.created_at).where(
                     t.c.dedupe_key == message.dedupe_key

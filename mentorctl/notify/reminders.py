@@ -282,6 +282,7 @@ def _send_run(
             res.failed.append((r, outcome.detail))
             log(f"{outcome.status} {r.kind} match {r.match_id} to {who}: {outcome.detail}")
 
+    box.flush()  # the digest reads back what this run sent
     upto, items = _undigested(roster, pid, program.slug)
     if items and program.coordinator:
         digest = _digest(program, upto, items, today, _health_counts(rows))
