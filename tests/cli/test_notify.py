@@ -148,7 +148,9 @@ def test_one_failure_keeps_the_others(cli: Cli, program_dir: Path, smtp_server) 
     assert len(smtp_server.messages()) == 3
 
 
-def test_pending_after_a_crash_is_unknown_and_not_sent_again(cli: Cli, program_dir: Path, smtp_server) -> None:
+def test_pending_after_a_crash_is_unknown_and_not_sent_again(
+    cli: Cli, program_dir: Path, smtp_server
+) -> None:
     setup(cli, program_dir, smtp_server)
     from sqlmodel import select
 
