@@ -363,6 +363,7 @@ def explain(
     """Why a pair scores as it does; or, for a mentee alone, the best candidates and
     which constraint excluded everyone else."""
     from mentorctl.errors import MatchingError, NotFoundError
+    from mentorctl.matching.continuity import previous_reason
     from mentorctl.matching.engine import candidates, is_mentor, pair_exclusions
     from mentorctl.matching.scoring import explain_pair
 
@@ -391,6 +392,8 @@ def explain(
             "excluded_by": pair_exclusions(inp, m, who, by_email),
             # A lock the coordinator kept despite the exclusions, and why.
             "override": inp.overrides.get((m["email"], who["email"])),
+            # prefer_previous: the objective's bonus for an earlier cycle's pair (or None).
+            "continuity": previous_reason(inp, m["email"], who["email"]),
             "criteria": [
                 {
                     "name": r.name,
@@ -419,6 +422,8 @@ def explain(
         )
         for r in data["excluded_by"]:
             output.out().print(f"excluded: {r}", markup=False)
+        if data["continuity"] is not None:
+            output.out().print(f"continuity: {data['continuity']}", markup=False)
         if data["override"] is not None:
             output.out().print(
                 f"override: locked by the coordinator anyway: {data['override']}", markup=False

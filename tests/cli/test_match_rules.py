@@ -153,3 +153,29 @@ def test_prefer_previous_needs_avoid_previous_pairs_off(cli: Cli) -> None:
         "matching.constraints.avoid_previous_pairs=false",
     )
     assert ok.exit_code == 0, ok.output
+
+
+def test_prefer_previous_told_in_reasons_and_explain(cli: Cli, program_dir: Path) -> None:
+    assert cli("match").exit_code == 0
+    assert cli("match", "accept", "--all").exit_code == 0
+    closed = cli("cycle", "close", "--yes", "--today", "2027-08-01")
+    assert closed.exit_code == 0, closed.output
+    opened = cli("cycle", "new", "2027-h2")
+    assert opened.exit_code == 0, opened.output
+    plain = as_json(cli, "match", "--dry-run")
+    assert not any("prefer_previous" in r for m in plain["matches"] for r in m["reasons"])
+    edit_program(
+        program_dir,
+        "  constraints:\n",
+        "  prefer_previous: 0.3\n  constraints:\n    avoid_previous_pairs: false\n",
+    )
+    data = as_json(cli, "match", "--dry-run")
+    line = "paired in an earlier cycle (prefer_previous +0.3)"
+    assert ("edsger@example.com", "alan@example.com") in pairs(data)
+    assert all(line in m["reasons"] for m in data["matches"])
+    explained = as_json(cli, "explain", "alan@example.com", "edsger@example.com")
+    assert explained["continuity"] == line
+    other = as_json(cli, "explain", "alan@example.com", "grace@example.com")
+    assert other["continuity"] is None
+    text = cli("explain", "alan@example.com", "edsger@example.com")
+    assert f"continuity: {line}" in text.stdout
