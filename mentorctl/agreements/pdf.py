@@ -253,6 +253,7 @@ def render_pdf(
         have = _cmap_of(body_regular)
         chars = {ch for ch in text + footer if needs_glyph(ch) and ord(ch) not in have}
         extra: list[str] = []
+        fallback: dict[str, str] = {}  # character -> the font family that prints it
         full = _cmap_of(str(regular))
         for ch in sorted(chars):
             if ord(ch) in full:
@@ -265,6 +266,7 @@ def render_pdf(
                 missing[ch] = None
                 continue
             name = "fb" + hashlib.sha1(f"{found.path}#{found.index}".encode()).hexdigest()[:10]
+            fallback[ch] = name
             if name not in extra:
                 add_font(pdf, name, "", found.path, found.index, shaping=shaping)
                 extra.append(name)
@@ -290,7 +292,7 @@ def render_pdf(
 
     # Shaped text (and the core-font fallback) goes through fpdf2's own line breaking;
     # everything else through _Layout, which measures each word once.
-    layout = _Layout(pdf, family) if font is not None and not shaped else None
+    layout = _Layout(pdf, family, fallback) if font is not None and not shaped else None
     pdf.add_page()
     sizes = {"# ": 18.0, "## ": 13.5, "### ": 11.5, "#### ": 10.5}
     for raw in text.splitlines():
@@ -458,22 +460,39 @@ def add_font(
 
 class _Layout:
     """Word-wrapping that measures each word once from the fonts' width tables, then
-    prints each line's runs with ``cell`` (fpdf2's ``write`` re-measures the growing line
-    at every word, which made it most of a PDF's time)."""
+    prints each line with ``text`` at computed positions, choosing the fallback font per
+    character itself. (fpdf2's ``write`` re-measures the growing line at every word and
+    ``cell`` lays out each run again: together most of a PDF's time.)"""
 
-    def __init__(self, pdf: Any, family: str) -> None:
-        self.pdf, self.family = pdf, family
+    def __init__(self, pdf: Any, family: str, fallback: dict[str, str]) -> None:
+        self.pdf, self.family, self.fallback = pdf, family, fallback
         self.widths = {False: pdf.fonts[family].cw, True: pdf.fonts[family + "B"].cw}
 
+    def _cw(self, ch: str, bold: bool) -> float:
+        w = self.widths[bold].get(ord(ch))
+        if w is None:
+            other = self.fallback.get(ch)
+            if other is not None:
+                w = self.pdf.fonts[other].cw.get(ord(ch))
+        if w is None:  # assume a wide glyph: never overflow
+            w = 1000 if unicodedata.east_asian_width(ch) in "WF" else 700
+        return float(w)
+
     def width(self, text: str, bold: bool, size: float) -> float:
-        cw = self.widths[bold]
-        total = 0.0
+        return sum(self._cw(ch, bold) for ch in text) * size * 0.001 / self.pdf.k
+
+    def _by_font(self, text: str, bold: bool) -> list[tuple[str, str, str]]:
+        """``text`` cut into (piece, family, style) by the font that prints each char."""
+        out: list[tuple[str, str, str]] = []
+        body = (self.family, "B" if bold else "")
         for ch in text:
-            w = cw.get(ord(ch))
-            if w is None:  # printed by a fallback font: assume a wide glyph, never overflow
-                w = 1000 if unicodedata.east_asian_width(ch) in "WF" else 700
-            total += w
-        return total * size * 0.001 / self.pdf.k
+            fam = self.fallback.get(ch)
+            where = body if fam is None or ord(ch) in self.widths[bold] else (fam, "")
+            if out and (out[-1][1], out[-1][2]) == where:
+                out[-1] = (out[-1][0] + ch, *where)
+            else:
+                out.append((ch, *where))
+        return out
 
     def paragraph(
         self, runs: list[tuple[str, bool]], size: float, height: float, indent: float
@@ -510,14 +529,17 @@ class _Layout:
                 items.pop()
             if pdf.y + height > pdf.page_break_trigger:
                 pdf.add_page()
+            # The baseline where fpdf2's cell() would put it: centred in the line.
+            base = pdf.y + 0.5 * height + 0.3 * size / pdf.k
             if i == 0 and indent:
-                pdf.set_x(pdf.l_margin + indent)
                 pdf.set_font(self.family, "", size)
-                pdf.cell(5, height, "•")
-            pdf.set_x(left)
-            for text, bold, w in _merge(items):
-                pdf.set_font(self.family, "B" if bold else "", size)
-                pdf.cell(w, height, text)
+                pdf.text(pdf.l_margin + indent, base, "•")
+            x = left
+            for text, bold, _ in _merge(items):
+                for piece, fam, style in self._by_font(text, bold):
+                    pdf.set_font(fam, style, size)
+                    pdf.text(x, base, piece)
+                    x += self.width(piece, bold, size)
             pdf.ln(height)
 
     def _fit(self, token: str, bold: bool, size: float, room: float) -> int:
