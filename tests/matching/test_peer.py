@@ -137,7 +137,9 @@ def test_peer_optimum_equals_brute_force_and_breaks_no_rule(pool) -> None:
     trio = result.summary.get("trio")
     if trio is not None:
         assert len(people) % 2 == 1
-        assert (trio[0], trio[2]) in edges, "the trio's third member breaks a hard rule with the first"
+        assert (trio[0], trio[2]) in edges, (
+            "the trio's third member breaks a hard rule with the first"
+        )
     # Without the trio's extra link, the pairs are a matching: compare with brute force.
     pairs = [link for link in links if trio is None or tuple(link) != (trio[1], trio[2])]
     people_in = [e for link in pairs for e in link]
