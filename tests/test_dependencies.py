@@ -19,7 +19,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 #: Declared runtime dependencies that are used without an import statement.
-NOT_IMPORTED: dict[str, str] = {}
+NOT_IMPORTED: dict[str, str] = {
+    "uharfbuzz": "fpdf2 shapes Arabic and Indic names with it (agreements/pdf.py)",
+}
 
 
 def _norm(name: str) -> str:
