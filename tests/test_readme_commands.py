@@ -81,6 +81,7 @@ TERMINAL = {
 #: Commands some lines need first (the docs show them in a running program).
 BEFORE = {
     "cycle new": ["cycle close --yes"],
+    "cycle reopen": ["cycle close --yes"],
     # something to review (the prepared program accepted every proposal)
     "match review": ["match end {mentor} {mentee} --reason 'moved team'", "match"],
 }
@@ -281,9 +282,7 @@ def test_documented_command_line_runs(
         assert words[0] == "mentorctl", f"{line}: not a mentorctl command: {words}"
         args = words[1:]
         allowed = next((c for k, c in EXPECTED_EXIT.items() if k in " ".join(args)), {0})
-        keys = next(
-            (k for prefix, k in TERMINAL.items() if " ".join(words).startswith(prefix)), None
-        )
+        keys = next((k for command, k in TERMINAL.items() if " ".join(words) == command), None)
         if keys is not None:
             code = _terminal(args, keys, cwd, env)
             assert code in allowed, f"{line}: exit {code} in a terminal"

@@ -57,7 +57,10 @@ def engagement(
     n = len(rows)
     outcomes = dict.fromkeys(OUTCOME_KEYS, 0)
     for r in rows:
-        key = "active" if r.outcome is None else r.outcome.replace("-", "_")
+        if r.outcome:
+            key = r.outcome.replace("-", "_")
+        else:  # no outcome stored: still running, or ended before outcomes were recorded
+            key = "active" if r.status == "active" else "ended_early"
         outcomes[key] = outcomes.get(key, 0) + 1
     return Engagement(
         matches=n,
