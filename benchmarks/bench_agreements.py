@@ -37,8 +37,15 @@ def build(directory: Path, pairs: int) -> None:
     """Program and participants (via the real import) with ``pairs`` active matches."""
     gen = generate_program(directory, max(1, pairs // 3), pairs, SEED)
     subprocess.run(
-        [script("mentorctl"), "-q", "-p", str(directory), "participants", "import"]
-        + ["participants.csv"],
+        [
+            script("mentorctl"),
+            "-q",
+            "-p",
+            str(directory),
+            "participants",
+            "import",
+            "participants.csv",
+        ],
         cwd=directory,
         check=True,
     )

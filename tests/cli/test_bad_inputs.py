@@ -35,7 +35,9 @@ def _build(root: Path, *, people: bool) -> Path:
         r = cli("goals", "add", ALAN, "--title", "Lead a team")
         assert r.exit_code == 0, r.output
     else:
-        assert cli("participants", "list").exit_code == 0  # creates the empty roster
+        from mentorctl.roster.db import default_url, open_roster
+
+        open_roster(default_url(d)).dispose()  # an empty roster, as `init` leaves it
     return d
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mentorctl.notify.reminders import plan_reminders
-from mentorctl.program import Health, parse_program
+from mentorctl.program import Health
 from mentorctl.tracking import MatchFacts, Thresholds, assess, health_rank
 from mentorctl.tracking.cycles import outcome_of, rewrite_cycle_block
-from tests.conftest import DATA
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 7, 12)
 T = Thresholds.of(Health(), 14)
@@ -56,23 +54,6 @@ def test_low_satisfaction_and_ended() -> None:
 def test_before_the_cycle_starts_nothing_is_expected() -> None:
     r = health(dt.date(2027, 1, 1))
     assert (r.health, r.days_since, r.meetings_expected) == ("on-track", 0, 0)
-
-
-def test_ladder_sends_only_the_highest_step_due() -> None:
-    program = parse_program((DATA / "program.yaml").read_text())
-    rows = [health(dt.date(2027, 3, 1), mentor_name="M", mentee_name="E")]
-    plan = plan_reminders(rows, program, cycle_end=END, today=dt.date(2027, 3, 1), recorded=set())
-    # 49 days: no first or second nudge; the check-in (every 30 days by default) is due.
-    assert [p.kind for p in plan] == ["escalation", "checkin"]
-    assert plan[0].dedupe_key == "test-mentoring:escalation:1:2027-01-11"
-    again = plan_reminders(
-        rows,
-        program,
-        cycle_end=END,
-        today=dt.date(2027, 3, 1),
-        recorded={p.dedupe_key for p in plan},
-    )
-    assert again == []
 
 
 def test_outcomes() -> None:
