@@ -636,7 +636,13 @@ def _erase_files(
         log = log if log.is_absolute() else directory / log
         if erasure.scrub_text_file(log, needles, dry_run=dry_run):
             done.append(("rewrote reminder log", log))
-    for rejects in erasure.find_files(directory, ["*.rejects.csv", "*rejects*.csv"]):
+    rejects_files = erasure.find_files(directory, ["*.rejects.csv", "*rejects*.csv"])
+    for rejects in rejects_files:
         if erasure.scrub_csv_file(rejects, needles, dry_run=dry_run):
             done.append(("removed rows from rejects file", rejects))
+    # Enrolment files kept beside program.yaml (a sample's, or exports saved there) are
+    # copies of the person's answers too: an erasure request covers them.
+    for enrolment in sorted(set(directory.glob("*.csv")) - set(rejects_files)):
+        if erasure.scrub_csv_file(enrolment, needles, dry_run=dry_run):
+            done.append(("removed rows from enrolment file", enrolment))
     return done

@@ -162,9 +162,13 @@ class Outbox:
         password: str | None,
         wait: float = 60.0,
         log: Log | None = None,
+        on: dt.date | None = None,
     ) -> None:
         self.roster, self.program, self.program_id = roster, program, program_id
         self.password, self.wait = password, wait
+        # The day the run acts on (``--today``): messages are recorded on it, so that a
+        # run for a simulated day spaces the reminder ladder by simulated days too.
+        self.on = on
         self.log: Log = log or (lambda _msg: None)
         self.swept = 0  # pending rows of a dead run, marked unknown on entry
         self._stack = contextlib.ExitStack()
@@ -320,6 +324,8 @@ class Outbox:
 
         t = MessageRow.__table__  # type: ignore[attr-defined]
         now = utcnow()
+        if self.on is not None and self.on != now.date():
+            now = dt.datetime.combine(self.on, now.time())
         try:
             claimed = self._claim_in(t, message, again, status, now)
             self._later = []  # committed with the claim

@@ -230,7 +230,7 @@ def run_reminders(
     password = smtp_password(program.email, program_dir)
     with roster.session(write=True) as s:
         pid, _ = current_cycle(s, program)
-    with Outbox(roster, program, pid, password=password, wait=wait, log=log) as box:
+    with Outbox(roster, program, pid, password=password, wait=wait, log=log, on=today) as box:
         return _send_run(box, roster, program, today, log, resend_unknown)
 
 

@@ -323,7 +323,7 @@ CASES: list[Case] = [
         "template-syntax-error",
         ("agreements", "--template-check"),
         1,
-        "1 template problem(s)",
+        "1 problem(s) in the templates or agreement clauses",
         lambda d, f: (
             (d / "mine.md.j2").write_text("{{ mentor.name\n{% for x in %}\n"),
             append_program("agreement: {template: mine.md.j2}\n")(d, f),
@@ -353,7 +353,7 @@ CASES: list[Case] = [
         "template-recursion",
         ("agreements", "--template-check"),
         1,
-        "1 template problem(s)",
+        "1 problem(s) in the templates or agreement clauses",
         lambda d, f: (
             (d / "mine.md.j2").write_text("{% extends 'mine.md.j2' %}"),
             append_program("agreement: {template: mine.md.j2}\n")(d, f),
