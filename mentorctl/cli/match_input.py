@@ -62,54 +62,50 @@ def pairs_file(directory: Path, name: str | None) -> PairsFile:
     Columns: ``mentor``, ``mentee``, ``action`` (lock or forbid) and, optionally,
     ``override``: on a lock row, why the lock may break a hard constraint.
     """
-    import csv
-
     from mentorctl.errors import ImportProblemError, Problem
+    from mentorctl.tables.columns import header_key
+    from mentorctl.tables.reader import read_table
 
     out = PairsFile([], set(), {})
     if name is None:
         return out
     path = directory / name
+    if not path.exists():
+        raise ImportProblemError(f"{path}: no such file (matching.constraints.pairs_file)")
+    table = read_table(path)  # the one reader: size, encoding, quoting, XLSX
+    index = {header_key(h): i for i, h in enumerate(table.headers)}
     problems = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            for row in reader:
-                line = reader.line_num
-                mentor = (row.get("mentor") or "").strip().lower()
-                mentee = (row.get("mentee") or "").strip().lower()
-                action = (row.get("action") or "").strip().lower()
-                override = (row.get("override") or "").strip()
-                if not mentor or not mentee:
-                    problems.append(Problem("needs mentor and mentee", file=str(path), line=line))
-                elif action not in ("lock", "forbid"):
-                    problems.append(
-                        Problem(
-                            f"{action!r} must be lock or forbid",
-                            file=str(path),
-                            line=line,
-                            path="action",
-                        )
-                    )
-                elif action == "lock":
-                    out.locks.append((mentor, mentee))
-                    if override:
-                        out.overrides[(mentor, mentee)] = override
-                elif override:
-                    problems.append(
-                        Problem(
-                            "an override belongs on a lock row, not a forbid row",
-                            file=str(path),
-                            line=line,
-                            path="override",
-                        )
-                    )
-                else:
-                    out.forbid.add((mentor, mentee))
-    except FileNotFoundError:
-        raise ImportProblemError(
-            f"{path}: no such file (matching.constraints.pairs_file)"
-        ) from None
+    for line, values in table.rows:
+
+        def cell(column: str, values: list[str] = values) -> str:
+            i = index.get(column)
+            return values[i].strip() if i is not None and i < len(values) else ""
+
+        mentor, mentee = cell("mentor").lower(), cell("mentee").lower()
+        action, override = cell("action").lower(), cell("override")
+        if not mentor or not mentee:
+            problems.append(Problem("needs mentor and mentee", file=str(path), line=line))
+        elif action not in ("lock", "forbid"):
+            problems.append(
+                Problem(
+                    f"{action!r} must be lock or forbid", file=str(path), line=line, path="action"
+                )
+            )
+        elif action == "lock":
+            out.locks.append((mentor, mentee))
+            if override:
+                out.overrides[(mentor, mentee)] = override
+        elif override:
+            problems.append(
+                Problem(
+                    "an override belongs on a lock row, not a forbid row",
+                    file=str(path),
+                    line=line,
+                    path="override",
+                )
+            )
+        else:
+            out.forbid.add((mentor, mentee))
     if problems:
         raise ImportProblemError(f"{path}: {len(problems)} bad row(s)", problems)
     return out

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mentorctl.errors import ImportProblemError, Problem
-from mentorctl.program import ROSTER_FIELDS, Program
+from mentorctl.program import FIELD_ALIASES, ROSTER_FIELDS, Program
 from mentorctl.roster.records import ParticipantRecord, parse_record, parse_role
 from mentorctl.tables.columns import closest_header, header_key
 from mentorctl.tables.dates import DateFormat, parse_timestamp, settle_order, sort_key
@@ -41,24 +41,6 @@ from mentorctl.tables.reader import (
     submission_column,
 )
 
-#: Headers that form tools use for roster fields, beside the field names themselves.
-FIELD_ALIASES: dict[str, str] = {
-    "email address": "email",
-    "e-mail": "email",
-    "e-mail address": "email",
-    "your email": "email",
-    "full name": "name",
-    "your name": "name",
-    "first and last name": "name",
-    "manager": "manager_email",
-    "manager email": "manager_email",
-    "manager's email": "manager_email",
-    "time zone": "timezone",
-    "tenure (months)": "tenure_months",
-    "months at the company": "tenure_months",
-    "years of experience": "years_experience",
-    "max mentees": "capacity",
-}
 #: ``survey.columns`` target that drops a column (e.g. Microsoft Forms' own "Name").
 IGNORE = "ignore"
 #: Roster fields every participant file must have a column for.

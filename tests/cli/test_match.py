@@ -251,6 +251,27 @@ def test_pairs_file_locks_and_forbids(sqlite_cli: Cli, program_dir: Path) -> Non
     assert "pairs.csv:2: action: 'maybe' must be lock or forbid" in bad.stderr
 
 
+def test_pairs_file_is_read_by_the_one_reader(sqlite_cli: Cli, program_dir: Path) -> None:
+    """A spreadsheet-saved pairs file (BOM, semicolons, a quoted reason with a comma and a
+    header in capitals) reads like every other import; it used to be a bare DictReader."""
+    enrolled(sqlite_cli)
+    yaml_path = program_dir / "program.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text().replace(
+            "    management_chain: 2\n", "    management_chain: 2\n    pairs_file: pairs.csv\n"
+        )
+    )
+    (program_dir / "pairs.csv").write_text(
+        "\ufeffMentor;Mentee;Action;Override\r\n"
+        'ada@example.com;edsger@example.com;lock;"Asked for Ada; twice, in fact"\r\n',
+        encoding="utf-8",
+    )
+    data = match_json(sqlite_cli, "--dry-run")
+    pairs = {(m["mentor"], m["mentee"]): m for m in data["matches"]}
+    locked = pairs[("ada@example.com", "edsger@example.com")]
+    assert locked["override"]["reason"] == "Asked for Ada; twice, in fact"
+
+
 def test_circles_program(tmp_path: Path) -> None:
     from mentorctl.program.scaffold import copy_sample  # noqa: F401  (the sample ships in the package)
 
