@@ -12,6 +12,7 @@ import typer
 from mentorctl.cli import output
 from mentorctl.cli.output import Column
 from mentorctl.enums import DocFormat
+from mentorctl.roster.ids import id_of
 
 T = TypeVar("T")
 
@@ -98,9 +99,8 @@ def agreements(
 
             row = ensure_program(session, program)
             cycle = ensure_cycle(session, row, program)
-            assert row.id is not None
             docs = core.build_agreements(
-                session, program, row.id, cycle, mentor=mentor, mentee=mentee
+                session, program, id_of(row), cycle, mentor=mentor, mentee=mentee
             )
     finally:
         roster.dispose()

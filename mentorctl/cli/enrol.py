@@ -15,6 +15,7 @@ import typer
 
 from mentorctl.cli import output
 from mentorctl.cli.options import DryRunOpt, JsonOpt
+from mentorctl.roster.ids import id_of
 
 #: ``--date-format`` for every import command (participants, meetings, check-ins, HR).
 DateFormatOpt = Annotated[
@@ -96,10 +97,9 @@ def import_participants(
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
-            assert row.id is not None
             plan = plan_import(
                 result.records,
-                existing_index(session, row.id),
+                existing_index(session, id_of(row)),
                 on_existing.value,
                 provided=result.provided,
             )
@@ -108,7 +108,7 @@ def import_participants(
                     f"{file}: {len(plan.conflicts)} person(s) already enrolled with other answers "
                     f"(e.g. {plan.conflicts[0].email}); use --on-existing update or skip"
                 )
-            apply_import(session, row.id, plan)
+            apply_import(session, id_of(row), plan)
     except BaseException:
         if staged is not None:
             staged.discard()

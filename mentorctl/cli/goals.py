@@ -13,6 +13,7 @@ from mentorctl.cli import output
 from mentorctl.cli.options import DryRunOpt, JsonOpt
 from mentorctl.cli.output import Column
 from mentorctl.enums import GoalStatus
+from mentorctl.roster.ids import id_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -70,8 +71,7 @@ def _mentee(
         with roster.session(write=write, dry_run=dry_run) as session:
             row = ensure_program(session, program)
             cycle = ensure_cycle(session, row, program)
-            assert row.id is not None and cycle.id is not None
-            yield session, program, get_participant(session, row.id, email), cycle.id
+            yield session, program, get_participant(session, id_of(row), email), id_of(cycle)
     finally:
         roster.dispose()
 
@@ -263,8 +263,9 @@ def list_(
         with roster.session(dry_run=True) as session:
             row = ensure_program(session, program)
             cycle = ensure_cycle(session, row, program)
-            assert row.id is not None and cycle.id is not None
-            for person, views in goals.mentee_goals(session, program, row.id, cycle.id, mentee):
+            for person, views in goals.mentee_goals(
+                session, program, id_of(row), id_of(cycle), mentee
+            ):
                 rows += [v.as_json(person.email) for v in views]
     finally:
         roster.dispose()

@@ -13,6 +13,7 @@ import typer
 
 from mentorctl.cli import output
 from mentorctl.enums import Cadence, Focus, Format
+from mentorctl.roster.ids import id_of
 
 
 def _parse_date(text: str) -> dt.date:
@@ -360,9 +361,8 @@ def _init_from_sample(
                 from mentorctl.roster.participants import ensure_program
 
                 row = ensure_program(session, program)
-                assert row.id is not None
-                plan = plan_import(result.records, existing_index(session, row.id))
-                apply_import(session, row.id, plan)
+                plan = plan_import(result.records, existing_index(session, id_of(row)))
+                apply_import(session, id_of(row), plan)
                 enrolled = len(plan.create) + len(plan.update)
         finally:
             roster.dispose()

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from mentorctl.roster.ids import id_of
+
 if TYPE_CHECKING:
     from mentorctl.enums import Mode
     from mentorctl.matching.engine import MatchInput
@@ -125,8 +127,7 @@ def open_context(ctx: typer.Context, overrides: list[str] | None) -> Context:
     with roster.session(dry_run=True) as session:
         row = ensure_program(session, program)
         cycle = ensure_cycle(session, row, program)
-        assert row.id is not None and cycle.id is not None
-        program_id, cycle_id, cycle_name = row.id, cycle.id, cycle.name
+        program_id, cycle_id, cycle_name = id_of(row), id_of(cycle), cycle.name
         known = matches.load(session, program_id, cycle_id)
         priority = priority_mentees(session, program_id, cycle)
     return Context(program, directory, roster, cycle_id, cycle_name, known, program_id, priority)

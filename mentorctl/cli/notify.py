@@ -10,6 +10,7 @@ import typer
 
 from mentorctl.cli import output
 from mentorctl.enums import DocFormat
+from mentorctl.roster.ids import id_of
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -92,9 +93,8 @@ def intro(
         with roster.session(dry_run=True) as session:
             row = ensure_program(session, program)
             cycle = ensure_cycle(session, row, program)
-            assert row.id is not None
             docs = agreements.build_agreements(
-                session, program, row.id, cycle, mentor=mentor, mentee=mentee
+                session, program, id_of(row), cycle, mentor=mentor, mentee=mentee
             )
         intros = core.compose(
             program, docs, attach=attach.value, coordinator_only=to_coordinator_only

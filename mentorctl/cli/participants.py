@@ -11,6 +11,7 @@ import typer
 from mentorctl.cli import enrol, output
 from mentorctl.cli.options import CsvOpt, DryRunOpt, JsonOpt, YesOpt
 from mentorctl.cli.output import Column, Fmt
+from mentorctl.roster.ids import id_of
 
 if TYPE_CHECKING:
     from mentorctl.program import Program, Question
@@ -270,8 +271,7 @@ def add(
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
-            assert row.id is not None
-            add_participant(session, row.id, record)
+            add_participant(session, id_of(row), record)
     finally:
         roster.dispose()
     if as_json:
@@ -335,8 +335,7 @@ def edit(
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
-            assert row.id is not None
-            person = get_participant(session, row.id, email)
+            person = get_participant(session, id_of(row), email)
             current = stored_values(person)
             flat = {k: v for k, v in current.items() if k != "answers"} | current["answers"]
             if not changes:
@@ -521,8 +520,7 @@ def remove(
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
-            assert row.id is not None
-            outcome = remove_participant(session, get_participant(session, row.id, email))
+            outcome = remove_participant(session, get_participant(session, id_of(row), email))
     finally:
         roster.dispose()
     output.info(f"{email.lower()}: {'would be ' if dry_run else ''}{outcome}")
@@ -557,10 +555,9 @@ def forget(
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
-            assert row.id is not None
-            person = get_participant(session, row.id, email)
+            person = get_participant(session, id_of(row), email)
             name = person.name
-            counts = forget_participant(session, row.id, person)
+            counts = forget_participant(session, id_of(row), person)
             anon = person.email
     finally:
         roster.dispose()

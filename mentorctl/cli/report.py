@@ -11,6 +11,7 @@ import typer
 from mentorctl.cli import output
 from mentorctl.cli.enrol import DateFormatOpt
 from mentorctl.cli.options import TodayOpt
+from mentorctl.roster.ids import id_of
 
 if TYPE_CHECKING:
     from mentorctl.reports import Report
@@ -178,9 +179,8 @@ def hr_import(
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
-            assert row.id is not None
-            plan = plan_hr(session, row.id, result.rows)
-            apply_hr(session, row.id, plan)
+            plan = plan_hr(session, id_of(row), result.rows)
+            apply_hr(session, id_of(row), plan)
     finally:
         roster.dispose()
     summary = {

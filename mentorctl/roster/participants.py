@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from mentorctl.errors import MentorctlError, NotFoundError
 from mentorctl.program import Program
+from mentorctl.roster.ids import id_of
 from mentorctl.roster.importer import ImportPlan
 from mentorctl.roster.models import (
     Checkin,
@@ -52,7 +53,6 @@ def find_program_id(session: Session, program: Program) -> int | None:
 
 def ensure_cycle(session: Session, program_row: ProgramRow, program: Program) -> CycleRow:
     """The current cycle (program.yaml's ``cycle.name``), created on first use."""
-    assert program_row.id is not None
     row = session.exec(
         select(CycleRow).where(
             CycleRow.program_id == program_row.id, CycleRow.name == program.cycle.name
@@ -60,7 +60,7 @@ def ensure_cycle(session: Session, program_row: ProgramRow, program: Program) ->
     ).first()
     if row is None:
         row = CycleRow(
-            program_id=program_row.id,
+            program_id=id_of(program_row),
             name=program.cycle.name,
             start=program.cycle.start,
             end=program.cycle.end,
@@ -200,13 +200,12 @@ def remove_participant(session: Session, p: Participant) -> str:
     Returns ``"deleted"`` or ``"withdrawn"``. A withdrawn person keeps their past matches
     (for reports) but is never matched again; their open matches end.
     """
-    assert p.id is not None
-    if not _has_history(session, p.id):
+    if not _has_history(session, id_of(p)):
         session.delete(p)
         return "deleted"
     p.active = False
     p.updated_at = utcnow()
-    _end_open_matches(session, p.id, "participant withdrew")
+    _end_open_matches(session, id_of(p), "participant withdrew")
     return "withdrawn"
 
 
@@ -239,7 +238,6 @@ def forget_participant(session: Session, program_id: int, p: Participant) -> dic
     """
     from mentorctl.roster.erasure import Needles, scrub_tables
 
-    assert p.id is not None
     old_email, old_name = p.email, p.name
     counts = {
         "participant": 1,
@@ -268,7 +266,7 @@ def forget_participant(session: Session, program_id: int, p: Participant) -> dic
     p.forgotten_at = utcnow()
     p.updated_at = p.forgotten_at
     session.add(p)
-    _end_open_matches(session, p.id, "participant asked to be forgotten")
+    _end_open_matches(session, id_of(p), "participant asked to be forgotten")
     counts["goals"] = _rowcount(
         session.execute(
             update(Goal)

@@ -35,6 +35,7 @@ from sqlalchemy import func, or_, select, update
 from sqlmodel import Session, col
 
 from mentorctl.errors import MentorctlError, NotFoundError, ProgramError, UsageError
+from mentorctl.roster.ids import id_of
 from mentorctl.roster.models import CycleRow, MatchRow, Participant, utcnow
 
 if TYPE_CHECKING:
@@ -75,10 +76,9 @@ def close_cycle(session: Session, program: Program, cycle: CycleRow, today: dt.d
     if cycle.status == "closed":
         when = f" on {cycle.closed_at:%Y-%m-%d}" if cycle.closed_at else ""
         raise MentorctlError(f"cycle {cycle.name} is already closed{when}")
-    assert cycle.id is not None
     res = CloseResult(cycle.name)
     now = moment(today)
-    for h in health_rows(session, program, cycle.id, today):
+    for h in health_rows(session, program, id_of(cycle), today):
         if h.status != "active":
             continue
         outcome = outcome_of(h.meetings_held, h.meetings_expected, program.health.min_meeting_ratio)

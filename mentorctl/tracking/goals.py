@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from mentorctl.enums import GoalStatus, QuestionType
 from mentorctl.errors import NotFoundError, UsageError
 from mentorctl.program import Program
+from mentorctl.roster.ids import id_of
 from mentorctl.roster.models import Goal, Participant, utcnow
 
 STATUSES: tuple[str, ...] = tuple(GoalStatus)
@@ -102,14 +103,15 @@ def goals_of(
     session: Session, program: Program, person: Participant, cycle_id: int
 ) -> list[GoalView]:
     """The mentee's goals this cycle, numbered; the survey answer when none is stored."""
-    assert person.id is not None
-    rows = stored_goals(session, person.id, cycle_id)
+    rows = stored_goals(session, id_of(person), cycle_id)
     if rows:
         return [GoalView(i, g, "roster") for i, g in enumerate(rows, start=1)]
     text = survey_goal_text(program, person)
     if text is None:
         return []
-    return [GoalView(1, Goal(participant_id=person.id, cycle_id=cycle_id, title=text), "survey")]
+    return [
+        GoalView(1, Goal(participant_id=id_of(person), cycle_id=cycle_id, title=text), "survey")
+    ]
 
 
 def _materialise(session: Session, program: Program, person: Participant, cycle_id: int) -> None:
