@@ -18,12 +18,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTP as _SMTP
+from email.policy import default as _default
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from mentorctl.errors import MentorctlError
 from mentorctl.program import Email
+
+#: Header lines up to RFC 5322's hard limit: folding at 78 makes CPython write a long
+#: subject as "Subject:" + a folded line, which mail clients show with a leading space.
+POLICY = _default.clone(max_line_length=998)
+SMTP_POLICY = _SMTP.clone(max_line_length=998)
 
 
 class MailError(MentorctlError):
@@ -66,7 +72,7 @@ def build(sender: str, out: Outgoing, *, message_id: str | None = None) -> Email
     Every message carries ``Date`` and ``Message-ID`` (the outbox passes a stable one,
     derived from what the message is for; otherwise a fresh one is made).
     """
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = address("", sender) if "<" not in sender else sender
     msg["To"] = [address(n, e) for n, e in out.to]
     if out.cc:

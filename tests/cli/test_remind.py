@@ -173,22 +173,31 @@ def test_first_run_starts_the_ladder_at_the_first_rung(
     assert sorted(sent(smtp_server)) == sorted(
         [pair("reminder-1", A), pair("reminder-1", B), pair("reminder-1", C), DIGEST]
     )
-    # The rungs keep their spacing from the day the one below went out (here the real
-    # clock's day, long before the simulated one): one rung a day at most.
+    # The rungs keep their spacing from the day the one below went out (the day the run
+    # acted on, simulated days included): nothing the next day, the second rung after the
+    # gap between the settings (14 - 7 days), the coordinator after 28 - 14 more.
     before = len(smtp_server.received)
     r = sqlite_cli("remind", "--send", "--today", "2027-02-23")
+    assert r.exit_code == 0, r.output
+    assert sent(smtp_server, before) == []
+    r = sqlite_cli("remind", "--send", "--today", "2027-03-01")
     assert r.exit_code == 0, r.output
     assert sorted(sent(smtp_server, before)) == sorted(
         [pair("reminder-2", A), pair("reminder-2", B), pair("reminder-2", C), DIGEST]
     )
     before = len(smtp_server.received)
-    r = sqlite_cli("remind", "--send", "--today", "2027-02-24")
+    r = sqlite_cli("remind", "--send", "--today", "2027-03-14")  # pulse surveys fall due
+    assert r.exit_code == 0, r.output
+    day_before = smtp_server.messages()[before:]
+    assert not any("Stalled pairs" in m.get_body(("plain",)).get_content() for m in day_before)
+    before = len(smtp_server.received)
+    r = sqlite_cli("remind", "--send", "--today", "2027-03-15")
     assert r.exit_code == 0, r.output
     digests = [m for m in smtp_server.messages()[before:] if "digest" in str(m["Subject"])]
     assert sent(smtp_server, before) == [DIGEST]
     body = digests[0].get_content().replace("\r\n", "\n")
     assert body == (
-        "Reminders for cycle 2027-h1 on 2027-02-24.\n"
+        "Reminders for cycle 2027-h1 on 2027-03-15.\n"
         "\n"
         "Matches: 0 on track, 0 at risk, 3 stalled\n"
         "\n"

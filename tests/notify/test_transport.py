@@ -88,3 +88,18 @@ def test_password_from_env_or_private_file(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("MENTORCTL_SMTP_PASSWORD", "from-env")
     assert smtp_password(s, tmp_path) == "from-env"
     assert os.environ["MENTORCTL_SMTP_PASSWORD"] == "from-env"
+
+
+def test_a_long_subject_arrives_without_a_leading_space() -> None:
+    """Folding at 78 columns made CPython write 'Subject:' and the text on the next line."""
+    import email
+    from email.policy import default
+
+    from mentorctl.notify import transport
+
+    msg = transport.EmailMessage(policy=transport.POLICY)
+    subject = "First 90 Days - Onboarding Buddies: time for your next mentoring meeting"
+    msg["Subject"] = subject
+    msg.set_content("Hello")
+    received = email.message_from_bytes(transport.as_bytes(msg), policy=default)
+    assert str(received["Subject"]) == subject
