@@ -455,10 +455,10 @@ def _cp_sat(
         model.clear_hints()
         chosen = set(pairs)
         for key, var in x.items():
-            model.add_hint(var, key in chosen)
+            model.add_hint(var, int(key in chosen))
         used = {i for i, _ in pairs}
         for i, var in opened.items():
-            model.add_hint(var, i in used)
+            model.add_hint(var, int(i in used))
 
     for tier in tiers:
         hint(best)
