@@ -179,7 +179,12 @@ def new(
     from mentorctl.errors import UsageError
     from mentorctl.program import PROGRAM_FILE, parse_program
     from mentorctl.tracking import current_cycle
-    from mentorctl.tracking.cycles import new_cycle, priority_mentees, rewrite_cycle_block
+    from mentorctl.tracking.cycles import (
+        new_cycle,
+        priority_mentees,
+        rewrite_cycle_block,
+        stale_locks,
+    )
 
     state = ctx.obj
     directory, program = state.load()
@@ -196,6 +201,7 @@ def new(
             length = weeks or program.cycle.length_weeks
             row = new_cycle(session, pid, name, first, length)
             priority = sorted(priority_mentees(session, pid, row))
+            locks = stale_locks(session, program, pid, old)
             end, old_name = row.end, old.name  # read now: a dry run's rollback expires rows
             values = {"name": name.strip(), "start": first.isoformat()}
             if weeks:
@@ -223,6 +229,7 @@ def new(
         "previous": old_name,
         "dry_run": dry_run,
         "priority_mentees": priority,
+        "stale_locks": [{"mentor": m, "mentee": e} for m, e in locks],
     }
     if as_json:
         output.print_json(data)
@@ -237,6 +244,11 @@ def new(
             f"{len(priority)} mentee(s) unmatched in {old_name} get priority: "
             + ", ".join(priority[:10])
             + (" ..." if len(priority) > 10 else "")
+        )
+    for m, e in locks:
+        output.warn(
+            f"lock {m} -> {e} in {path} was a pair in {old_name}: the next match refuses it "
+            "(avoid_previous_pairs); remove the lock, or give it an override with the reason"
         )
     output.info("next: `mentorctl match` (earlier pairs are not proposed again)")
 

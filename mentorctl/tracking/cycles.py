@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from mentorctl.errors import MentorctlError, NotFoundError, ProgramError, UsageError
@@ -450,3 +451,30 @@ def current_cycle(session: Session, program: Program, *, create: bool = True) ->
             "enrol people and run `mentorctl match` first"
         )
     return pid, cycle
+
+
+def stale_locks(
+    session: Session, program: Program, program_id: int, cycle: CycleRow
+) -> list[tuple[str, str]]:
+    """program.yaml locks that were a pair in ``cycle`` and that the next match would refuse.
+
+    With ``avoid_previous_pairs`` an earlier cycle's pair is a hard constraint, so a lock
+    carried over unchanged (and without an ``override``) fails the next ``match``. Opening a
+    cycle names them so the coordinator can drop the lock or record why it should stay.
+    """
+    rules = program.matching.constraints
+    locks = {(lock.mentor, lock.mentee) for lock in rules.lock if lock.override is None}
+    if not rules.avoid_previous_pairs or not locks:
+        return []
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    pairs = session.execute(
+        select(func.lower(mentor.email), func.lower(mentee.email))
+        .select_from(MatchRow)
+        .join(mentor, mentor.id == MatchRow.mentor_id)
+        .join(mentee, mentee.id == MatchRow.mentee_id)
+        .where(
+            col(MatchRow.cycle_id) == cycle.id,
+            col(MatchRow.status).in_(("active", "ended")),
+        )
+    )
+    return sorted(locks & {(a, b) for a, b in pairs})

@@ -40,6 +40,7 @@ def test_close_records_outcomes_then_new_cycle(cli: Cli, program_dir: Path) -> N
         "previous": "2027-h1",
         "dry_run": False,
         "priority_mentees": [],
+        "stale_locks": [],
     }
     text = (program_dir / "program.yaml").read_text()
     assert "  name: 2027-h2\n  start: 2027-07-12\n  length_weeks: 20\n" in text
@@ -72,6 +73,20 @@ def test_priority_for_mentees_left_unmatched(cli: Cli, program_dir: Path) -> Non
     r = cli("cycle", "new", "2027-h2", "--start", "2027-08-01", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["priority_mentees"] == ["alan@example.com", "edsger@example.com"]
+
+
+def test_new_cycle_names_locks_that_would_repeat_a_pair(cli: Cli, program_dir: Path) -> None:
+    """A lock carried over is last cycle's pair: `cycle new` says the next match refuses it."""
+    matched(cli)
+    assert cli("cycle", "close", "--today", "2027-07-12", "--yes").exit_code == 0
+    path = program_dir / "program.yaml"
+    lock = f"  constraints:\n    lock: [{{mentor: {A[0]}, mentee: {A[1]}}}]\n"
+    path.write_text(path.read_text().replace("  constraints:\n", lock, 1))
+    r = cli("cycle", "new", "2027-h2", "--start", "2027-08-01", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["stale_locks"] == [{"mentor": A[0], "mentee": A[1]}]
+    refused = cli("match", "--dry-run")
+    assert refused.exit_code == 1 and "paired in an earlier cycle" in refused.stderr
 
 
 def test_match_end_frees_capacity_and_keeps_the_others(cli: Cli) -> None:
