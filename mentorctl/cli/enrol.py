@@ -84,6 +84,7 @@ def import_participants(
         max_bytes=max_size * 1024 * 1024,
         progress=output.progress("Checking rows"),
         date_format=fmt,
+        enrolled=_enrolled(state, program),
     )
     if not skip_invalid:
         require_clean(result, str(file))
@@ -124,6 +125,25 @@ def import_participants(
             rejects_path = staged.path
     kept = _not_in_file(program, result.provided) if plan.update or plan.unchanged else []
     _report(file, result, plan, rejects_path, kept, dry_run=dry_run, as_json=as_json)
+
+
+def _enrolled(state: Any, program: Any) -> dict[str, dict[str, Any]]:
+    """Email -> stored values of everyone enrolled (empty before the roster exists): a
+    ranking form's export (email and answers only) updates them, and the person codes
+    in its answers are read as their emails."""
+    from mentorctl.roster.db import sqlite_path
+    from mentorctl.roster.participants import ensure_program, existing_index
+
+    path = sqlite_path(state.roster_url())
+    if path is not None and not path.exists():
+        return {}  # reading must not create the roster: a bad file leaves nothing behind
+    roster = state.open_roster()
+    try:
+        with roster.session(dry_run=True) as session:
+            index = existing_index(session, id_of(ensure_program(session, program)))
+    finally:
+        roster.dispose()
+    return {email: stored for email, (_, stored) in index.items()}
 
 
 def _not_in_file(program: Any, provided: frozenset[str]) -> list[str]:

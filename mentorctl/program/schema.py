@@ -60,6 +60,19 @@ class Capacity(_Strict):
     maximum: int = Field(10, ge=1)
 
 
+class MenteeCapacity(_Strict):
+    """How many mentors a mentee takes: a mentee's own ``capacity`` overrides ``default``."""
+
+    default: int = Field(1, ge=1, description="mentors each mentee gets (at most)")
+    maximum: int | None = Field(
+        None, ge=1, description="largest per-person capacity of a mentee; default: `default`"
+    )
+
+    @property
+    def top(self) -> int:
+        return self.maximum if self.maximum is not None else self.default
+
+
 class MentorEligibility(_Strict):
     min_tenure_months: int | None = Field(None, ge=0)
     min_years_experience: float | None = Field(None, ge=0)
@@ -88,6 +101,23 @@ class Question(_Strict):
         description="an option meaning 'any of them' (e.g. 'No preference'): it matches "
         "every option when pairs are compared",
     )
+    visible: bool | None = Field(
+        None,
+        description="true: participants may see this answer (shortlists); default: choice "
+        "and number answers are shown, likert, text and email_list answers are private",
+    )
+
+    @property
+    def shown_to_participants(self) -> bool:
+        """Whether shortlists may show this answer: ``visible``, or the type's default
+        (personality items, free text and lists of people stay private)."""
+        if self.visible is not None:
+            return self.visible
+        return self.type in (
+            QuestionType.SINGLE_CHOICE,
+            QuestionType.MULTIPLE_CHOICE,
+            QuestionType.NUMBER,
+        )
 
     def asks(self, role: str) -> bool:
         """Whether a participant of ``role`` (mentor, mentee, both) answers this question."""
@@ -121,6 +151,18 @@ class _Criterion(_Strict):
     )
     show_participants: bool = Field(
         True, description="false: never mention this criterion to participants"
+    )
+    # A must-have rule turns the criterion into a hard constraint as well as a score
+    # (matching.constraints: allowed_matrix); what `must` means per kind is in docs/matching.md.
+    must: bool = Field(
+        False, description="a hard rule: pairs that do not meet this criterion are never proposed"
+    )
+    at_least: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="a hard rule: pairs whose value on this criterion is below this (0-1) "
+        "are never proposed",
     )
 
     @field_validator("participant_text")
@@ -257,12 +299,20 @@ class Circles(_Strict):
     max_size: int = Field(8, ge=1)
 
 
+class Tracks(_Strict):
+    """Mentor tracks: each mentor is in one, a mentee gets at most one mentor per track."""
+
+    names: list[str] = Field(min_length=1, description='e.g. ["technical", "career"]')
+    field: str = Field(description="survey question id or roster field holding a mentor's track")
+
+
 class Matching(_Strict):
     mode: Mode = Mode.OPTIMAL
     objective: Objective = Objective.MAX_MATCHES
     criteria: list[Criterion] = []
     constraints: Constraints = Constraints()
     circles: Circles | None = None
+    tracks: Tracks | None = None
     prefer_previous: float | None = Field(
         None,
         gt=0,
@@ -338,6 +388,85 @@ class Email(_Strict):
     password_file: str | None = None
 
 
+#: Placeholders of ``forms.ranking_url`` and ``forms.checkin_url``.
+RANKING_PLACEHOLDERS = ("email", "name", "code", "candidates")
+CHECKIN_PLACEHOLDERS = ("match", "email", "name", "answer")
+
+
+def _url_template(v: str | None, allowed: tuple[str, ...], required: tuple[str, ...]) -> str | None:
+    """A pre-filled link template: http(s), known ``{placeholders}`` only, none missing."""
+    if v is None:
+        return None
+    import string
+
+    v = v.strip()
+    if not re.match(r"^https?://[^\s{}]+", v) or any(c.isspace() for c in v):
+        raise ValueError("must be an http:// or https:// link without spaces")
+    try:
+        parts = list(string.Formatter().parse(v))
+    except ValueError as exc:
+        raise ValueError(f"not a valid link template ({exc}); write {{{{ for a brace") from None
+    names = [f for _, f, _, _ in parts if f is not None]
+    shown = ", ".join("{" + a + "}" for a in allowed)
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in allowed:
+            raise ValueError(f"unknown placeholder {{{name}}}; use {shown}")
+        if spec or conversion:
+            raise ValueError(f"{{{name}}} takes no format; write it as {{{name}}}")
+    for name in required:
+        if name not in names:
+            raise ValueError(f"needs the {{{name}}} placeholder (placeholders: {shown})")
+    return v
+
+
+class Forms(_Strict):
+    """Pre-filled links into the coordinator's own form tool (docs/participant-loop.md)."""
+
+    ranking_url: str | None = Field(
+        None,
+        description="pre-filled link to the ranking form, with {email}, {name}, {code} (the "
+        "person's own code) and {candidates} (the shortlist's codes, best first)",
+    )
+    checkin_url: str | None = Field(
+        None,
+        description="pre-filled link to the check-in form, with {match}, {email}, {name} "
+        "and {answer} (met_answer or not_yet_answer)",
+    )
+    met_answer: str = Field("We met", min_length=1, description="the form's 'we met' option")
+    not_yet_answer: str = Field(
+        "Not yet", min_length=1, description="the form's 'not yet' option"
+    )
+    checkin_question: str | None = Field(
+        None,
+        min_length=1,
+        description="header of the answer column in the check-in form's export "
+        "(default: recognised as 'Did you meet?', 'met' ...)",
+    )
+
+    @field_validator("ranking_url")
+    @classmethod
+    def _ranking(cls, v: str | None) -> str | None:
+        return _url_template(v, RANKING_PLACEHOLDERS, ("email",))
+
+    @field_validator("checkin_url")
+    @classmethod
+    def _checkin(cls, v: str | None) -> str | None:
+        return _url_template(v, CHECKIN_PLACEHOLDERS, ("email", "answer"))
+
+
+class Shortlist(_Strict):
+    """What ``notify shortlist`` shows of each candidate (besides the name)."""
+
+    top: int = Field(5, ge=1, le=20, description="candidates per shortlist (--top overrides)")
+    fields: list[str] = Field(
+        default_factory=lambda: ["title", "department"],
+        description="roster fields shown for each candidate; survey answers follow each "
+        "question's `visible`",
+    )
+
+
 class Program(_Strict):
     """A mentoring program, as defined in program.yaml."""
 
@@ -352,6 +481,7 @@ class Program(_Strict):
     focus: Focus = Focus.SKILL
     cycle: Cycle
     capacity: Capacity = Capacity()
+    mentee_capacity: MenteeCapacity = MenteeCapacity()
     levels: list[str] | None = Field(None, description="job levels, most junior first")
     eligibility: Eligibility = Eligibility()
     survey: Survey = Survey()
@@ -361,6 +491,8 @@ class Program(_Strict):
     health: Health = Health()
     report: Report = Report()
     email: Email = Email()
+    forms: Forms = Forms()
+    shortlist: Shortlist = Shortlist()
     database_url: str | None = Field(
         None, description="roster database URL; default: roster.db beside program.yaml"
     )
@@ -392,6 +524,18 @@ class Program(_Strict):
         if self.format in (Format.ONE_TO_ONE, Format.PEER):  # peers: one partner each
             return 1
         return personal if personal is not None else self.capacity.default
+
+    def mentee_capacity_of(self, personal: int | None, role: str) -> int:
+        """The mentors a mentee takes: their own ``capacity`` (capped at
+        ``mentee_capacity.maximum``) or ``mentee_capacity.default``; 1 in circles and peer
+        programs. For someone who is ``both``, ``capacity`` is their mentor capacity, so as
+        a mentee they take the default."""
+        if self.format in (Format.CIRCLES, Format.PEER):
+            return 1
+        cap = self.mentee_capacity
+        if personal is None or role != "mentee":
+            return cap.default
+        return max(0, min(personal, cap.top))
 
     def level_rank(self, level: str | None) -> float | None:
         """Position of ``level`` on the program's ladder (or its number), None if unknown."""
@@ -453,6 +597,11 @@ def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str
             )
     if program.capacity.default > program.capacity.maximum:
         out.append((("capacity", "default"), "is larger than capacity.maximum"))
+    for j, name in enumerate(program.shortlist.fields):
+        if name not in ROSTER_FIELDS:
+            out.append((("shortlist", "fields", j), f"{name!r} is not a roster field"))
+        elif name in ("email", "manager_email"):
+            out.append((("shortlist", "fields", j), f"{name!r} is never shown to participants"))
     out += _matching_problems(program)
     return out
 
@@ -468,12 +617,32 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
                 "partners)",
             )
         )
+    if m.objective is Objective.FAIR and m.mode is not Mode.OPTIMAL:
+        out.append((("matching", "objective"), "objective: fair needs mode: optimal"))
+    if m.objective is Objective.FAIR and program.format in (Format.CIRCLES, Format.PEER):
+        out.append(
+            (
+                ("matching", "objective"),
+                f"objective: fair applies to one-to-one and group programs, not "
+                f"{program.format.value}",
+            )
+        )
     names: set[str] = set()
     for i, c in enumerate(m.criteria):
         where: tuple[str | int, ...] = ("matching", "criteria", i)
         if c.name in names:
             out.append(((*where, "name"), f"duplicate criterion name {c.name!r}"))
         names.add(c.name)
+        if c.must and c.at_least is not None:
+            out.append(((*where, "at_least"), "set either must: true or at_least, not both"))
+        elif c.must and isinstance(c, SimilarityCriterion):
+            out.append(
+                (
+                    (*where, "must"),
+                    "must: true is not defined for a similarity criterion; give the "
+                    "threshold instead, e.g. at_least: 0.75",
+                )
+            )
         if isinstance(c, _TwoSided):
             if not (c.mentee_source and c.mentor_source):
                 out.append((where, "needs `field`, or both `mentee` and `mentor`"))
@@ -517,6 +686,19 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
             )
         if m.circles.min_size > m.circles.max_size:
             out.append((("matching", "circles", "min_size"), "is larger than max_size"))
+    mc = program.mentee_capacity
+    if mc.maximum is not None and mc.default > mc.maximum:
+        out.append((("mentee_capacity", "default"), "is larger than mentee_capacity.maximum"))
+    if program.format in (Format.CIRCLES, Format.PEER) and (mc.top > 1 or m.tracks is not None):
+        what = ("mentee_capacity",) if mc.top > 1 else ("matching", "tracks")
+        out.append((what, f"a {program.format.value} program has no mentors per mentee"))
+    if m.tracks is not None:
+        if not _source_ok(program, m.tracks.field):
+            out.append(
+                (("matching", "tracks", "field"), f"unknown question id or field {m.tracks.field!r}")
+            )
+        if len({n.strip().lower() for n in m.tracks.names}) != len(m.tracks.names):
+            out.append((("matching", "tracks", "names"), "track names repeat"))
     if program.format is Format.CIRCLES and m.circles is None:
         out.append((("matching", "circles"), "a circles program needs matching.circles"))
     return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,7 @@ def _missing_columns(
     roles: set[str],
     source: str,
     skip: set[int],
+    answers_only: bool = False,
 ) -> list[Problem]:
     """One problem per required field or question that no column feeds (and a row needs),
     naming the closest header nobody claimed."""
@@ -132,10 +133,10 @@ def _missing_columns(
         )
 
     for name in REQUIRED_FIELDS:
-        if name not in provided and name != "email":  # email is checked by map_headers
-            missing(f"required field {name!r}", name)
+        if name not in provided and name != "email" and not answers_only:
+            missing(f"required field {name!r}", name)  # email is checked by map_headers
     for q in program.survey.questions:
-        if q.id in provided or not q.required:
+        if q.id in provided or not q.required or answers_only:
             continue
         if any(q.asks(role) for role in roles):
             missing(f"required question {q.id!r}", q.id, q.label)
@@ -149,11 +150,18 @@ def read_participants(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[Iterable[Any], int], Iterator[Any]] | None = None,
     date_format: DateFormat | None = None,
+    enrolled: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ReadResult:
     """Read and check every row of a participant file; never touches the roster.
 
     ``date_format`` (``--date-format``) states how the submission time is written when its
     values leave the day/month order open; it is only needed when someone answered twice.
+
+    ``enrolled`` (email -> stored values) are the people already in the roster. With it,
+    a file without ``name`` and ``role`` columns (a ranking form's export: a timestamp,
+    the email and the answer) updates those people's answers, and refuses a row of
+    anyone else; person codes in email-list answers (program/codes.py) become the
+    emails of the people they stand for, and a code of nobody is a bad row.
     """
     table = read_table(path, max_bytes=max_bytes)
     mapping = map_headers(program, table.headers, table.source)
@@ -168,7 +176,11 @@ def read_participants(
         if role_col is not None
         else set()
     )
-    header_problems = _missing_columns(program, table.headers, mapping, roles, table.source, skip)
+    given = set(mapping.values())
+    answers_only = bool(enrolled) and "role" not in given
+    header_problems = _missing_columns(
+        program, table.headers, mapping, roles, table.source, skip, answers_only
+    )
     if header_problems:
         raise problem_error(header_problems, table.source)
     require_rows(table)
@@ -176,6 +188,11 @@ def read_participants(
     columns = {target: table.headers[i] for i, target in mapping.items()}
     ignored = _unmapped(table.headers, mapping, skip)
 
+    codes = None
+    if enrolled is not None:
+        from mentorctl.program.codes import CodeBook
+
+        codes = CodeBook(program.slug, enrolled)
     rows: Iterable[tuple[int, list[str]]] = table.rows
     if progress is not None:
         rows = progress(table.rows, len(table.rows))
@@ -193,9 +210,19 @@ def read_participants(
             reject(line, values, [p])
             continue
         raw = {target: values[i] if i < len(values) else "" for i, target in mapping.items()}
+        if answers_only:
+            stored = _enrolled_values(enrolled or {}, raw, table.source, line, columns)
+            if isinstance(stored, Problem):
+                reject(line, values, [stored])
+                continue
+            raw = {"name": stored.get("name") or "", **raw, "role": stored.get("role") or ""}
         record, row_problems = parse_record(
             program, raw, file=table.source, row=line, columns=columns, provided=provided
         )
+        if record is not None and codes is not None:
+            row_problems = _codes_to_emails(program, record, codes, table.source, line, columns)
+            if row_problems:
+                record = None
         if record is None:
             reject(line, values, row_problems)
             continue
@@ -240,6 +267,67 @@ def read_participants(
         total_rows=len(table.rows),
         provided=provided,
     )
+
+
+def _enrolled_values(
+    enrolled: Mapping[str, Mapping[str, Any]],
+    raw: Mapping[str, str],
+    source: str,
+    line: int,
+    columns: Mapping[str, str],
+) -> Mapping[str, Any] | Problem:
+    """The stored values of the enrolled person a row of an answers-only file is about."""
+    from mentorctl.roster.records import normalise_email
+
+    email = normalise_email(raw.get("email") or "")
+    stored = enrolled.get(email)
+    if stored is None:
+        return Problem(
+            f"{email or '(empty)'!r} is not enrolled (a file without name and role columns "
+            "only updates enrolled people)",
+            file=source,
+            line=line,
+            path=columns.get("email", "email"),
+        )
+    return stored
+
+
+def _codes_to_emails(
+    program: Program,
+    record: ParticipantRecord,
+    codes: Any,
+    source: str,
+    line: int,
+    columns: Mapping[str, str],
+) -> list[Problem]:
+    """Replace person codes in ``record``'s email-list answers by emails (in place)."""
+    from mentorctl.enums import QuestionType
+    from mentorctl.program.codes import looks_like_code
+
+    problems = []
+    for q in program.survey.questions:
+        items = record.answers.get(q.id)
+        if q.type is not QuestionType.EMAIL_LIST or not items:
+            continue
+        out = []
+        for item in items:
+            if "@" in item or not looks_like_code(item):
+                out.append(item)
+                continue
+            email = codes.email(item)
+            if email is None:
+                problems.append(
+                    Problem(
+                        f"{item!r} is not the code of anyone enrolled",
+                        file=source,
+                        line=line,
+                        path=columns.get(q.id, q.id),
+                    )
+                )
+            else:
+                out.append(email)
+        record.answers[q.id] = list(dict.fromkeys(out))
+    return problems
 
 
 def _submission_times(

@@ -186,10 +186,15 @@ def parse_answer(check: _RowChecker, q: Question, raw: Raw) -> Any:
         return _choice(check, q.id, text, q.options or []) if text else None
     items = split_list(raw, q.options)
     if t is QuestionType.EMAIL_LIST:
-        emails = [normalise_email(v) for v in items]
+        from mentorctl.program.codes import looks_like_code, normalise_code
+
+        # A ranking form sends person codes (program/codes.py) instead of emails; the
+        # importer turns those of enrolled people into their emails.
+        emails = [normalise_code(v) if looks_like_code(v) else normalise_email(v) for v in items]
         for e in emails:
-            if not is_email(e):
-                check.bad(q.id, f"{e!r} is not an email address")
+            if not is_email(e) and not looks_like_code(e):
+                what = "an email address" if "@" in e else "an email address or a person code"
+                check.bad(q.id, f"{e!r} is not {what}")
         return list(dict.fromkeys(emails)) or None
     chosen = [_choice(check, q.id, v, q.options or []) for v in items]
     values = [c for c in chosen if c is not None]
@@ -246,7 +251,14 @@ def parse_record(
     elif level is not None and program.levels:
         level = program.levels[int(program.level_rank(level) or 0)]
     capacity = _number(check, "capacity", values.get("capacity"), integer=True)
-    if capacity is not None and capacity > program.capacity.maximum:
+    top_mentee = program.mentee_capacity.top
+    if role == "mentee" and top_mentee > 1:  # a mentee's capacity: how many mentors they take
+        if capacity is not None and capacity > top_mentee:
+            check.bad(
+                "capacity",
+                f"{capacity} is above the program's mentee_capacity maximum {top_mentee}",
+            )
+    elif capacity is not None and capacity > program.capacity.maximum:
         check.bad(
             "capacity", f"{capacity} is above the program's maximum {program.capacity.maximum}"
         )
