@@ -158,15 +158,20 @@ def checkin_import(
     Columns: email (who answered), date or Timestamp, satisfaction (1-5), recommend
     (0-10), progress (0-100), comment (kept private to the coordinator), and partner (the
     other person's email) for people in several matches running on the answer's date.
-    Answers already imported are skipped.
+    A check-in form reached by the "we met" / "not yet" links (forms.checkin_url) adds
+    met (We met / Not yet) and match (the link's match id). Answers already imported
+    are skipped.
     """
     from mentorctl.tables.dates import parse_date_format
     from mentorctl.tracking import current_cycle, import_checkins, read_checkins
+    from mentorctl.tracking.checkins import MetWords
 
     day = today_(today)
-    records = read_checkins(file, parse_date_format(date_format))
     state = ctx.obj
     _, program = state.load()
+    forms = program.forms
+    words = MetWords.of(forms.checkin_question, forms.met_answer, forms.not_yet_answer)
+    records = read_checkins(file, parse_date_format(date_format), words)
     roster = state.open_roster()
     try:
         with roster.session(write=True, dry_run=dry_run) as session:
@@ -180,6 +185,7 @@ def checkin_import(
         "rows": len(records),
         "added": result.added,
         "duplicates": result.duplicates,
+        "updated": result.updated,
     }
     if as_json:
         output.print_json(summary)
@@ -188,6 +194,7 @@ def checkin_import(
     output.info(
         f"{file}: {verb} {result.added} check-in(s) from {len(records)} row(s); "
         f"{result.duplicates} already imported"
+        + (f" ({result.updated} with a changed we-met answer)" if result.updated else "")
     )
 
 
@@ -279,7 +286,8 @@ def _cells(r: MatchHealth) -> list[str]:
         "-" if r.goal_progress is None else f"{r.goal_progress:.0f}%",
         _fmt_num(r.satisfaction),
         r.health,
-        "; ".join(r.reasons),
+        # A "not yet" from the check-in form's links, with nothing newer since.
+        "; ".join([*r.reasons, *([f"said not yet on {r.not_yet}"] if r.not_yet else [])]),
     ]
 
 
@@ -448,4 +456,6 @@ _EMPTY_KEYS = (
     "last_checkin",
     "health",
     "reasons",
+    "said_met",
+    "not_yet",
 )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.agreements.render import AgreementDoc, long_date
+from mentorctl.notify.links import checkin_lines
 from mentorctl.notify.outbox import RESEND, RETRY, Message, Outcome
 from mentorctl.notify.transport import Attachment, MailError
 from mentorctl.program import Program
@@ -141,6 +142,12 @@ def body(program: Program, doc: AgreementDoc, attachment_name: str) -> str:
         f"{meet['cadence_text']}, {meet['length_text']} each, from "
         f"{long_date(meet['first_date'])}); import it and move any meeting to a time that "
         "suits you.",
+    ]
+    if doc.kind != "circle":
+        # "We met" / "not yet" links into the program's check-in form (forms.checkin_url).
+        links = checkin_lines(program, doc.match_ids[0], [(n, e) for n, e in doc.attendees])
+        lines += ["", *links] if links else []
+    lines += [
         "",
         f"If the mentoring does not work out, for any reason, tell {coordinator}: "
         "no explanation is needed and nobody is blamed.",

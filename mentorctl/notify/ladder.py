@@ -125,7 +125,8 @@ def plan_reminders(
         if row.status != "active" or today < row.started or today >= cycle_end:
             continue
         mid = row.match_id
-        anchor = (row.last_met or row.started).isoformat()
+        # A "we met" answer (check-in form links) starts a new episode, as a meeting does.
+        anchor = (row.last_contact or row.started).isoformat()
         overdue = row.days_since - cadence
         keys = {kind: f"{slug}:{kind}:{mid}:{anchor}" for kind, _ in steps}
         rung = _next_rung(steps, keys, recorded, overdue, today)

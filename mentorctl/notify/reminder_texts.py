@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mentorctl.notify.links import checkin_lines
 from mentorctl.tracking import MatchHealth
 
 if TYPE_CHECKING:
@@ -46,14 +47,28 @@ def _ask_coordinator(program: Program) -> str:
 def nudge_text(program: Program, row: MatchHealth, step: int) -> tuple[str, str]:
     """Subject and body of ladder step 1 or 2 (pinned by tests: change them deliberately)."""
     cadence = program.cycle.cadence.days
+    # "We met" / "not yet" links (forms.checkin_url): a "we met" answer stops the nudges.
+    links = checkin_lines(
+        program,
+        row.match_id,
+        [
+            (n or "", e)
+            for n, e in ((row.mentor_name, row.mentor), (row.mentee_name, row.mentee))
+            if e
+        ],
+    )
     if step == 1:
         subject = f"{program.name}: time for your next mentoring meeting"
         body = (
             f"Hello {_names(row)},\n\n"
             f"{_since(row)}; the program suggests meeting every {cadence} days. "
             "A short catch-up keeps the momentum going: could you find a time this week?\n\n"
-            f"Already met? Reply to let {_ask_coordinator(program)} know, "
-            "and this reminder stops.\n"
+            + (
+                "\n".join(links) + "\n"
+                if links
+                else f"Already met? Reply to let {_ask_coordinator(program)} know, "
+                "and this reminder stops.\n"
+            )
         )
     else:
         subject = f"{program.name}: second reminder to meet"
@@ -62,7 +77,7 @@ def nudge_text(program: Program, row: MatchHealth, step: int) -> tuple[str, str]
             f"{_since(row)}; the program suggests meeting every {cadence} days.\n\n"
             "If something is in the way (time, fit, or the goals themselves), reply and "
             f"{_ask_coordinator(program)} will help. Ending a match early is fine too: "
-            "it is a no-fault decision.\n"
+            "it is a no-fault decision.\n" + ("\n" + "\n".join(links) + "\n" if links else "")
         )
     return subject, body + _sign_off(program)
 

@@ -134,6 +134,8 @@ class Checkin(SQLModel, table=True):
     recommend: int | None = None
     progress: int | None = None
     comment: str | None = None
+    # "We met" (True) / "not yet" (False) from the check-in form's one-click links.
+    met: bool | None = None
     created_at: NaiveDatetime = Field(default_factory=utcnow)
 
 

@@ -36,7 +36,38 @@ CHECKIN_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "progress": ("progress", "goal progress", "goal_progress", "goal progress (%)"),
     "comment": ("comment", "comments", "anything else?"),
+    # The one-click "we met" / "not yet" links (forms.checkin_url) answer these two.
+    "met": ("met", "we met", "did you meet?", "did you meet", "have you met?", "have you met"),
+    "match": ("match", "match id"),
 }
+
+
+@dataclass(frozen=True)
+class MetWords:
+    """How the check-in form's "we met" question is headed and answered (``forms:``)."""
+
+    header: str | None = None
+    met: tuple[str, ...] = ("we met", "met", "yes")
+    not_yet: tuple[str, ...] = ("not yet", "no")
+
+    @classmethod
+    def of(cls, header: str | None, met: str, not_yet: str) -> MetWords:
+        """The program's own header and answers, beside the defaults."""
+        base = cls()
+        return cls(
+            header=header,
+            met=(" ".join(met.split()).lower(), *base.met),
+            not_yet=(" ".join(not_yet.split()).lower(), *base.not_yet),
+        )
+
+    def read(self, text: str) -> bool | None:
+        """True for "we met", False for "not yet"; ValueError for anything else."""
+        key = " ".join(text.split()).lower()
+        if key in self.met:
+            return True
+        if key in self.not_yet:
+            return False
+        raise ValueError(f"{text!r} is neither {self.met[0]!r} nor {self.not_yet[0]!r}")
 
 
 @dataclass(frozen=True)
@@ -51,22 +82,35 @@ class CheckinRecord:
     progress: int | None = None
     comment: str | None = None
     line: int | None = None
+    met: bool | None = None  # "we met" / "not yet"
+    match_id: int | None = None  # the link's {match}: which match the answer is about
 
 
-def read_checkins(path: Path, date_format: DateFormat | None = None) -> list[CheckinRecord]:
+def read_checkins(
+    path: Path, date_format: DateFormat | None = None, words: MetWords | None = None
+) -> list[CheckinRecord]:
     """Check-ins from a form export; raises ImportProblemError listing every bad row.
 
     Columns: ``email`` (who answered), ``date`` (or the form's ``Timestamp``),
     ``satisfaction`` (1-5), ``recommend`` (0-10), ``progress`` (0-100), ``comment``, and
     ``partner`` (the other person's email) when someone has several matches. Day/month
     order comes from the file's dates (or ``date_format``, ``--date-format``).
+
+    A check-in form reached through the "we met" / "not yet" links adds ``met`` (headed
+    as ``words.header``, or "Did you meet?", "met" ...) and ``match`` (the link's match
+    id) columns.
     """
+    from mentorctl.tables.columns import header_key
     from mentorctl.tables.reader import extra_cells, problem_error, read_table, require_rows
 
+    words = words or MetWords()
+    wanted = dict(CHECKIN_COLUMNS)
+    if words.header:
+        wanted["met"] = (header_key(words.header), *wanted["met"])
     table = read_table(path)
-    cols, twice = find_columns(table.headers, CHECKIN_COLUMNS, table.source)
+    cols, twice = find_columns(table.headers, wanted, table.source)
     missing = [n for n in ("email", "date") if n not in cols]
-    answers = [n for n in ("satisfaction", "recommend", "progress", "comment") if n in cols]
+    answers = [n for n in ("satisfaction", "recommend", "progress", "comment", "met") if n in cols]
     header_problems = twice + [
         Problem(
             f"no {n} column (expected one of: {', '.join(CHECKIN_COLUMNS[n][:3])})", table.source, 1
@@ -76,7 +120,9 @@ def read_checkins(path: Path, date_format: DateFormat | None = None) -> list[Che
     if not answers:
         header_problems.append(
             Problem(
-                "no answer columns (satisfaction, recommend, progress, comment)", table.source, 1
+                "no answer columns (satisfaction, recommend, progress, comment, met)",
+                table.source,
+                1,
             )
         )
     if header_problems:
@@ -122,6 +168,22 @@ def read_checkins(path: Path, date_format: DateFormat | None = None) -> list[Che
                     row_problems.append(
                         Problem(str(exc), table.source, line, table.headers[cols[name]])
                     )
+        met = None
+        if cell("met"):
+            try:
+                met = words.read(cell("met"))
+            except ValueError as exc:
+                row_problems.append(
+                    Problem(str(exc), table.source, line, table.headers[cols["met"]])
+                )
+        match_id = None
+        if cell("match"):
+            try:
+                match_id = whole_number(cell("match"), 1, 2**62, "match")
+            except ValueError as exc:
+                row_problems.append(
+                    Problem(str(exc), table.source, line, table.headers[cols["match"]])
+                )
         if row_problems:
             problems += row_problems
             continue
@@ -132,6 +194,8 @@ def read_checkins(path: Path, date_format: DateFormat | None = None) -> list[Che
                 partner=cell("partner").lower() or None,
                 comment=cell("comment") or None,
                 line=line,
+                met=met,
+                match_id=match_id,
                 **numbers,
             )
         )
@@ -164,6 +228,7 @@ class _Option:
 class CheckinResult:
     added: int = 0
     duplicates: int = 0
+    updated: int = 0  # stored same-day answers whose "we met" / "not yet" changed
 
 
 def import_checkins(
@@ -182,7 +247,7 @@ def import_checkins(
     taken to mean it. An answer already stored (same match, person, day) is skipped, so
     re-importing a form export changes nothing.
     """
-    from sqlalchemy import insert, or_, select
+    from sqlalchemy import insert, or_, select, update
 
     from mentorctl.roster.models import Checkin, MatchRow, Participant, utcnow
     from mentorctl.tables.reader import problem_error
@@ -214,6 +279,8 @@ def import_checkins(
         options = by_person.get(r.email, [])
         if r.partner:
             options = [o for o in options if o.partner == r.partner]
+        if r.match_id is not None:
+            options = [o for o in options if o.match_id == r.match_id]
         if r.date > today:
             problems.append(
                 Problem(f"{r.date} is in the future (today is {today})", source, r.line, "date")
@@ -221,6 +288,7 @@ def import_checkins(
             continue
         if not options:
             what = f"{r.email} with {r.partner}" if r.partner else r.email
+            what += f" (match {r.match_id})" if r.match_id is not None else ""
             problems.append(
                 Problem(f"{what}: no match in cycle {cycle.name}", source, r.line, "email")
             )
@@ -261,30 +329,43 @@ def import_checkins(
                 "recommend": r.recommend,
                 "progress": r.progress,
                 "comment": r.comment,
+                "met": r.met,
             }
         )
     if problems:
         raise problem_error(problems, source)
     ck = Checkin.__table__  # type: ignore[attr-defined]
     existing = {
-        (a, b, as_date(c))
-        for a, b, c in session.execute(
-            select(ck.c.match_id, ck.c.participant_id, ck.c.date).where(
+        (a, b, as_date(c)): (i, met)
+        for i, a, b, c, met in session.execute(
+            select(ck.c.id, ck.c.match_id, ck.c.participant_id, ck.c.date, ck.c.met).where(
                 ck.c.match_id.in_(sorted({r["match_id"] for r in rows}) or [0])
             )
         )
     }
     result = CheckinResult()
-    fresh = []
+    fresh: dict[tuple[int, int, dt.date], dict[str, Any]] = {}
+    changed: dict[int, bool] = {}
     now = utcnow()
     for row in rows:
         key = (row["match_id"], row["participant_id"], row["date"])
-        if key in existing:
+        if key in fresh:
+            # Clicked twice the same day: the later answer (lower in the export) stands.
+            if row["met"] is not None:
+                fresh[key]["met"] = row["met"]
             result.duplicates += 1
             continue
-        existing.add(key)
-        fresh.append({**row, "created_at": now})
+        if key in existing:
+            row_id, stored_met = existing[key]
+            if row["met"] is not None and row["met"] != stored_met:
+                changed[row_id] = row["met"]  # "not yet" in the morning, "we met" at night
+            result.duplicates += 1
+            continue
+        fresh[key] = {**row, "created_at": now}
     if fresh:
-        session.execute(insert(ck), fresh)
+        session.execute(insert(ck), list(fresh.values()))
+    for row_id, met in changed.items():
+        session.execute(update(ck).where(ck.c.id == row_id).values(met=met))
+    result.updated = len(changed)
     result.added = len(fresh)
     return result

@@ -71,6 +71,8 @@ class MatchFacts:
     recommend: float | None = None
     checkins: int = 0
     last_checkin: dt.date | None = None
+    said_met: dt.date | None = None  # latest "we met" answer (check-in form links)
+    said_not_yet: dt.date | None = None  # latest "not yet" answer
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class MatchHealth:
     * ``meetings_expected_total``: meetings the cadence asks for over the whole cycle.
     * ``minutes``: total logged minutes.
     * ``last_met``: date of the latest meeting, or None.
-    * ``days_since``: days from ``last_met`` (or ``started`` if none) to ``today``; >= 0.
+    * ``days_since``: days from the last contact (``last_met`` or a later "we met"
+      answer, ``said_met``; ``started`` if neither) to ``today``; >= 0.
     * ``goal_progress``: the mentee's mean goal progress this cycle (0-100), else the latest
       check-in's progress answer, else None.
     * ``satisfaction``: mean check-in satisfaction (1-5) or None; ``recommend``: mean
@@ -99,6 +102,11 @@ class MatchHealth:
     * ``health``: ``on-track`` | ``at-risk`` | ``stalled`` | ``ended``.
     * ``reasons``: why, in words (empty when on track).
     * ``today``: the day the health was assessed on.
+    * ``said_met``: the latest "we met" answer of the check-in form (its one-click links),
+      or None: it counts as contact, like a logged meeting, for ``days_since`` and the
+      reminder ladder (not for ``meetings_held``).
+    * ``not_yet``: the latest "not yet" answer when nothing newer (a meeting or a "we
+      met") followed it, else None.
     """
 
     match_id: int
@@ -127,6 +135,13 @@ class MatchHealth:
     health: str
     reasons: tuple[str, ...]
     today: dt.date
+    said_met: dt.date | None = None
+    not_yet: dt.date | None = None
+
+    @property
+    def last_contact(self) -> dt.date | None:
+        """The latest of ``last_met`` and ``said_met``: what the reminder ladder counts from."""
+        return max((d for d in (self.last_met, self.said_met) if d is not None), default=None)
 
     @property
     def pair(self) -> str:
@@ -161,6 +176,8 @@ class MatchHealth:
             "last_checkin": self.last_checkin.isoformat() if self.last_checkin else None,
             "health": self.health,
             "reasons": list(self.reasons),
+            "said_met": self.said_met.isoformat() if self.said_met else None,
+            "not_yet": self.not_yet.isoformat() if self.not_yet else None,
         }
 
 
@@ -221,7 +238,14 @@ def assess(
         stop = min(stop, facts.ended)
     total = max(1, (cycle_end - cycle_start).days // t.cadence_days)
     expected = min(total, max(0, (stop - start).days) // t.cadence_days)
-    since_from = max(last_met, start) if last_met else start
+    said_met = facts.said_met if facts.said_met and facts.said_met <= today else None
+    said_not_yet = (
+        facts.said_not_yet if facts.said_not_yet and facts.said_not_yet <= today else None
+    )
+    # A "we met" answer is contact, as a logged meeting is: the pair said they met.
+    contact = max((d for d in (last_met, said_met) if d is not None), default=None)
+    not_yet = said_not_yet if said_not_yet and (contact is None or said_not_yet > contact) else None
+    since_from = max(contact, start) if contact else start
     days_since = max(0, (today - since_from).days)
 
     reasons: list[str] = []
@@ -230,7 +254,7 @@ def assess(
         if facts.end_reason:
             reasons.append(facts.end_reason)
     else:
-        never = "" if last_met else " (never met)"
+        never = "" if contact else " (never met)"
         if days_since >= t.stalled_days:
             health = "stalled"
             reasons.append(f"no meeting for {days_since} days{never}")
@@ -269,11 +293,13 @@ def assess(
         health=health,
         reasons=tuple(reasons),
         today=today,
+        said_met=said_met,
+        not_yet=not_yet,
     )
 
 
 def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFacts]:
-    """Facts of the cycle's active and ended matches, from five aggregate queries."""
+    """Facts of the cycle's active and ended matches, from six aggregate queries."""
     from sqlalchemy import and_, func, or_, select
 
     from mentorctl.roster.models import Checkin, Goal, MatchRow, Meeting, Participant
@@ -329,6 +355,14 @@ def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFa
             .group_by(ck.c.match_id)
         ).all()
     }
+    said: dict[tuple[int, bool], dt.date] = {
+        (r[0], bool(r[1])): as_date(r[2])
+        for r in session.execute(
+            select(ck.c.match_id, ck.c.met, func.max(ck.c.date))
+            .where(ck.c.match_id.in_(ids), ck.c.date <= today, ck.c.met.is_not(None))
+            .group_by(ck.c.match_id, ck.c.met)
+        ).all()
+    }
     checkin_progress: dict[int, int] = {}
     for match_id, _, progress in session.execute(
         select(ck.c.match_id, ck.c.date, ck.c.progress)
@@ -378,6 +412,8 @@ def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFa
                 recommend=None if rec is None else float(rec),
                 checkins=int(n_check),
                 last_checkin=as_date(last_check),
+                said_met=said.get((mid, True)),
+                said_not_yet=said.get((mid, False)),
             )
         )
     return out
