@@ -138,7 +138,10 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
 def _preference_lists(
     program: Program, mentors: Sequence[Person], mentees: Sequence[Person]
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Ranked lists from `preference` criteria, as emails (names resolved)."""
+    """Ranked lists from `preference` criteria, as emails (names and person codes
+    resolved: a ranking form sends codes, program/codes.py)."""
+    from mentorctl.program.codes import CodeBook, looks_like_code
+
     crits = [c for c in program.matching.criteria if isinstance(c, PreferenceCriterion)]
     if not crits:
         return {}, {}
@@ -148,7 +151,15 @@ def _preference_lists(
         for p in people:
             by_key.setdefault(str(p["name"]).strip().lower(), p["email"])
             by_key[p["email"]] = p["email"]
-        return lambda item: by_key.get(str(item).strip().lower())
+        codes = CodeBook(program.slug, [p["email"] for p in people])
+
+        def resolve(item: str) -> str | None:
+            found = by_key.get(str(item).strip().lower())
+            if found is None and looks_like_code(str(item)):
+                found = codes.email(str(item))
+            return found
+
+        return resolve
 
     to_mentor, to_mentee = resolver(mentors), resolver(mentees)
 
