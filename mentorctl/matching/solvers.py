@@ -99,6 +99,10 @@ class Instance:
     scores: Mapping[tuple[str, str], float]
     mentee_prefs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     mentor_prefs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Mentors each mentee takes (absent: 1).
+    mentee_capacity: Mapping[str, int] = field(default_factory=dict)
+    #: Each mentor's track (absent: none); a mentee gets at most one mentor per track.
+    tracks: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ class Assignment:
 
     @property
     def n_matched(self) -> int:
-        """Number of matched mentees (= number of pairs)."""
+        """Number of pairs (= matched mentees when each mentee takes one mentor)."""
         return len(self.pairs)
 
 
@@ -145,6 +149,16 @@ def check_instance(instance: Instance) -> None:
             )
         elif cap < 0:
             problems.append(Problem(f"capacity of {m!r} is negative: {cap}", path="capacity"))
+    for e, cap in instance.mentee_capacity.items():
+        if e not in mentees:
+            problems.append(Problem(f"unknown mentee {e!r} in mentee_capacity", "mentee_capacity"))
+        elif isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 0:
+            problems.append(
+                Problem(f"capacity of {e!r} is not an integer >= 0: {cap!r}", "mentee_capacity")
+            )
+    for m in instance.tracks:
+        if m not in mentors:
+            problems.append(Problem(f"unknown mentor {m!r} in tracks", path="tracks"))
     for key, score in instance.scores.items():
         if not (isinstance(key, tuple) and len(key) == 2):
             problems.append(Problem(f"score key is not a (mentor, mentee) pair: {key!r}", "scores"))
@@ -173,6 +187,10 @@ class _Coo:
     mentor_idx: NDArray[np.int32]
     mentee_idx: NDArray[np.int32]
     score: NDArray[np.float64]
+    #: Mentors each mentee takes and each mentor's track index (-1: none); None when
+    #: every mentee takes one mentor and there are no tracks (the one-mentor solvers).
+    mentee_capacity: NDArray[np.int64] | None = None
+    track: NDArray[np.int64] | None = None
 
 
 def _to_coo(instance: Instance) -> _Coo:
@@ -188,7 +206,40 @@ def _to_coo(instance: Instance) -> _Coo:
     sc = np.fromiter(instance.scores.values(), dtype=np.float64, count=n_pairs)
     order = np.lexsort((mi, ei))
     capacity = np.array([int(instance.capacity[m]) for m in mentors], dtype=np.int64)
-    return _Coo(mentors, mentees, capacity, mi[order], ei[order], sc[order])
+    mentee_cap, track = _multi(
+        [int(instance.mentee_capacity.get(e, 1)) for e in mentees],
+        [instance.tracks.get(m) for m in mentors],
+    )
+    return _Coo(mentors, mentees, capacity, mi[order], ei[order], sc[order], mentee_cap, track)
+
+
+def _multi(
+    mentee_capacity: NDArray[np.integer] | Sequence[int] | None,
+    track: NDArray[np.integer] | Sequence[int | str | None] | None,
+) -> tuple[NDArray[np.int64] | None, NDArray[np.int64] | None]:
+    """Mentee capacities and track indices (-1: none), or None where they change nothing.
+
+    Tracks may be given as names (``None``: no track): they become indices in sorted
+    name order. When every mentee takes exactly one mentor, tracks change nothing
+    either, and both come back None: the solvers then run their one-mentor paths, so
+    such input gives exactly the pairs it gave before mentee capacities existed.
+    """
+    cap = None if mentee_capacity is None else np.asarray(mentee_capacity, dtype=np.int64)
+    if cap is not None and (cap == 1).all():
+        cap = None
+    if cap is None:
+        return None, None
+    idx: NDArray[np.int64] | None = None
+    if track is not None:
+        values = list(track)
+        if any(isinstance(t, str) for t in values):
+            names = sorted({t for t in values if isinstance(t, str)})
+            pos = {n: i for i, n in enumerate(names)}
+            values = [pos[t] if isinstance(t, str) else -1 for t in values]
+        idx = np.asarray([-1 if t is None else int(t) for t in values], dtype=np.int64)
+        if not (idx >= 0).any():
+            idx = None
+    return cap, idx
 
 
 def _make_assignment(instance: Instance, coo: _Coo, pairs: Sequence[tuple[int, int]]) -> Assignment:
@@ -255,12 +306,58 @@ class OptimalStats:
         return now
 
 
-def _scale(n_mentors: int, n_mentees: int, mult: int, top: float = 1.0) -> int:
+@dataclass(frozen=True)
+class _Multi:
+    """Mentees who take several mentors, and tracks: what the flow network adds for them.
+
+    ``cap[j]`` is mentee ``j``'s capacity; ``track[i]`` mentor ``i``'s track index (-1:
+    none), or None without tracks. With tracks, each (mentee, track) pair is a node
+    between the mentee and that track's mentors, with capacity 1.
+    """
+
+    cap: NDArray[np.int64]
+    track: NDArray[np.int64] | None
+
+    @property
+    def slots(self) -> int:
+        return int(self.cap.sum())
+
+    @property
+    def n_tracks(self) -> int:
+        return 0 if self.track is None else int(self.track.max()) + 1
+
+    def tail(self, n_mentees: int, n_mentors: int, mi: NDArray[Any], ei: NDArray[Any]) -> Any:
+        """Node each pair arc leaves from: the mentee's, or its (mentee, track) node."""
+        node = ei.astype(np.int64) + 1
+        if self.track is not None:
+            t = self.track[mi]
+            on = t >= 0
+            node[on] = n_mentees + n_mentors + 2 + ei[on].astype(np.int64) * self.n_tracks + t[on]
+        return node
+
+
+def _multi_of(
+    mentee_capacity: NDArray[np.integer] | Sequence[int] | None,
+    track: NDArray[np.integer] | Sequence[int | str | None] | None,
+    n_mentees: int,
+    n_mentors: int,
+) -> _Multi | None:
+    if mentee_capacity is not None and len(mentee_capacity) != n_mentees:
+        raise MatchingError(f"mentee_capacity has {len(mentee_capacity)} entries, not {n_mentees}")
+    if track is not None and len(track) != n_mentors:
+        raise MatchingError(f"track has {len(track)} entries, not {n_mentors}")
+    cap, idx = _multi(mentee_capacity, track)
+    return None if cap is None else _Multi(cap, idx)
+
+
+def _scale(
+    n_mentors: int, n_mentees: int, mult: int, top: float = 1.0, extra_nodes: int = 0
+) -> int:
     """Largest power-of-ten scale (at most :data:`SCALE`) whose costs fit OR-tools' int64.
 
     ``top`` is the largest score (above 1 when the caller adds a priority weight).
     """
-    n_nodes = n_mentees + n_mentors + 2
+    n_nodes = n_mentees + n_mentors + 2 + extra_nodes
     top = max(1.0, float(top)) if math.isfinite(top) else 1.0
     scale = SCALE
     while (math.ceil(top * scale) * mult + 1) * (n_nodes + 1) >= _COST_LIMIT:
@@ -278,11 +375,13 @@ def _flow(
     mentee_idx: NDArray[np.int32],
     s: NDArray[np.int64],
     maximize_matches: bool,
+    multi: _Multi | None = None,
 ) -> NDArray[np.bool_]:
     """Min-cost flow on the given pairs (integer scores ``s``); which pairs are chosen.
 
-    Network: source -> mentee (cap 1) -> mentor (cap 1 per pair) -> sink (cap =
-    capacity).
+    Network: source -> mentee (cap 1, or the mentee's capacity with ``multi``) ->
+    mentor (cap 1 per pair) -> sink (cap = capacity). With tracks, a pair's arc leaves
+    from its (mentee, track) node, reached from the mentee by an arc of capacity 1.
 
     * ``maximize_matches``: pair arcs cost ``-s`` and OR-tools'
       ``solve_max_flow_with_min_cost`` finds a maximum flow (= most matches) of
@@ -291,24 +390,30 @@ def _flow(
     * otherwise: pair arcs cost ``-(s * K + 1)`` with ``K = n_mentees + 1``, and a
       source -> sink bypass of cost 0 lets any mentee stay unmatched; the minimum
       cost flow has the highest total ``s``, then the most matches among those
-      (the ``+ 1`` can never outweigh one unit of ``s``).
+      (the ``+ 1`` can never outweigh one unit of ``s``). With ``multi``, ``K`` is one
+    more than the mentees' places (the most pairs there can be).
     """
     from ortools.graph.python import min_cost_flow
 
     n_pairs = len(mentor_idx)
     if n_pairs == 0:
         return np.zeros(0, dtype=bool)
+    slots = n_mentees if multi is None else multi.slots
     source, sink = 0, n_mentees + n_mentors + 1
     mentee_node0, mentor_node0 = 1, 1 + n_mentees
     cost = s.astype(np.int64, copy=True)
     if not maximize_matches:
-        cost *= n_mentees + 1
+        cost *= slots + 1
         cost += 1
     np.negative(cost, out=cost)
     smcf = min_cost_flow.SimpleMinCostFlow()
+    if multi is None:
+        tails = mentee_idx.astype(np.int32) + np.int32(mentee_node0)
+    else:
+        tails = multi.tail(n_mentees, n_mentors, mentor_idx, mentee_idx).astype(np.int32)
     # Pair arcs (mentee -> mentor), in the given order, come first.
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        mentee_idx.astype(np.int32) + np.int32(mentee_node0),
+        tails,
         mentor_idx.astype(np.int32) + np.int32(mentor_node0),
         np.ones(n_pairs, dtype=np.int64),
         cost,
@@ -319,21 +424,32 @@ def _flow(
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.full(n_mentees, source, dtype=np.int32),
         np.arange(mentee_node0, mentee_node0 + n_mentees, dtype=np.int32),
-        np.ones(n_mentees, dtype=np.int64),
+        np.ones(n_mentees, dtype=np.int64) if multi is None else multi.cap,
         np.zeros(n_mentees, dtype=np.int64),
     )
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.arange(mentor_node0, mentor_node0 + n_mentors, dtype=np.int32),
         np.full(n_mentors, sink, dtype=np.int32),
-        np.minimum(capacity, n_mentees).astype(np.int64),
+        np.minimum(capacity, slots).astype(np.int64),
         np.zeros(n_mentors, dtype=np.int64),
     )
-    smcf.set_node_supply(source, n_mentees)
-    smcf.set_node_supply(sink, -n_mentees)
+    if multi is not None and multi.track is not None:
+        # One arc of capacity 1 into each (mentee, track) node that some pair leaves from.
+        track_nodes = np.unique(tails[tails > sink])
+        n_t = multi.n_tracks
+        owner = (track_nodes.astype(np.int64) - (sink + 1)) // n_t
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            (owner + mentee_node0).astype(np.int32),
+            track_nodes.astype(np.int32),
+            np.ones(len(track_nodes), dtype=np.int64),
+            np.zeros(len(track_nodes), dtype=np.int64),
+        )
+    smcf.set_node_supply(source, slots)
+    smcf.set_node_supply(sink, -slots)
     if maximize_matches:
         status = smcf.solve_max_flow_with_min_cost()
     else:
-        smcf.add_arc_with_capacity_and_unit_cost(source, sink, n_mentees, 0)
+        smcf.add_arc_with_capacity_and_unit_cost(source, sink, slots, 0)
         status = smcf.solve()
     if status != smcf.OPTIMAL:  # pragma: no cover - the network is always feasible
         raise MatchingError(f"min-cost flow failed with status {status}")
@@ -349,6 +465,7 @@ def _optimal_core(
     mentee_idx: NDArray[np.int32],
     score: NDArray[np.float64],
     maximize_matches: bool,
+    multi: _Multi | None = None,
 ) -> list[tuple[int, int]]:
     """Min-cost flow over every given pair at once; sorted ``(mentor, mentee)`` pairs.
 
@@ -363,11 +480,13 @@ def _optimal_core(
     del usable
     if len(mentor_idx) == 0:
         return []
-    mult = 1 if maximize_matches else n_mentees + 1
-    scale = _scale(n_mentors, n_mentees, mult, float(score.max()))
+    slots = n_mentees if multi is None else multi.slots
+    mult = 1 if maximize_matches else slots + 1
+    extra = 0 if multi is None else n_mentees * multi.n_tracks
+    scale = _scale(n_mentors, n_mentees, mult, float(score.max()), extra)
     s = np.rint(score * scale).astype(np.int64)
     chosen = np.flatnonzero(_flow(n_mentors, n_mentees, capacity, mentor_idx, mentee_idx, s,
-                                  maximize_matches))  # fmt: skip
+                                  maximize_matches, multi))  # fmt: skip
     del s
     pairs = list(zip(mentor_idx[chosen].tolist(), mentee_idx[chosen].tolist(), strict=True))
     pairs.sort()
@@ -434,6 +553,94 @@ def _duals(
     return p, -q
 
 
+def _duals_multi(
+    n_mentors: int,
+    n_mentees: int,
+    capacity: NDArray[np.int64],
+    multi: _Multi,
+    mentor_idx: NDArray[np.int32],
+    mentee_idx: NDArray[np.int32],
+    weight: NDArray[np.float64],
+    chosen: NDArray[np.bool_],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Node potentials proving a restricted optimum, for mentee capacities and tracks.
+
+    The maximum-weight problem is a min-cost circulation: one hub node ``R`` (source and
+    sink merged, joined by a free bypass), ``R -> mentee`` (capacity = the mentee's),
+    ``mentee -> (mentee, track)`` (capacity 1), ``mentee or (mentee, track) -> mentor``
+    (cost ``-w``, capacity 1), ``mentor -> R`` (its capacity). The chosen pairs are optimal
+    over the given ones iff the residual network has no negative cycle; then shortest
+    distances ``d`` from a virtual root (a free arc to every node) exist and every
+    residual arc has reduced cost ``cost + d[tail] - d[head] >= 0``. Found by Bellman-Ford,
+    vectorised (one pass over every residual arc per round). Returns ``(d of every
+    node, -d of each mentor)``: a pair ``(i, j)`` may improve the answer iff ``w[i, j] >
+    d[tail(i, j)] + (-d[mentor i])``, the same test as :func:`_duals`' prices. None if
+    no fixed point is reached (a negative cycle: the solve was not optimal). Weights are
+    integers and every distance lies between 0 and a simple path's cost, so float64 is
+    exact below 2**52 (checked).
+    """
+    n_t = multi.n_tracks
+    base = n_mentees + n_mentors + 2  # first (mentee, track) node; as in _flow
+    n_nodes = base + n_mentees * n_t
+    hub = 0
+    mentor_node = np.arange(n_mentors, dtype=np.int64) + 1 + n_mentees
+    mentee_node = np.arange(n_mentees, dtype=np.int64) + 1
+    tails = multi.tail(n_mentees, n_mentors, mentor_idx, mentee_idx)
+    heads = mentor_node[mentor_idx]
+    load_e = np.bincount(mentee_idx[chosen], minlength=n_mentees)
+    load_m = np.bincount(mentor_idx[chosen], minlength=n_mentors)
+    arcs_t: list[NDArray[np.int64]] = []
+    arcs_h: list[NDArray[np.int64]] = []
+    arcs_c: list[NDArray[np.float64]] = []
+
+    def add(t: NDArray[Any], h: NDArray[Any], c: NDArray[Any] | float) -> None:
+        t = np.asarray(t, dtype=np.int64)
+        arcs_t.append(t)
+        arcs_h.append(np.asarray(h, dtype=np.int64))
+        arcs_c.append(np.broadcast_to(np.asarray(c, dtype=np.float64), t.shape))
+
+    free_e = load_e < multi.cap
+    add(np.full(int(free_e.sum()), hub), mentee_node[free_e], 0.0)
+    busy_e = load_e > 0
+    add(mentee_node[busy_e], np.full(int(busy_e.sum()), hub), 0.0)
+    if n_t:
+        track_nodes = np.unique(tails[tails >= base])
+        used = np.zeros(n_nodes, dtype=bool)
+        used[tails[chosen]] = True
+        owner = mentee_node[(track_nodes - base) // n_t]
+        on = used[track_nodes]
+        add(owner[~on], track_nodes[~on], 0.0)
+        add(track_nodes[on], owner[on], 0.0)
+    add(tails[~chosen], heads[~chosen], -weight[~chosen])
+    add(heads[chosen], tails[chosen], weight[chosen])
+    free_m = load_m < np.minimum(capacity, multi.slots)
+    add(mentor_node[free_m], np.full(int(free_m.sum()), hub), 0.0)
+    busy_m = load_m > 0
+    add(np.full(int(busy_m.sum()), hub), mentor_node[busy_m], 0.0)
+    at, ah = np.concatenate(arcs_t), np.concatenate(arcs_h)
+    ac = np.concatenate(arcs_c)
+    d = np.zeros(n_nodes, dtype=np.float64)
+    for _ in range(n_nodes + 1):
+        new = d.copy()
+        np.minimum.at(new, ah, d[at] + ac)
+        if np.array_equal(new, d):
+            break
+        d = new
+    else:  # pragma: no cover - a negative cycle: the restricted solve was not optimal
+        return None
+    if d.size and float(-d.min()) >= _EXACT_FLOAT:  # pragma: no cover - astronomically large
+        return None
+    if n_t:
+        # A (mentee, track) node no given pair leaves from: in the full network its only
+        # way in is the free arc from its mentee, so the mentee's potential suits it.
+        absent = np.ones(n_nodes, dtype=bool)
+        absent[:base] = False
+        absent[track_nodes] = False
+        nodes = np.flatnonzero(absent)
+        d[nodes] = d[mentee_node[(nodes - base) // n_t]]
+    return d, -d[mentor_node]
+
+
 class _Weights:
     """The linear objective for the dual proof, from integer scores ``s``.
 
@@ -444,6 +651,7 @@ class _Weights:
     """
 
     def __init__(self, maximize_matches: bool, n_mentees: int, s_max: int) -> None:
+        # ``n_mentees``: the most pairs there can be (the mentees' places, with capacities).
         self.maximize = maximize_matches
         self.mult = 1 if maximize_matches else n_mentees + 1
         self.add = n_mentees * max(s_max, 0) + 1 if maximize_matches else 1
@@ -464,30 +672,37 @@ def _restricted_solve(
     capacity: NDArray[np.int64],
     first: tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int64]],
     price: Callable[
-        [NDArray[np.float64], NDArray[np.float64]],
+        [NDArray[np.float64], NDArray[np.float64], tuple[NDArray[np.int32], NDArray[np.int32]]],
         tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int64]],
     ],
     weights: _Weights,
     stats: OptimalStats,
+    multi: _Multi | None = None,
 ) -> list[tuple[int, int]]:
     """Solve on ``first``'s pairs, prove the result against every pair, repeat.
 
     ``price(u, v)`` returns the pairs (mentor, mentee, integer score) outside the
     current set whose reduced cost ``u[j] + v[i] - w`` is negative: with none, the
     restricted optimum is optimal for all pairs (see :func:`solve_optimal_dense`).
+    With ``multi``, ``u`` holds a potential for every node of the network instead
+    (see :func:`_duals_multi`), and the chosen pairs (passed to ``price`` too) are
+    left out: a pair arc at its capacity of 1 may have a negative reduced cost.
     """
     mi, ei, s = first
     t = time.perf_counter()
     while True:
         stats.rounds += 1
-        chosen = _flow(n_mentors, n_mentees, capacity, mi, ei, s, weights.maximize)
+        chosen = _flow(n_mentors, n_mentees, capacity, mi, ei, s, weights.maximize, multi)
         t = stats.timed("flow", t)
-        duals = _duals(n_mentors, n_mentees, capacity, mi, ei, weights(s), chosen)
+        if multi is None:
+            duals = _duals(n_mentors, n_mentees, capacity, mi, ei, weights(s), chosen)
+        else:
+            duals = _duals_multi(n_mentors, n_mentees, capacity, multi, mi, ei, weights(s), chosen)
         if duals is None:  # pragma: no cover - the flow solver's answer was not optimal
             raise MatchingError("the optimal solver could not prove its answer")
         u, v = duals
         t = stats.timed("duals", t)
-        add_m, add_e, add_s = price(u, v)
+        add_m, add_e, add_s = price(u, v, (mi[chosen], ei[chosen]))
         t = stats.timed("pricing", t)
         stats.added.append(len(add_m))
         if len(add_m) == 0:
@@ -524,6 +739,9 @@ def solve_optimal_full(
     capacity: NDArray[np.integer] | Sequence[int],
     score: NDArray[np.floating],
     maximize_matches: bool = True,
+    *,
+    mentee_capacity: NDArray[np.integer] | Sequence[int] | None = None,
+    track: NDArray[np.integer] | Sequence[int | str | None] | None = None,
 ) -> list[tuple[int, int]]:
     """The exact optimum from one min-cost flow over every eligible pair.
 
@@ -531,8 +749,9 @@ def solve_optimal_full(
     an arc for every eligible pair (slow and memory-hungry on large rosters); kept
     as the reference the restricted solver is tested and benchmarked against.
     """
+    multi = _multi_of(mentee_capacity, track, len(mentees), len(mentors))
     cap, mi, ei, vals = _dense_to_coo(len(mentors), len(mentees), capacity, score)
-    return _optimal_core(len(mentors), len(mentees), cap, mi, ei, vals, maximize_matches)
+    return _optimal_core(len(mentors), len(mentees), cap, mi, ei, vals, maximize_matches, multi)
 
 
 def solve_optimal_dense(
@@ -544,13 +763,23 @@ def solve_optimal_dense(
     *,
     candidates: int = CANDIDATES,
     stats: OptimalStats | None = None,
+    mentee_capacity: NDArray[np.integer] | Sequence[int] | None = None,
+    track: NDArray[np.integer] | Sequence[int | str | None] | None = None,
 ) -> list[tuple[int, int]]:
     """Exact optimum on dense arrays; returns sorted ``(mentor_index, mentee_index)`` pairs.
 
     ``score`` is a ``len(mentors) x len(mentees)`` float matrix (scores in ``[0, 1]``,
     plus any bonus the caller adds) with NaN marking ineligible pairs; ``capacity[i]``
     is mentor ``i``'s capacity. The ids themselves are only used for their count.
-    Objectives are as in :func:`solve_optimal`.
+    Objectives are as in :func:`solve_optimal`. ``mentee_capacity[j]`` (default 1) is
+    how many mentors mentee ``j`` takes, and ``track[i]`` (a name or index; None or -1
+    for none) mentor ``i``'s track: a mentee gets at most one mentor per track.
+
+    With mentee capacities, the "matches" of the lexicographic objective are pairs, and
+    the proof reads potentials of the whole flow network (:func:`_duals_multi`) instead
+    of the one-mentor closed form (:func:`_duals`); tracks add a (mentee, track) node per
+    pair of them, and the same proof covers them. Input where every mentee takes one
+    mentor runs the one-mentor path unchanged, so it gives the very same pairs.
 
     How: the min-cost flow is solved on a restricted set of pairs, each mentee's
     ``candidates`` best mentors; optimal dual prices of that solve (``u`` per mentee,
@@ -583,10 +812,13 @@ def solve_optimal_dense(
     stats = stats if stats is not None else OptimalStats()
     if n_m == 0 or n_e == 0:
         return []
+    multi = _multi_of(mentee_capacity, track, n_e, n_m)
+    slots = n_e if multi is None else multi.slots
+    extra_nodes = 0 if multi is None else n_e * multi.n_tracks
     t0 = time.perf_counter()
     usable_rows = np.flatnonzero(cap > 0)
     top_score = float(np.fmax.reduce(sc, axis=None, initial=-np.inf)) if sc.size else 0.0
-    scale = _scale(n_m, n_e, 1 if maximize_matches else n_e + 1, top_score)
+    scale = _scale(n_m, n_e, 1 if maximize_matches else slots + 1, top_score, extra_nodes)
     k = max(1, min(int(candidates), len(usable_rows)))
     step = max(1, _BLOCK_CELLS // max(1, n_m))
 
@@ -639,15 +871,35 @@ def solve_optimal_dense(
     stats.timed("first restriction", t0)
     if n_eligible == 0:
         return []
-    weights = _Weights(maximize_matches, n_e, s_max)
+    weights = _Weights(maximize_matches, slots, s_max)
     if weights.top >= _EXACT_FLOAT:  # pragma: no cover - astronomically large input
         stats.rounds, stats.pairs_solved = 1, n_eligible
-        return solve_optimal_full(mentors, mentees, cap, sc, maximize_matches)
+        return solve_optimal_full(
+            mentors, mentees, cap, sc, maximize_matches,
+            mentee_capacity=mentee_capacity, track=track,
+        )  # fmt: skip
 
     v_blocked = np.full(n_m, np.inf)
+    track_rows = None if multi is None or multi.track is None else multi.track
+    n_t = 0 if multi is None else multi.n_tracks
+
+    def u_block(u: NDArray[np.float64], lo: int, hi: int) -> NDArray[np.float64]:
+        """Each pair's ``u`` for mentees ``lo:hi``: a row, or a matrix with tracks."""
+        if multi is None:
+            return u[None, lo:hi]
+        mentee_u = u[1 + lo : 1 + hi]  # node potentials: mentee j is node j + 1
+        if track_rows is None:
+            return mentee_u[None, :]
+        base = n_e + n_m + 2
+        per_track = u[base:].reshape(n_e, n_t)[lo:hi].T  # (track, mentee)
+        return np.where(
+            track_rows[:, None] >= 0, per_track[np.maximum(track_rows, 0)], mentee_u[None, :]
+        )
 
     def price(
-        u: NDArray[np.float64], v: NDArray[np.float64]
+        u: NDArray[np.float64],
+        v: NDArray[np.float64],
+        taken: tuple[NDArray[np.int32], NDArray[np.int32]],
     ) -> tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int64]]:
         v_all = v_blocked.copy()
         v_all[usable_rows] = v[usable_rows]  # mentors without capacity never price in
@@ -661,8 +913,12 @@ def solve_optimal_dense(
             if weights.mult != 1:
                 block *= weights.mult
             block += weights.add
-            block -= u[None, lo:hi]
+            ub = u_block(u, lo, hi)
+            block -= ub
             block -= v_all[:, None]
+            if multi is not None:  # chosen pairs are in the network already
+                here = (taken[1] >= lo) & (taken[1] < hi)
+                block[taken[0][here], taken[1][here] - lo] = -np.inf
             violating = block > 0  # NaN (ineligible) compares False
             count = violating.sum(axis=0)
             heavy = np.flatnonzero(count > k)
@@ -676,7 +932,7 @@ def solve_optimal_dense(
             rows, cols = np.nonzero(violating)
             if len(rows):
                 excess = block[rows, cols]
-                w = excess + u[lo:hi][cols] + v_all[rows]
+                w = excess + np.broadcast_to(ub, block.shape)[rows, cols] + v_all[rows]
                 found.append((rows.astype(np.int32), (cols + lo).astype(np.int32),
                               np.rint((w - weights.add) / weights.mult).astype(np.int64),
                               -excess))  # fmt: skip
@@ -686,7 +942,7 @@ def solve_optimal_dense(
         rows_, cols_, s_, red_ = (np.concatenate(parts) for parts in zip(*found, strict=True))
         return _most_negative_per_mentee(rows_, cols_, s_, red_, k)
 
-    return _restricted_solve(n_m, n_e, cap, first, price, weights, stats)
+    return _restricted_solve(n_m, n_e, cap, first, price, weights, stats, multi)
 
 
 def solve_optimal(
@@ -713,7 +969,14 @@ def solve_optimal(
     score = np.full((len(coo.mentors), len(coo.mentees)), np.nan)
     score[coo.mentor_idx, coo.mentee_idx] = coo.score
     pairs = solve_optimal_dense(
-        coo.mentors, coo.mentees, coo.capacity, score, maximize_matches, candidates=candidates
+        coo.mentors,
+        coo.mentees,
+        coo.capacity,
+        score,
+        maximize_matches,
+        candidates=candidates,
+        mentee_capacity=coo.mentee_capacity,
+        track=coo.track,
     )
     return _make_assignment(instance, coo, pairs)
 
@@ -730,8 +993,11 @@ def _stable_core(
     score: NDArray[np.float64],
     mentee_rank: NDArray[np.int64] | None = None,
     mentor_rank: NDArray[np.int64] | None = None,
+    multi: _Multi | None = None,
 ) -> list[tuple[int, int]]:
     """Mentee-proposing deferred acceptance over index arrays.
+
+    With ``multi``, many-to-many: see :func:`_stable_multi`.
 
     Pairs must be ordered by ``(mentee, mentor)`` index. ``mentee_rank[k]`` /
     ``mentor_rank[k]`` is the position of pair ``k`` on the mentee's / mentor's
@@ -783,6 +1049,11 @@ def _stable_core(
     free = list(range(n_mentees - 1, -1, -1))
     m_item, s_item = prop_mentor.item, prop_score.item
     r_item = None if prop_mrank is None else prop_mrank.item
+    if multi is not None:
+        return _stable_multi(
+            multi, next_k, end_k, cap, held, prop_mentor.tolist(), prop_score.tolist(),
+            None if prop_mrank is None else prop_mrank.tolist(),
+        )  # fmt: skip
     heappush, heapreplace = heapq.heappush, heapq.heapreplace
     while free:
         e = free.pop()
@@ -799,6 +1070,84 @@ def _stable_core(
                 free.append(-heapreplace(h, item)[2])
                 break
         next_k[e] = k
+    pairs = [(m, -item[2]) for m, h in enumerate(held) for item in h]
+    pairs.sort()
+    return pairs
+
+
+def _stable_multi(
+    multi: _Multi,
+    next_k: list[int],
+    end_k: list[int],
+    cap: list[int],
+    held: list[list[tuple[int, float, int]]],
+    prop_mentor: list[int],
+    prop_score: list[float],
+    prop_mrank: list[int] | None,
+) -> list[tuple[int, int]]:
+    """Many-to-many deferred acceptance: each mentee proposes until they hold as many
+    mentors as their capacity, never two of one track.
+
+    ``next_k[e]:end_k[e]`` is mentee ``e``'s list, best first. A mentee walks it once; a
+    mentor whose track the mentee already holds is put aside in that track's queue
+    (in list order) rather than proposed to. When a mentor lets the mentee go, the
+    mentee's next choice is the head of a queue of a track they no longer hold (it
+    comes before anything not yet walked), else the walk goes on. That is the mentee's
+    most preferred set among mentors who have not refused them, under "at most
+    ``cap`` mentors, one per track": a greedy choice on a matroid, so preferences are
+    substitutable and the outcome is stable (Hatfield and Milgrom's cumulative offer
+    process reduces to this when nobody is refused twice).
+    """
+    from collections import deque
+
+    n_mentees = len(next_k)
+    want: list[int] = multi.cap.tolist()
+    track: list[int] = [-1] * len(cap) if multi.track is None else multi.track.tolist()
+    count = [0] * n_mentees
+    holding: list[set[int]] = [set() for _ in range(n_mentees)]  # tracks held
+    aside: list[dict[int, deque[int]]] = [{} for _ in range(n_mentees)]
+    heappush, heapreplace = heapq.heappush, heapq.heapreplace
+    stack = list(range(n_mentees - 1, -1, -1))
+    while stack:
+        e = stack.pop()
+        while count[e] < want[e]:
+            k = -1
+            queues = aside[e]
+            if queues:
+                best = None
+                for t, q in queues.items():
+                    if q and t not in holding[e] and (best is None or q[0] < queues[best][0]):
+                        best = t
+                if best is not None:
+                    k = queues[best].popleft()
+            if k < 0:
+                while next_k[e] < end_k[e]:
+                    c = next_k[e]
+                    next_k[e] += 1
+                    t = track[prop_mentor[c]]
+                    if t >= 0 and t in holding[e]:
+                        queues.setdefault(t, deque()).append(c)
+                        continue
+                    k = c
+                    break
+            if k < 0:
+                break  # nobody left to ask
+            m = prop_mentor[k]
+            item = (0 if prop_mrank is None else -prop_mrank[k], prop_score[k], -e)
+            h = held[m]
+            if len(h) < cap[m]:
+                heappush(h, item)
+            elif item > h[0]:
+                out = -heapreplace(h, item)[2]
+                count[out] -= 1
+                if track[m] >= 0:
+                    holding[out].discard(track[m])
+                stack.append(out)
+            else:
+                continue  # refused: ask the next
+            count[e] += 1
+            if track[m] >= 0:
+                holding[e].add(track[m])
     pairs = [(m, -item[2]) for m, h in enumerate(held) for item in h]
     pairs.sort()
     return pairs
@@ -835,6 +1184,18 @@ def solve_stable(instance: Instance) -> Assignment:
     lists on either side both sides rank by the same pair order
     (score desc, mentor id, mentee id), the stable matching is unique and equals
     :func:`solve_greedy`'s result.
+
+    Mentees with a capacity above 1 (:attr:`Instance.mentee_capacity`) propose until
+    they hold that many mentors, at most one per track (:attr:`Instance.tracks`): a
+    many-to-many deferred acceptance. Each mentee ranks sets of mentors responsively
+    (a set is better if it is better mentor by mentor, limited to their capacity and
+    to one mentor per track), each mentor ranks mentees as above. Guarantee: no
+    blocking pair in the many-to-many sense - no mentor and mentee, not paired, where
+    the mentee would take the mentor (into a free place, or instead of a mentor they
+    like less: the one of the same track if they have one) and the mentor would take
+    the mentee (a free place, or instead of their least preferred mentee); see
+    :func:`blocking_pairs`. The result is the mentee-optimal stable matching and
+    does not depend on input order.
     """
     coo = _to_coo(instance)
     e_pos = _pref_positions(instance.mentee_prefs, instance.scores, owner_is_mentee=True)
@@ -860,6 +1221,7 @@ def solve_stable(instance: Instance) -> Assignment:
         coo.score,
         mentee_rank,
         mentor_rank,
+        None if coo.mentee_capacity is None else _Multi(coo.mentee_capacity, coo.track),
     )
     return _make_assignment(instance, coo, pairs)
 
@@ -869,14 +1231,19 @@ def solve_stable_dense(
     mentees: Sequence[str],
     capacity: NDArray[np.integer] | Sequence[int],
     score: NDArray[np.floating],
+    *,
+    mentee_capacity: NDArray[np.integer] | Sequence[int] | None = None,
+    track: NDArray[np.integer] | Sequence[int | str | None] | None = None,
 ) -> list[tuple[int, int]]:
     """Mentee-optimal stable matching on dense arrays (no explicit lists).
 
-    Both sides rank by descending score, ties by index; see :func:`solve_stable`.
-    Returns sorted ``(mentor_index, mentee_index)`` pairs.
+    Both sides rank by descending score, ties by index; see :func:`solve_stable`
+    (also for ``mentee_capacity`` and ``track``). Returns sorted ``(mentor_index,
+    mentee_index)`` pairs.
     """
+    multi = _multi_of(mentee_capacity, track, len(mentees), len(mentors))
     cap, mi, ei, vals = _dense_to_coo(len(mentors), len(mentees), capacity, score)
-    return _stable_core(len(mentors), len(mentees), cap, mi, ei, vals)
+    return _stable_core(len(mentors), len(mentees), cap, mi, ei, vals, multi=multi)
 
 
 # -------------------------------------------------------------------------- greedy
@@ -888,12 +1255,15 @@ def _greedy_core(
     mentor_idx: NDArray[np.int32],
     mentee_idx: NDArray[np.int32],
     score: NDArray[np.float64],
+    multi: _Multi | None = None,
 ) -> list[tuple[int, int]]:
     """Best pairs first: descending score, ties by (mentor index, mentee index)."""
     cap = capacity.tolist()
+    want: list[int] = [1] * n_mentees if multi is None else multi.cap.tolist()
+    track: list[int] | None = None if multi is None or multi.track is None else multi.track.tolist()
+    used: set[tuple[int, int]] = set()  # (mentee, track) pairs taken
     remaining_slots = sum(min(c, n_mentees) for c in cap)
-    matched = [False] * n_mentees
-    n_left = n_mentees
+    n_left = sum(want)
     order = np.lexsort((mentee_idx, mentor_idx, -score))
     pairs: list[tuple[int, int]] = []
     chunk = 1 << 16
@@ -902,9 +1272,13 @@ def _greedy_core(
             break
         sel = order[start : start + chunk]
         for m, e in zip(mentor_idx[sel].tolist(), mentee_idx[sel].tolist(), strict=True):
-            if cap[m] > 0 and not matched[e]:
+            if cap[m] > 0 and want[e] > 0:
+                if track is not None and track[m] >= 0:
+                    if (e, track[m]) in used:
+                        continue
+                    used.add((e, track[m]))
                 cap[m] -= 1
-                matched[e] = True
+                want[e] -= 1
                 pairs.append((m, e))
                 remaining_slots -= 1
                 n_left -= 1
@@ -918,12 +1292,16 @@ def solve_greedy(instance: Instance) -> Assignment:
     """Greedy assignment: best pairs first.
 
     Pairs are taken in order of descending score, ties by ``(mentor, mentee)``
-    ascending; a pair is kept if the mentee is still unmatched and the mentor has
+    ascending; a pair is kept if the mentee still has a place (one, or their
+    :attr:`Instance.mentee_capacity`; never two mentors of one track) and the mentor has
     capacity left. Deterministic and independent of input order. Not optimal in
     general (neither in matches nor in total score).
     """
     coo = _to_coo(instance)
-    pairs = _greedy_core(coo.capacity, len(coo.mentees), coo.mentor_idx, coo.mentee_idx, coo.score)
+    multi = None if coo.mentee_capacity is None else _Multi(coo.mentee_capacity, coo.track)
+    pairs = _greedy_core(
+        coo.capacity, len(coo.mentees), coo.mentor_idx, coo.mentee_idx, coo.score, multi
+    )
     return _make_assignment(instance, coo, pairs)
 
 
@@ -932,9 +1310,13 @@ def solve_greedy_dense(
     mentees: Sequence[str],
     capacity: NDArray[np.integer] | Sequence[int],
     score: NDArray[np.floating],
+    *,
+    mentee_capacity: NDArray[np.integer] | Sequence[int] | None = None,
+    track: NDArray[np.integer] | Sequence[int | str | None] | None = None,
 ) -> list[tuple[int, int]]:
     """Greedy on dense arrays (NaN = ineligible); ties by (mentor index, mentee index),
-    as :func:`solve_greedy` breaks them by id when the ids are given sorted.
+    as :func:`solve_greedy` breaks them by id when the ids are given sorted (also for
+    ``mentee_capacity`` and ``track``).
 
     The same pairs as taking every eligible pair in order of descending score, but
     only the pairs that can still matter are ever looked at: pairs come in bands of
@@ -955,11 +1337,17 @@ def solve_greedy_dense(
         raise MatchingError(f"capacity has shape {cap_arr.shape}, expected {(n_m,)}")
     if n_m == 0 or n_e == 0:
         return []
-    cap: list[int] = np.clip(cap_arr, 0, n_e).tolist()
-    slots, left = sum(cap), n_e
-    matched = [False] * n_e
+    multi = _multi_of(mentee_capacity, track, n_e, n_m)
+    want: list[int] = [1] * n_e if multi is None else multi.cap.tolist()
+    tracks: list[int] | None = (
+        None if multi is None or multi.track is None else multi.track.tolist()
+    )
+    used: set[tuple[int, int]] = set()  # (mentee, track) pairs taken
+    slots_each = 1 if multi is None else int(multi.cap.max(initial=0))
+    cap: list[int] = np.clip(cap_arr, 0, n_e * slots_each).tolist()
+    slots, left = sum(cap), sum(want)
     mentor_open = np.asarray(cap, dtype=np.int64) > 0
-    mentee_open = np.ones(n_e, dtype=bool)
+    mentee_open = np.asarray(want, dtype=np.int64) > 0
     # A strided sample of the cells estimates how far down each band must reach.
     stride = max(1, (n_m * n_e) // 65_536)
     cells = np.arange(0, n_m * n_e, stride, dtype=np.int64)
@@ -999,16 +1387,20 @@ def solve_greedy_dense(
             ms, es, vs = (np.concatenate(x) for x in (found_m, found_e, found_v))
             order = np.lexsort((es, ms, -vs))
             for m, e in zip(ms[order].tolist(), es[order].tolist(), strict=True):
-                if cap[m] > 0 and not matched[e]:
+                if cap[m] > 0 and want[e] > 0:
+                    if tracks is not None and tracks[m] >= 0:
+                        if (e, tracks[m]) in used:
+                            continue
+                        used.add((e, tracks[m]))
                     cap[m] -= 1
-                    matched[e] = True
+                    want[e] -= 1
                     pairs.append((m, e))
                     slots -= 1
                     left -= 1
                     if not slots or not left:
                         break
             mentor_open = np.asarray(cap, dtype=np.int64) > 0
-            mentee_open = ~np.asarray(matched, dtype=bool)
+            mentee_open = np.asarray(want, dtype=np.int64) > 0
         if lower == -np.inf:
             break
         upper = lower
@@ -1026,6 +1418,10 @@ def blocking_pairs(instance: Instance, assignment: Assignment) -> list[tuple[str
     current one, and the mentor has a free slot or prefers the mentee to their
     worst assigned mentee. Preferences are those of :func:`solve_stable`. The
     assignment is assumed to be valid for ``instance``.
+
+    Many-to-many (mentee capacities, tracks): the mentee side holds when the mentor is
+    among the mentee's best choice from their mentors plus this one, at most their
+    capacity and one per track (into a free place, or replacing one they like less).
     """
     scores = instance.scores
     e_pos = _pref_positions(instance.mentee_prefs, scores, owner_is_mentee=True)
@@ -1039,20 +1435,37 @@ def blocking_pairs(instance: Instance, assignment: Assignment) -> list[tuple[str
         p = m_pos.get((m, e))
         return (0, float(p), "") if p is not None else (1, -float(scores[(m, e)]), e)
 
-    mentor_of: dict[str, str] = {}
+    mentors_of: dict[str, list[str]] = {}
     assigned: dict[str, list[str]] = {}
     for m, e in assignment.pairs:
-        mentor_of[e] = m
+        mentors_of.setdefault(e, []).append(m)
         assigned.setdefault(m, []).append(e)
     worst: dict[str, tuple[int, float, str]] = {
         m: max(mentor_key(m, e) for e in es) for m, es in assigned.items()
     }
+
+    def mentee_takes(m: str, e: str) -> bool:
+        """Whether ``m`` is in ``e``'s best set from their mentors and ``m``."""
+        room = instance.mentee_capacity.get(e, 1)
+        held: set[str] = set()
+        for other in sorted([*mentors_of.get(e, []), m], key=lambda x: mentee_key(x, e)):
+            t = instance.tracks.get(other)
+            if room == 0 or (t is not None and t in held):
+                if other == m:
+                    return False
+                continue
+            if other == m:
+                return True
+            room -= 1
+            if t is not None:
+                held.add(t)
+        return False  # pragma: no cover - m is always in the list
+
     out: list[tuple[str, str]] = []
     for m, e in scores:
-        current = mentor_of.get(e)
-        if current == m:
+        if m in mentors_of.get(e, ()):
             continue
-        if current is not None and mentee_key(current, e) <= mentee_key(m, e):
+        if not mentee_takes(m, e):
             continue
         cap = instance.capacity.get(m, 0)
         if len(assigned.get(m, ())) < cap or (m in worst and mentor_key(m, e) < worst[m]):

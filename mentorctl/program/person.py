@@ -64,7 +64,12 @@ PERSON_FIELDS: tuple[PersonField, ...] = (
         ("tenure (months)", "months at the company"),
     ),
     PersonField("years_experience", float, "Years of experience.", ("years of experience",)),
-    PersonField("capacity", int, "Mentees this mentor takes.", ("max mentees",)),
+    PersonField(
+        "capacity",
+        int,
+        "Mentees this mentor takes (for a mentee: mentors they take, see mentee_capacity).",
+        ("max mentees",),
+    ),
 )
 
 FIELDS_BY_NAME: dict[str, PersonField] = {f.name: f for f in PERSON_FIELDS}
