@@ -67,3 +67,35 @@ def test_same_input_same_bytes_and_floating_time_without_a_zone() -> None:
     assert a == b and b"VTIMEZONE" not in a and b"DTSTART:20270111T100000\r\n" in a
     _, c = make("biweekly", dt.date(2027, 1, 11))
     assert b"DTSTART;TZID=Europe/London:20270111T100000" in c and b"BEGIN:VTIMEZONE" in c
+
+
+def test_text_parameters_and_long_lines_parse_back_exactly() -> None:
+    """The event is written as text: escaping, RFC 6868 quotes and folding at 75 octets
+    (never inside a character) must give back what went in."""
+    base = load_program(DATA / "program.yaml")
+    name = "Zoë Łukasz-Wójcik 李伟 محمد देवनागरी; a very long name, to make it fold: ^ok"
+    description = 'Line one; with, commas\\ and "quotes"\nline two: ' + "é" * 80
+    data = meeting_series(
+        base,
+        summary="Mentoring: " + name,
+        description=description,
+        attendees=[(name, "zoe@example.com")],
+        uid_parts=["zoe@example.com"],
+        timezone="Asia/Kolkata",
+    )
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    data.decode("utf-8")  # folding never split a character
+    [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert event["SUMMARY"] == "Mentoring: " + name
+    assert event["DESCRIPTION"] == description
+    assert event["ATTENDEE"].params["CN"] == name
+    assert str(event["ATTENDEE"]) == "mailto:zoe@example.com"
+    assert event["DTSTART"].dt.tzinfo is not None
+    assert str(event["DTSTART"].dt.tzinfo) == "Asia/Kolkata"
+
+
+def test_a_utc_zone_is_written_in_utc() -> None:
+    _, data = make("biweekly", dt.date(2027, 1, 11), tz="UTC")
+    assert b"DTSTART:20270111T100000Z\r\n" in data and b"VTIMEZONE" not in data
+    [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert event["DTSTART"].dt == dt.datetime(2027, 1, 11, 10, tzinfo=dt.UTC)
