@@ -14,7 +14,7 @@ from mentorctl.roster.ids import id_of
 
 app = typer.Typer(
     rich_markup_mode=None,
-    help="Compose and send emails to participants (introductions).",
+    help="Compose and send emails to participants (introductions, shortlists).",
     no_args_is_help=True,
 )
 

@@ -355,7 +355,7 @@ def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFa
             .group_by(ck.c.match_id)
         ).all()
     }
-    said: dict[tuple[int, bool], dt.date] = {
+    said: dict[tuple[int, bool], dt.date | None] = {
         (r[0], bool(r[1])): as_date(r[2])
         for r in session.execute(
             select(ck.c.match_id, ck.c.met, func.max(ck.c.date))

@@ -1,0 +1,175 @@
+"""``mentorctl notify shortlist``: each mentee (or mentor) gets their best candidates to rank.
+
+Registered on the ``notify`` group by :mod:`mentorctl.cli` (beside ``notify intro``);
+the work is :mod:`mentorctl.notify.shortlist`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from mentorctl.cli import output
+
+
+def shortlist(
+    ctx: typer.Context,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            max=20,
+            help="Candidates per shortlist. Default: shortlist.top in program.yaml (5).",
+            show_default=False,
+        ),
+    ] = None,
+    mentors: Annotated[
+        bool,
+        typer.Option("--mentors", help="Shortlist mentees for each mentor instead."),
+    ] = False,
+    person: Annotated[
+        list[str] | None,
+        typer.Option("--person", help="Only this person's shortlist (email). Repeatable."),
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send them (SMTP settings: `email:` in program.yaml).")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print each email that would be sent, and send nothing."),
+    ] = False,
+    resend: Annotated[
+        bool,
+        typer.Option(
+            "--resend",
+            help="Send again what was already sent, or what an interrupted run may have "
+            "delivered (status unknown).",
+        ),
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", min=0, help="Seconds to wait for another run sending this program's email."
+        ),
+    ] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Email each mentee not yet matched this cycle their best eligible mentors (with
+    --mentors: each mentor their best mentees), to rank before `match`.
+
+    Each candidate comes with their name, a short code, what the program lets
+    participants see (shortlist.fields and questions marked visible) and one or two
+    reasons in plain words; never a score. With forms.ranking_url set, each email holds
+    the person's pre-filled link to the ranking form, whose export goes back through
+    `participants import` (docs/participant-loop.md).
+
+    Without --send (or with --dry-run), prints each email. With --send, sends each one
+    once: a re-run sends nothing twice (--resend to force). Exit 1 when any email failed
+    or may not have been delivered.
+    """
+    from mentorctl.cli.match_input import match_input, open_context
+    from mentorctl.errors import MentorctlError
+    from mentorctl.notify import shortlist as core
+    from mentorctl.notify.transport import smtp_password
+    from mentorctl.roster.participants import ensure_program
+
+    c = open_context(ctx, None)
+    program = c.program
+    try:
+        inp = match_input(c, None, None, None)
+        people = {p["email"] for p in inp.people}
+        for email in person or []:
+            if email.strip().lower() not in people:
+                from mentorctl.errors import NotFoundError
+
+                raise NotFoundError(f"--person {email}: not enrolled in this program")
+        shortlists = core.build(
+            inp, top=top or program.shortlist.top, mentors=mentors, only=person or ()
+        )
+        core.load_previous(c.roster, shortlists)
+        if not shortlists:
+            side = "mentor" if mentors else "mentee"
+            output.warn(
+                f"no {side} to send a shortlist to (everyone is matched, or no "
+                "candidate passes the hard constraints)"
+            )
+        if not send or dry_run:
+            todo = [
+                s for s in shortlists if not send or core.skip_reason(s.previous, resend) is None
+            ]
+            _preview(todo, as_json, sent=False)
+            if not as_json and send:
+                skipped = len(shortlists) - len(todo)
+                output.info(
+                    f"dry run: {len(todo)} would be sent"
+                    + (f", {skipped} already sent" if skipped else "")
+                )
+            elif not as_json and todo:
+                output.info(f"{len(todo)} email(s) shown; add --send to send them")
+            return
+        with c.roster.session(write=True) as session:
+            program_id = ensure_program(session, program).id or 0
+        password = smtp_password(program.email, c.directory)
+        from mentorctl.cli.notify import _progress
+
+        with _progress(len(shortlists), quiet=as_json) as advance:
+            run = core.send(
+                c.roster,
+                program,
+                program_id,
+                shortlists,
+                password=password,
+                resend=resend,
+                wait=wait,
+                on_result=None if as_json else _logger(advance),
+            )
+    finally:
+        c.roster.dispose()
+    counts = dict(run.counts())
+    if as_json:
+        output.print_json(
+            {"sent": True, "counts": counts, "results": [r.as_json() for r in run.results]}
+        )
+    else:
+        words = {"skipped": "already sent or being sent"}
+        summary = ", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(counts.items()))
+        output.info(summary or "nothing to send")
+    bad = [r for r in run.results if r.status in ("failed", "unknown")]
+    if bad:
+        raise MentorctlError(
+            f"{len(bad)} of {len(run.results)} shortlist(s) failed or may not have been "
+            "delivered; the others are recorded; re-run to retry the failed ones"
+        )
+
+
+def _preview(shortlists: list[Any], as_json: bool, *, sent: bool) -> None:
+    from mentorctl.notify.shortlist import preview
+
+    if as_json:
+        output.print_json({"sent": sent, "emails": [s.as_json() for s in shortlists]})
+        return
+    out = output.out()
+    for n, text in enumerate(preview(shortlists)):
+        if n:
+            out.print("\n" + "-" * 72 + "\n", markup=False, highlight=False)
+        out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+
+
+def _logger(advance: Any) -> Any:
+    """One line per email sent or not (skipped ones are only counted)."""
+    from rich.markup import escape
+
+    def log(result: Any) -> None:
+        advance()
+        if result.status == "skipped":
+            return
+        detail = f": {result.detail}" if result.detail else ""
+        line = f"{result.status} {result.shortlist.to[1]}{detail}"
+        if result.status in ("failed", "unknown"):
+            output.warn(line)
+        else:
+            output.info(escape(line))
+
+    return log
