@@ -260,11 +260,13 @@ def _subcommands() -> dict[str, Any]:
         participants,
         remind,
         report,
+        shortlist,
         tracking,
         validate,
     )
 
     match.app.command("end")(cycle.end_match)
+    notify.app.command("shortlist")(shortlist.shortlist)
     return {
         "init": init.init,
         "validate": validate.validate,
