@@ -62,6 +62,8 @@ class Mode(StrEnum):
 class Objective(StrEnum):
     MAX_MATCHES = "max-matches"
     MAX_SCORE = "max-score"
+    #: Most matches, then the highest lowest score, then the total (matching/fair.py).
+    FAIR = "fair"
 
 
 class DocFormat(StrEnum):

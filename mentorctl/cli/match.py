@@ -145,6 +145,10 @@ def render_proposal(
         markup=False,
         soft_wrap=True,
     )
+    from mentorctl.matching.fair import describe as describe_price
+
+    for line in describe_price(proposal.tradeoffs):  # what fairness and priority cost
+        out.print(line, markup=False, soft_wrap=True)
     for gap in proposal.supply_gaps[:5]:
         out.print(f"supply gap ({gap.criterion}): {gap}", markup=False, soft_wrap=True)
 

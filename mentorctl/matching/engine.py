@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from mentorctl.enums import Format, Mode
+from mentorctl.enums import Format, Mode, Objective
 from mentorctl.errors import MatchingError
 from mentorctl.matching.scored import (
     Scored,
@@ -71,12 +71,19 @@ __all__ = [
 ]
 
 
-def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> Proposal:
+def propose(
+    inp: MatchInput,
+    progress: Callable[[str], None] | None = None,
+    *,
+    with_tradeoffs: bool = True,
+) -> Proposal:
     """Match the program's mentees to mentors under every hard constraint.
 
     Kept (already accepted) and locked pairs are taken as they are and use up capacity;
     the rest is solved by the program's mode (or ``inp.mode``). The greedy baseline is
-    solved too, on the same candidates, for the summary's comparison.
+    solved too, on the same candidates, for the summary's comparison. In optimal mode,
+    ``with_tradeoffs`` adds :attr:`Proposal.tradeoffs` (:func:`mentorctl.matching.fair.
+    tradeoffs`: what fairness and the priority rule cost, at most two more solves).
     """
     from mentorctl.matching import constraints
 
@@ -154,7 +161,15 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
     from mentorctl.matching.continuity import previous_reason, with_previous_bonus
 
     objective = with_previous_bonus(inp, scored)  # prefer_previous: objective only
-    chosen = solve(mode, objective, inp) if free_mentees else []
+    optimal = mode is Mode.OPTIMAL
+    baseline = None  # fair: the max-matches solution it started from, for the tradeoffs
+    if optimal and program.matching.objective is Objective.FAIR and free_mentees:
+        from mentorctl.matching.fair import solve_fair
+
+        fair = solve_fair(objective, inp, own=scored.raw)
+        chosen, baseline = fair.pairs, fair.baseline
+    else:
+        chosen = solve(mode, objective, inp) if free_mentees else []
     greedy = (
         chosen
         if mode is Mode.GREEDY
@@ -201,6 +216,13 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
     }
     unmatched = _unmatched(inp, scored, chosen, matched_mentees, matches)
     summary["unmatched"] = len(unmatched)
+    price = None
+    if optimal and with_tradeoffs:  # what fairness and the priority rule cost
+        from mentorctl.matching.fair import tradeoffs
+
+        if progress:
+            progress("weighing fairness")
+        price = tradeoffs(objective, inp, chosen, own=scored.raw, baseline=baseline)
     return Proposal(
         mode=mode,
         cycle=inp.cycle,
@@ -208,6 +230,7 @@ def propose(inp: MatchInput, progress: Callable[[str], None] | None = None) -> P
         unmatched=unmatched,
         summary=summary,
         supply_gaps=supply_gaps(program, scored),
+        tradeoffs=price,
     )
 
 

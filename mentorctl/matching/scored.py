@@ -108,7 +108,8 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
     ids_e = [e["email"] for e in s.mentees]
     score = solver_scores(s, inp)
     if mode is Mode.OPTIMAL:
-        maximize = inp.program.matching.objective is Objective.MAX_MATCHES
+        # fair (matching/fair.py) calls this with max-matches; count first as a default.
+        maximize = inp.program.matching.objective is not Objective.MAX_SCORE
         return solvers.solve_optimal_dense(ids_m, ids_e, s.capacity, score, maximize)
     if mode is Mode.GREEDY:
         return solvers.solve_greedy_dense(ids_m, ids_e, s.capacity, score)

@@ -123,6 +123,9 @@ class Proposal:
     #: (email, role) of an unmatched person -> :class:`mentorctl.matching.relax.Relaxation`
     #: list, smallest change first (filled by the caller; empty when not computed).
     relaxations: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    #: What fairness and the priority rule cost (:func:`mentorctl.matching.fair.tradeoffs`);
+    #: None where it does not apply (stable and greedy modes, circles, peer pools).
+    tradeoffs: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``match --json`` shape (README, "JSON")."""
@@ -141,6 +144,7 @@ class Proposal:
             ],
             "summary": self.summary,
             "supply_gaps": [vars(g) for g in self.supply_gaps],
+            "tradeoffs": self.tradeoffs,
         }
         if self.circles is not None:
             out["circles"] = [vars(c) for c in self.circles]

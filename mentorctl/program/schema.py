@@ -106,6 +106,11 @@ class Question(_Strict):
         description="true: participants may see this answer (shortlists); default: choice "
         "and number answers are shown, likert, text and email_list answers are private",
     )
+    group: bool = Field(
+        False,
+        description="true: the report shows match rate and mean score by this answer "
+        "(a choice or likert question)",
+    )
 
     @property
     def shown_to_participants(self) -> bool:
@@ -562,6 +567,10 @@ def _source_ok(program: Program, source: str) -> bool:
     )
 
 
+#: Question types whose answers can define report groups (few, fixed values).
+GROUP_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.LIKERT)
+
+
 def canonical_headers(program: Program) -> list[str]:
     """Headers of the canonical participants CSV: roster fields, then question ids."""
     return [*ROSTER_FIELDS, *(q.id for q in program.survey.questions)]
@@ -586,6 +595,14 @@ def semantic_problems(program: Program) -> list[tuple[tuple[str | int, ...], str
             out.append(((*where, "options"), "options repeat"))
         if q.type is QuestionType.LIKERT and q.scale[0] >= q.scale[1]:
             out.append(((*where, "scale"), "must be [low, high] with low < high"))
+        if q.group and q.type not in GROUP_TYPES:
+            out.append(
+                (
+                    (*where, "group"),
+                    f"a {q.type.value} question cannot be a group (a choice or likert "
+                    "question can: one group per answer)",
+                )
+            )
         if q.any_option is not None and q.any_option not in (q.options or []):
             out.append(((*where, "any_option"), f"{q.any_option!r} is not one of the options"))
     for header, target in program.survey.columns.items():
@@ -615,6 +632,16 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
                 ("matching", "prefer_previous"),
                 "contradicts avoid_previous_pairs: true (set it to false to prefer earlier "
                 "partners)",
+            )
+        )
+    if m.objective is Objective.FAIR and m.mode is not Mode.OPTIMAL:
+        out.append((("matching", "objective"), "objective: fair needs mode: optimal"))
+    if m.objective is Objective.FAIR and program.format in (Format.CIRCLES, Format.PEER):
+        out.append(
+            (
+                ("matching", "objective"),
+                f"objective: fair applies to one-to-one and group programs, not "
+                f"{program.format.value}",
             )
         )
     if m.objective is Objective.FAIR and m.mode is not Mode.OPTIMAL:

@@ -37,6 +37,7 @@ assembles them in :func:`build_report`):
 * :mod:`~mentorctl.reports.meetings`: engagement (meetings, hours, match health);
 * :mod:`~mentorctl.reports.feedback`: goals, satisfaction and NPS;
 * :mod:`~mentorctl.reports.gaps`: supply gaps;
+* :mod:`~mentorctl.reports.groups`: mentees' match rate and mean score by group;
 * :mod:`~mentorctl.reports.hr_outcomes`: retention and promotion, with their intervals;
 * :mod:`~mentorctl.reports.privacy`: small-cell suppression;
 * :mod:`~mentorctl.reports.tables`: the report as tables and flat rows, for every format.
@@ -64,6 +65,7 @@ from mentorctl.reports.data import (
 from mentorctl.reports.enrolment import NO_DEPARTMENT, _enrolled, participation
 from mentorctl.reports.feedback import GOAL_STATES, SATISFACTION_SCALE, goals, satisfaction
 from mentorctl.reports.gaps import supply_gaps
+from mentorctl.reports.groups import score_by_group
 from mentorctl.reports.hr_outcomes import (
     MIN_CONCLUSIVE_GROUP,
     Z95,
@@ -233,6 +235,7 @@ def _cycle_report(
         health_timeline=health_timeline(session, program, cycle, when)
         if timeline and data.matches
         else [],
+        by_group=score_by_group(program, current, enrolled, min_size) if full else [],
     )
 
 

@@ -53,6 +53,28 @@ class Participation:
 
 
 @dataclass
+class GroupScoreRow:
+    """One row of a score-by-group table (:mod:`mentorctl.reports.groups`)."""
+
+    group: str
+    mentees: int | None
+    matched: int | None  # mentees of the group in one of the cycle's matches
+    match_rate: float | None
+    mean_score: float | None  # over the group's matches with a stored score
+    suppressed: bool = False  # the whole row: too few mentees
+    score_suppressed: bool = False  # the mean only: too few scored matches
+
+
+@dataclass
+class GroupScores:
+    """Match rate and mean score by one grouping: ``department`` or a question id."""
+
+    by: str
+    label: str
+    rows: list[GroupScoreRow]
+
+
+@dataclass
 class GreedyComparison:
     matches: int
     total_score: float
@@ -226,6 +248,9 @@ class Report:
     outcomes: Outcomes | None
     health_timeline: list[HealthPoint] = field(default_factory=list)
     trends: list[dict[str, Any]] | None = None
+    #: Mentees' match rate and mean score by department and by each `group: true`
+    #: question, small cells suppressed (:mod:`mentorctl.reports.groups`).
+    by_group: list[GroupScores] = field(default_factory=list)
 
     def headline(self) -> dict[str, Any]:
         return headline(self)

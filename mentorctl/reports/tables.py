@@ -145,6 +145,7 @@ def sections(r: Report) -> list[Section]:
             [small],
         )
     )
+    out += group_score_sections(r)
     quality = [
         ("Matches", q.matches, "int"),
         ("Mean score", q.mean_score, "num"),
@@ -335,6 +336,36 @@ def sections(r: Report) -> list[Section]:
                 [dict(t) for t in r.trends],
             )
         )
+    return out
+
+
+def group_score_sections(r: Report) -> list[Section]:
+    """One table per grouping of :attr:`Report.by_group` (department, `group` questions)."""
+    cols = [
+        Col("group", "Group"),
+        Col("mentees", "Mentees", "int"),
+        Col("matched", "Matched", "int"),
+        Col("match_rate", "Match rate", "share"),
+        Col("mean_score", "Mean score", "num"),
+    ]
+    notes = [
+        f"Mentees only; groups under {r.min_group_size} mentees are suppressed, and so is "
+        f"a mean score over fewer than {r.min_group_size} matches."
+    ]
+    out = []
+    for g in r.by_group:
+        rows = []
+        for row in g.rows:
+            cells = {k: v for k, v in asdict(row).items() if not k.endswith("suppressed")}
+            if row.suppressed:
+                cells = {k: (v if k == "group" else SUPPRESSED) for k, v in cells.items()}
+            elif row.score_suppressed:
+                cells["mean_score"] = SUPPRESSED
+            rows.append(cells)
+        title = "Match rate and score by " + (
+            "department" if g.by == "department" else f"answer to “{g.label}”"
+        )
+        out.append(Section(f"score_by_{g.by}", title, cols, rows, notes))
     return out
 
 

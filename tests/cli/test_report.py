@@ -35,6 +35,7 @@ def test_json(rcli: Cli) -> None:
         "program", "cycle", "cycle_start", "cycle_end", "as_of", "in_progress",
         "min_group_size", "participation", "match_quality", "engagement", "goals",
         "satisfaction", "supply_gaps", "comparison", "outcomes", "health_timeline", "trends",
+        "by_group",
     ]  # fmt: skip
     assert data["participation"]["match_rate"] == 0.8333
     assert data["outcomes"]["groups"][0]["retention_ci"] == [0.4365, 0.9699]

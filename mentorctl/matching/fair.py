@@ -1,0 +1,432 @@
+"""The fair objective (``matching.objective: fair``) and what fairness costs.
+
+**fair**, lexicographic, in this order:
+
+1. place as many mentees as the default objective (``max-matches``) would: an unmatched
+   mentee is the worst-off of all, so the count comes first;
+2. among those matchings, maximise the lowest score of any matched pair (the
+   bottleneck);
+3. then the total score (with the priority rule's bonus, as for ``max-matches``: among
+   matchings with that lowest score, the most priority mentees, then the best total).
+
+How: the ``max-matches`` solution gives the count ``N`` and a first feasible floor (its
+own lowest score). A binary search over the sorted distinct scores of the allowed pairs
+finds the largest threshold ``t`` such that the matching restricted to pairs scoring at
+least ``t`` still places ``N``; the exact solver, run on that restricted set, gives the
+answer. Each probe is the exact solver itself (:func:`mentorctl.matching.scored.solve` in
+``optimal`` mode, the engine's own entry point, on the score matrix with the pairs below
+the threshold masked as NaN), so fair inherits whatever the solver handles (capacities,
+mentee capacities, tracks). A probe's answer is kept: the one at the final threshold is
+the result, without a further solve. Probes: about ``log2`` of the number of distinct
+scores between the floor and an upper bound (the ``N``-th largest allowed score).
+
+Guarantee: the count equals ``max-matches``'s, the lowest matched score is the largest
+any matching of that count can have (exact on scores rounded to
+:data:`~mentorctl.matching.types.DECIMALS` places), and the total is the largest among
+those matchings. Kept and locked pairs stand as they are and are not part of the search.
+The bottleneck is read on the pairs' own scores (``own``), never on the objective's
+extras (the ``prefer_previous`` and priority bonuses).
+
+**The price** (:func:`tradeoffs`): every ``optimal`` run in a pairing format reports the
+lowest score and the total of the ``max-matches`` solution against the ``fair`` one, and,
+when priority mentees are among those being placed, the count and total with and
+without the priority rule. It reuses the run's score matrix and the run's own solution:
+at most two more solves besides the run's own (one of them the fair search when the
+run is not fair already; a third, plain ``max-matches`` solve only for ``max-score``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from mentorctl.enums import Mode, Objective
+from mentorctl.matching.scored import Scored, solve
+from mentorctl.matching.types import DECIMALS, MatchInput, rounded
+
+__all__ = ["FairSolution", "describe", "solve_fair", "tradeoffs"]
+
+IndexPairs = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class FairSolution:
+    """The fair matching (index pairs into ``Scored``) and how it was found."""
+
+    pairs: IndexPairs
+    #: The lowest own score among ``pairs`` (None when nobody can be placed).
+    bottleneck: float | None
+    #: How many restricted solves the search made (the baseline solve not counted).
+    probes: int
+    #: The ``max-matches`` solution the search started from.
+    baseline: IndexPairs
+
+
+def _own(s: Scored, own: np.ndarray | None) -> np.ndarray:
+    """The pairs' own scores, rounded as the solvers round them."""
+    return np.round(s.raw if own is None else own, DECIMALS)
+
+
+def _as_max_matches(inp: MatchInput) -> MatchInput:
+    """``inp`` with the objective set to ``max-matches`` (count, then total)."""
+    matching = inp.program.matching.model_copy(update={"objective": Objective.MAX_MATCHES})
+    return replace(inp, program=inp.program.model_copy(update={"matching": matching}))
+
+
+def _restricted(s: Scored, at_least: np.ndarray) -> Scored:
+    """``s`` with only the pairs in ``at_least`` allowed, and its matrix rebuilt."""
+    return replace(s, allowed=s.allowed & at_least, objective=None)
+
+
+#: Cells per block when the whole matrix is read (as the solvers do): bounded memory.
+_BLOCK_CELLS = 1 << 22
+#: Candidate pairs kept per mentee in the flow's pair set, and added per pricing round.
+_CANDIDATES = 8
+_UNIT = 10**DECIMALS  # scores as integers, as the solvers round them
+
+
+class _CountFlow:
+    """Whether ``n`` pairs can all score at least a threshold ``t`` (integer units).
+
+    A maximum flow (SciPy, Dinic): source -> mentor (capacity), mentor -> mentee (one
+    arc per allowed pair scoring >= ``t``), mentee -> sink (the mentee's capacity). It
+    is exact for the solver's problem unless the solver adds a rule on top (one mentor
+    per track): then it is a relaxation, and :func:`solve_fair` lets the exact solver
+    have the last word.
+
+    As the optimal solver does, the flow runs on a restricted set of pairs (each
+    mentee's best few, and the baseline's pairs) and its answer is proven against every
+    pair: a flow of ``n`` on a subset is a flow on the whole; a smaller one comes with a
+    minimum cut (mentors reachable from the source in the residual graph, mentees not),
+    and when no allowed pair scoring >= ``t`` crosses that cut in the whole matrix the
+    cut's capacity, below ``n``, bounds every flow. Crossing pairs are added (the best
+    few per mentee) and the flow solved again.
+    """
+
+    def __init__(self, s: Scored, own: np.ndarray, base: Sequence[tuple[int, int]]) -> None:
+        self.own, self.allowed = own, s.allowed
+        self.n_m, self.n_e = own.shape
+        # Places left per mentee (None: one each), and mentors' tracks (None: no tracks).
+        cap_e = getattr(s, "mentee_capacity", None)
+        self.cap_m = np.minimum(np.asarray(s.capacity, dtype=np.int64), self.n_e)
+        self.cap_e = (
+            np.ones(self.n_e, dtype=np.int64)
+            if cap_e is None
+            else np.minimum(np.asarray(cap_e, dtype=np.int64), self.n_m)
+        )
+        self.exact = getattr(s, "track", None) is None  # one mentor per track is no flow
+        self.step = max(1, _BLOCK_CELLS // max(1, self.n_m))
+        self.rounds = 0
+        parts_m, parts_e = (
+            [np.array([i for i, _ in base], dtype=np.int64)],
+            [np.array([j for _, j in base], dtype=np.int64)],
+        )
+        k = min(_CANDIDATES, self.n_m)
+        for lo, hi, block in self.blocks():
+            top = np.argpartition(-block, k - 1, axis=0)[:k] if k < self.n_m else None
+            if top is None:
+                top = np.broadcast_to(np.arange(self.n_m)[:, None], block.shape)
+            keep = np.take_along_axis(block, top, axis=0) >= 0
+            cols = np.broadcast_to(np.arange(lo, hi)[None, :], top.shape)
+            parts_m.append(top[keep].astype(np.int64))
+            parts_e.append(cols[keep].astype(np.int64))
+        keys = np.unique(np.concatenate(parts_m) * self.n_e + np.concatenate(parts_e))
+        self.mi, self.ei = np.divmod(keys, self.n_e)
+        self.sc = self.ints(self.mi, self.ei)
+
+    def ints(self, mi: np.ndarray, ei: np.ndarray) -> np.ndarray:
+        return np.rint(self.own[mi, ei] * _UNIT).astype(np.int64)
+
+    def blocks(self):  # type: ignore[no-untyped-def]
+        """(first column, end column, integer scores with -1 where not usable)."""
+        closed = self.cap_m <= 0
+        for lo in range(0, self.n_e, self.step):
+            hi = min(self.n_e, lo + self.step)
+            block = np.rint(self.own[:, lo:hi] * _UNIT)
+            block[~self.allowed[:, lo:hi]] = -1
+            block[closed] = -1
+            yield lo, hi, block.astype(np.int64)
+
+    def levels(self, floor: int, n: int) -> np.ndarray:
+        """The distinct usable scores from ``floor`` up to the ``n``-th largest one: ``n``
+        pairs each scoring >= t need ``n`` usable pairs scoring >= t."""
+        counts = np.zeros(_UNIT + 1, dtype=np.int64)
+        for _, _, block in self.blocks():
+            vals = block[block >= floor]
+            counts += np.bincount(np.minimum(vals, _UNIT), minlength=_UNIT + 1)
+        above = np.cumsum(counts[::-1])[::-1]  # usable pairs scoring >= each value
+        return np.flatnonzero((counts > 0) & (above >= n) & (np.arange(_UNIT + 1) >= floor))
+
+    def reaches(self, t: int, n: int) -> bool:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+        n_m, n_e = self.n_m, self.n_e
+        sink = n_m + n_e + 1
+        while True:
+            self.rounds += 1
+            keep = self.sc >= t
+            mi, ei = self.mi[keep], self.ei[keep]
+            rows = np.concatenate([np.zeros(n_m, dtype=np.int64), mi + 1, np.arange(n_e) + n_m + 1])
+            cols = np.concatenate(
+                [np.arange(n_m) + 1, ei + n_m + 1, np.full(n_e, sink, dtype=np.int64)]
+            )
+            caps = np.concatenate([self.cap_m, np.ones(len(mi), dtype=np.int64), self.cap_e])
+            graph = csr_matrix(
+                (caps.astype(np.int32), (rows.astype(np.int32), cols.astype(np.int32))),
+                shape=(sink + 1, sink + 1),
+            )
+            result = maximum_flow(graph, 0, sink, method="dinic")
+            if result.flow_value >= n:
+                return True
+            residual = graph - result.flow
+            residual.data[residual.data < 0] = 0
+            residual.eliminate_zeros()
+            reached = np.zeros(sink + 1, dtype=bool)
+            reached[breadth_first_order(residual, 0, directed=True, return_predecessors=False)] = (
+                True
+            )
+            from_m, to_e = reached[1 : n_m + 1], ~reached[n_m + 1 : sink]
+            add_m, add_e = [], []
+            for lo, hi, block in self.blocks():
+                block[~from_m] = -1
+                block[:, ~to_e[lo:hi]] = -1
+                block[block < t] = -1
+                crossing = (block >= 0).sum(axis=0)
+                if not crossing.any():
+                    continue
+                k = min(_CANDIDATES, n_m)
+                top = np.argpartition(-block, k - 1, axis=0)[:k] if k < n_m else None
+                if top is None:
+                    top = np.broadcast_to(np.arange(n_m)[:, None], block.shape)
+                ok = np.take_along_axis(block, top, axis=0) >= 0
+                add_m.append(top[ok].astype(np.int64))
+                add_e.append(np.broadcast_to(np.arange(lo, hi)[None, :], top.shape)[ok])
+            if not add_m:  # the cut holds for every pair: fewer than n, proven
+                return False
+            new_m, new_e = np.concatenate(add_m), np.concatenate(add_e).astype(np.int64)
+            self.mi = np.concatenate([self.mi, new_m])
+            self.ei = np.concatenate([self.ei, new_e])
+            self.sc = np.concatenate([self.sc, self.ints(new_m, new_e)])
+
+
+def solve_fair(
+    s: Scored,
+    inp: MatchInput,
+    own: np.ndarray | None = None,
+    baseline: Sequence[tuple[int, int]] | None = None,
+) -> FairSolution:
+    """The fair matching of ``s`` (see the module docstring for its three levels).
+
+    ``own``: the pairs' own scores when ``s.raw`` carries an objective bonus
+    (``prefer_previous``); default ``s.raw``. ``baseline``: the ``max-matches`` solution
+    of the same ``s`` and ``inp`` when the caller has it (it is solved otherwise).
+    """
+    mm = _as_max_matches(inp)
+    if baseline is None:
+        baseline = solve(Mode.OPTIMAL, s, mm)
+    base = sorted(baseline)
+    n = len(base)
+    if n == 0:
+        return FairSolution([], None, 0, [])
+    own = s.raw if own is None else own
+    flow = _CountFlow(s, own, base)
+    floor = int(min(flow.ints(np.array([i for i, _ in base]), np.array([j for _, j in base]))))
+    levels = flow.levels(floor, n)
+    if len(levels) == 0 or levels[0] != floor:  # pragma: no cover - the baseline is usable
+        levels = np.unique(np.r_[floor, levels])
+    found: dict[int, IndexPairs] = {0: base}  # levels[0] is feasible: the baseline's floor
+    probes = 0
+
+    def feasible(k: int) -> bool:
+        nonlocal probes
+        probes += 1
+        at_least = np.rint(own * _UNIT) >= levels[k]
+        pairs = solve(Mode.OPTIMAL, _restricted(s, at_least), mm)
+        if len(pairs) == n:
+            found[k] = sorted(pairs)
+        return len(pairs) == n
+
+    # The flow finds the highest level it allows, cheaply; the exact solver then solves
+    # at that level (the answer). When the flow is only a relaxation (tracks), the
+    # solver also checks the level above, and searches itself if either check fails.
+    lo, hi = 0, len(levels) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if flow.reaches(int(levels[mid]), n):
+            lo = mid
+        else:
+            hi = mid - 1
+    top = len(levels) - 1
+    if lo > 0 and not feasible(lo):  # only when the flow was not exact
+        top = lo - 1
+        lo = 0
+    elif not flow.exact and lo < top and feasible(lo + 1):
+        lo += 1
+    else:
+        top = lo
+    while lo < top:  # the solver's own search, only when the relaxation was not tight
+        mid = (lo + top + 1) // 2
+        if feasible(mid):
+            lo = mid
+        else:
+            top = mid - 1
+    pairs = found[lo]
+    return FairSolution(pairs, rounded(levels[lo] / _UNIT), probes, base)
+
+
+# --------------------------------------------------------------------------- the price
+
+
+def _figures(scores: np.ndarray, pairs: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    own = [rounded(scores[i, j]) for i, j in pairs]
+    return {
+        "matched": len(own),
+        "lowest_score": min(own) if own else None,
+        "total_score": rounded(sum(own)),
+    }
+
+
+def _change(before: float | None, after: float | None) -> float | None:
+    """``after - before`` as a share of ``before`` (None when it cannot be said)."""
+    if before is None or after is None or before == 0:
+        return None
+    return round((after - before) / before, 4)
+
+
+def tradeoffs(
+    s: Scored,
+    inp: MatchInput,
+    chosen: Sequence[tuple[int, int]],
+    own: np.ndarray | None = None,
+    baseline: Sequence[tuple[int, int]] | None = None,
+) -> dict[str, Any]:
+    """What fairness costs, or would cost, and what the priority rule costs.
+
+    ``s`` and ``inp`` are what the run solved (``s`` with any objective bonus in its
+    ``raw``; ``own`` the pairs' own scores), ``chosen`` its answer under the program's
+    objective; ``baseline``: the ``max-matches`` solution when the caller has it (a fair
+    run starts from it). Figures are over the pairs this run places (kept and locked pairs stand in
+    every variant and are left out), on the pairs' own scores. The shape is the
+    ``tradeoffs`` object of ``match --json`` (README, "JSON").
+    """
+    objective = inp.program.matching.objective
+    scores = _own(s, own)
+    mm = _as_max_matches(inp)
+    if objective is Objective.MAX_MATCHES:
+        baseline = chosen
+    elif baseline is None:
+        baseline = solve(Mode.OPTIMAL, s, mm)
+    fair = list(chosen) if objective is Objective.FAIR else None
+    if fair is None:
+        fair = solve_fair(s, inp, own, baseline).pairs
+    a, b = _figures(scores, baseline), _figures(scores, fair)
+    fairness = {
+        "max_matches": a,
+        "fair": b,
+        "lowest_score_change": None
+        if a["lowest_score"] is None or b["lowest_score"] is None
+        else rounded(b["lowest_score"] - a["lowest_score"]),
+        "total_score_change": _change(a["total_score"], b["total_score"]),
+    }
+    return {
+        "objective": objective.value,
+        "fairness": fairness,
+        "priority": _priority(s, inp, chosen, scores, own),
+    }
+
+
+def _priority(
+    s: Scored,
+    inp: MatchInput,
+    chosen: Sequence[tuple[int, int]],
+    scores: np.ndarray,
+    own: np.ndarray | None,
+) -> dict[str, Any] | None:
+    """The run's count and total with and without the priority bonus (None when no
+    priority mentee is among those being placed)."""
+    waiting = {j for j, e in enumerate(s.mentees) if e["email"] in inp.priority}
+    if not waiting:
+        return None
+    plain = replace(inp, priority=frozenset())
+    bare = replace(s, objective=None)
+    if inp.program.matching.objective is Objective.FAIR and chosen:
+        # The threshold does not depend on the bonus (the count never does): one solve
+        # at the run's own lowest score, without the bonus, is fair without priority.
+        floor = min(scores[i, j] for i, j in chosen)
+        without = solve(Mode.OPTIMAL, _restricted(bare, scores >= floor), _as_max_matches(plain))
+    else:
+        without = solve(Mode.OPTIMAL, bare, plain)
+
+    def figures(pairs: Sequence[tuple[int, int]]) -> dict[str, Any]:
+        return _figures(scores, pairs) | {"priority_matched": sum(j in waiting for _, j in pairs)}
+
+    with_, without_ = figures(chosen), figures(without)
+    return {
+        "priority_mentees": len(waiting),
+        "with_priority": with_,
+        "without_priority": without_,
+        "total_score_change": _change(without_["total_score"], with_["total_score"]),
+    }
+
+
+# --------------------------------------------------------------------------- in words
+
+
+def _pct(change: float | None) -> str:
+    if change is None:
+        return ""
+    if change == 0:
+        return "the total stays the same"
+    word = "rises" if change > 0 else "falls"
+    size = abs(change) * 100
+    return f"the total {word} by {'less than 0.1' if size < 0.05 else f'{size:.1f}'}%"
+
+
+def describe(price: dict[str, Any] | None) -> list[str]:
+    """The coordinator's lines for ``match``'s summary (empty when there is no price)."""
+    if price is None:
+        return []
+    lines = []
+    f = price["fairness"]
+    a, b = f["max_matches"], f["fair"]
+    if a["lowest_score"] is not None and b["lowest_score"] is not None:
+        low_a, low_b = a["lowest_score"], b["lowest_score"]
+        total = _pct(f["total_score_change"])
+        if price["objective"] == "fair":
+            if low_b > low_a:
+                lines.append(
+                    f"fairness: the lowest score rises from {low_a:.3f} to {low_b:.3f}"
+                    f"{'; ' + total if total else ''} (against max-matches)"
+                )
+            else:
+                lines.append(
+                    f"fairness: max-matches has the same lowest score ({low_a:.3f}); "
+                    "fair costs nothing here"
+                )
+        elif low_b > low_a:
+            total = total.replace(" rises", " would rise").replace(" falls", " would fall")
+            total = total.replace("stays", "would stay")
+            lines.append(
+                f"fairness: objective: fair would raise the lowest score from {low_a:.3f} "
+                f"to {low_b:.3f}{'; ' + total if total else ''}"
+            )
+        else:
+            lines.append(
+                f"fairness: objective: fair would not raise the lowest score ({low_a:.3f})"
+            )
+    p = price["priority"]
+    if p is not None:
+        w, wo = p["with_priority"], p["without_priority"]
+        text = (
+            f"priority rule: {w['priority_matched']} of {p['priority_mentees']} mentee(s) "
+            f"left unmatched last cycle placed ({wo['priority_matched']} without the rule)"
+        )
+        if w["matched"] != wo["matched"]:
+            text += f"; {w['matched']} matched in all ({wo['matched']} without)"
+        total = _pct(p["total_score_change"])
+        lines.append(text + (f"; {total} for it" if total else ""))
+    return lines
