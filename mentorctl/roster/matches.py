@@ -17,12 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from mentorctl.errors import MentorctlError, NotFoundError, Problem
 from mentorctl.roster.models import MatchRow, Participant, utcnow
-from mentorctl.roster.participants import stored_values
 
 if TYPE_CHECKING:
     from mentorctl.matching.engine import Proposal
@@ -44,55 +42,61 @@ class RosterMatches:
     overrides: dict[Pair, str] = field(default_factory=dict)
 
 
-def _pairs(session: Session, query: Any) -> list[dict[str, Any]]:
-    mentor, mentee = aliased(Participant), aliased(Participant)
+def _pairs(session: Session, where: Any) -> list[dict[str, Any]]:
+    """Matches (as plain dicts, by pair) meeting ``where``: one Core query, no ORM rows."""
+    from sqlalchemy import select as core_select
+
+    m = MatchRow.__table__  # type: ignore[attr-defined]
+    p = Participant.__table__  # type: ignore[attr-defined]
+    mentor, mentee = p.alias("mentor"), p.alias("mentee")
     rows = session.execute(
-        query.add_columns(mentor.email, mentee.email)
-        .join(mentor, col(MatchRow.mentor_id) == mentor.id)
-        .join(mentee, col(MatchRow.mentee_id) == mentee.id)
-    ).all()
-    out = []
-    for row, mentor_email, mentee_email in rows:
-        out.append(
-            {
-                "id": row.id,
-                "mentor": mentor_email,
-                "mentee": mentee_email,
-                "score": row.score,
-                "status": row.status,
-                "locked": row.locked,
-                "circle": row.circle,
-                "explanation": row.explanation,
-                "cycle_id": row.cycle_id,
-            }
+        core_select(
+            m.c.id,
+            mentor.c.email,
+            mentee.c.email,
+            m.c.score,
+            m.c.status,
+            m.c.locked,
+            m.c.circle,
+            m.c.explanation,
+            m.c.cycle_id,
         )
+        .select_from(m)
+        .join(mentor, m.c.mentor_id == mentor.c.id)
+        .join(mentee, m.c.mentee_id == mentee.c.id)
+        .where(where)
+    ).all()
+    keys = ("id", "mentor", "mentee", "score", "status", "locked", "circle", "explanation",
+            "cycle_id")  # fmt: skip
+    out = [dict(zip(keys, row, strict=True)) for row in rows]
     out.sort(key=lambda r: (r["mentor"], r["mentee"]))
     return out
 
 
 def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
-    people_rows = session.exec(
-        select(Participant).where(
-            Participant.program_id == program_id,
-            col(Participant.active).is_(True),
-            col(Participant.forgotten_at).is_(None),
+    """Everything ``match`` reads, as plain data: Core rows, not ORM objects (a roster of
+    12,000 people was 12,000 objects built and thrown away)."""
+    from sqlalchemy import select as core_select
+
+    from mentorctl.roster.models import CycleRow
+    from mentorctl.roster.records import ParticipantRecord
+
+    p = Participant.__table__  # type: ignore[attr-defined]
+    fields = list(ParticipantRecord.__dataclass_fields__)  # type: ignore[attr-defined]
+    people_rows = session.execute(
+        core_select(p.c.id, *(p.c[name] for name in fields)).where(
+            p.c.program_id == program_id, p.c.active.is_(True), p.c.forgotten_at.is_(None)
         )
     ).all()
-    people = [stored_values(p) for p in people_rows]
-    ids = {p.email: p.id or 0 for p in people_rows}
-    from mentorctl.roster.models import CycleRow
-
-    other_cycles = select(CycleRow.id).where(
-        CycleRow.program_id == program_id, CycleRow.id != cycle_id
+    people = [dict(zip(fields, row[1:], strict=True)) for row in people_rows]
+    ids = {row[1]: row[0] or 0 for row in people_rows}
+    m = MatchRow.__table__  # type: ignore[attr-defined]
+    other_cycles = core_select(CycleRow.__table__.c.id).where(  # type: ignore[attr-defined]
+        CycleRow.__table__.c.program_id == program_id,  # type: ignore[attr-defined]
+        CycleRow.__table__.c.id != cycle_id,  # type: ignore[attr-defined]
     )
-    previous = _pairs(
-        session,
-        select(MatchRow).where(
-            col(MatchRow.cycle_id).in_(other_cycles),
-            col(MatchRow.status).in_(("active", "ended")),
-        ),
-    )
-    this_cycle = _pairs(session, select(MatchRow).where(MatchRow.cycle_id == cycle_id))
+    previous = _pairs(session, m.c.cycle_id.in_(other_cycles) & m.c.status.in_(("active", "ended")))
+    this_cycle = _pairs(session, m.c.cycle_id == cycle_id)
     return RosterMatches(
         people=people,
         ids=ids,
