@@ -17,8 +17,11 @@ A pair is excluded, with one plain-words reason per rule it breaks, when
 4. a ``require_same`` field differs (lists: no item shared) or is blank on either side;
 5. a ``require_different`` field is the same (lists: an item is shared). A blank
    value cannot be shown to be the same, so it does not exclude;
-6. the pair was matched in an earlier cycle (with ``avoid_previous_pairs``);
-7. the pair is forbidden (``constraints.forbid`` plus pairs the caller passes in).
+6. a must-have rule on a criterion (``must: true`` or ``at_least``) is not met, or the
+   criterion is blank for the pair (:mod:`mentorctl.matching.must` says what each kind
+   needs);
+7. the pair was matched in an earlier cycle (with ``avoid_previous_pairs``);
+8. the pair is forbidden (``constraints.forbid`` plus pairs the caller passes in).
 
 Values are compared as the scoring module compares them (stripped, case-insensitive).
 :func:`exclusion_reasons` is the readable definition for one pair; :func:`allowed_matrix`
@@ -38,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from mentorctl.enums import Format
+from mentorctl.matching.must import must_filter, must_reasons
 from mentorctl.matching.scoring import (
     CHUNK_CELLS,
     same_matrix_parts,
@@ -238,6 +242,7 @@ def exclusion_reasons(
         shared = [shown for key, shown in b.items() if key in a]
         if shared:
             reasons.append(f"{_label(source)} must differ: both {', '.join(shared)}")
+    reasons += must_reasons(program, mentor, mentee)
     if rules.avoid_previous_pairs and (m, e) in _pairs(previous_pairs):
         reasons.append("paired in an earlier cycle")
     if (m, e) in _forbidden(program, forbid):
@@ -344,7 +349,8 @@ def allowed_matrix(
 
     Agrees with :func:`exclusion_reasons` (given ``people_index(people, mentors,
     mentees)``). Field rules are compared over integer codes or multi-hot products in
-    chunks of mentees; the person-to-person rules are sparse and set cell by cell.
+    chunks of mentees, must-have rules over the criteria's value matrices; the
+    person-to-person rules are sparse and set cell by cell.
     """
     rules = program.matching.constraints
     n_m, n_e = len(mentors), len(mentees)
@@ -394,6 +400,7 @@ def allowed_matrix(
             hi = min(n_e, lo + step)
             # Blank values share nothing: excluded under require_same, fine otherwise.
             allowed[:, lo:hi] &= shares(lo, hi) if want_same else ~shares(lo, hi)
+    must_filter(program, mentors, mentees, allowed, step)
     return allowed
 
 

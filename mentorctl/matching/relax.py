@@ -10,10 +10,13 @@ first:
    there) nor beyond ``capacity.maximum``.
 2. ``min_score``: the pair breaks only ``min_score``: the program-wide floor lowered to
    the pair's score, rounded down to two decimals.
-3. ``rule``: the pair breaks exactly one pair rule (management chain, same manager, a
-   ``require_same``/``require_different`` field, an earlier cycle's pair): that rule
-   lifted for this pair only (a lock with an override).
-4. ``eligibility``: the mentor fails only ``eligibility.mentor``: that mentor let in.
+3. ``must``: the pair breaks only a criterion's must-have rule, and a lower
+   ``at_least`` (the pair's value rounded down to two decimals) admits it: the rule
+   loosened program-wide ("if the must-have 'tz' rule allowed 4 h").
+4. ``rule``: the pair breaks exactly one pair rule (management chain, same manager, a
+   ``require_same``/``require_different`` field, a must-have rule, an earlier cycle's
+   pair): that rule lifted for this pair only (a lock with an override).
+5. ``eligibility``: the mentor fails only ``eligibility.mentor``: that mentor let in.
 
 Forbidden and rejected pairs are the coordinator's own decisions: never suggested.
 Within a kind the candidate with the best score comes first; every suggestion names
@@ -48,7 +51,7 @@ from mentorctl.program import Program
 
 __all__ = ["KINDS", "Relaxation", "describe", "relaxed_program", "suggest", "with_capacities"]
 
-KINDS = ("capacity", "min_score", "rule", "eligibility")
+KINDS = ("capacity", "min_score", "must", "rule", "eligibility")
 
 #: Suggestions kept per person (the first is the smallest change).
 LIMIT = 3
@@ -112,7 +115,9 @@ def _rules(program: Program) -> list[tuple[str, str, Program]]:
         out.append(
             ("avoid_previous_pairs", "earlier-pair rule", without(avoid_previous_pairs=False))
         )
-    return out
+    from mentorctl.matching.must import relax_rules
+
+    return out + relax_rules(program)
 
 
 def _without_eligibility(program: Program) -> Program:
@@ -122,7 +127,11 @@ def _without_eligibility(program: Program) -> Program:
 
 
 def relaxed_program(program: Program, relaxation: Relaxation) -> Program:
-    """``program`` with ``relaxation``'s program-wide change (min_score) applied."""
+    """``program`` with ``relaxation``'s program-wide change (min_score, must) applied."""
+    if relaxation.kind == "must" and relaxation.rule and relaxation.value is not None:
+        from mentorctl.matching.must import loosened
+
+        return loosened(program, relaxation.rule.removeprefix("must:"), relaxation.value)
     if relaxation.kind != "min_score":
         return program
     cons = program.matching.constraints.model_copy(update={"min_score": relaxation.value})
@@ -235,6 +244,8 @@ def suggest(
             [constraints.mentor_ineligibility(program, m) is None for m in mentors]
         )
         for key, label, prog in _rules(program):
+            if key.startswith("must:"):  # first the rule loosened program-wide, if it can be
+                blocks.append(_loosen(program, key, blocked, allowed(prog), mentors, cols))
 
             def rule(i: int, j: int, key: str = key, label: str = label) -> _Words:
                 m, e = mentors[i]["email"], cols[j]["email"]
@@ -375,6 +386,29 @@ def _pick(
             if len(bucket) >= limit:
                 break
         out[emails[int(who[start])]] = bucket
+
+
+def _loosen(
+    program: Program,
+    key: str,
+    blocked: np.ndarray,
+    without: np.ndarray,
+    mentors: Sequence[Person],
+    cols: Sequence[Person],
+) -> _Block:
+    """The ``must`` kind for one must-have rule: pairs kept out by it alone whose value
+    a lower ``at_least`` admits (:mod:`mentorctl.matching.must`)."""
+    from mentorctl.matching import must
+
+    name = key.removeprefix("must:")
+    values = must.loosen_values(program, name, mentors, cols)
+    mask = blocked & without & ~np.isnan(values)
+
+    def words(i: int, j: int) -> _Words:
+        change, apply, at_least = must.loosen_words(program, name, float(values[i, j]))
+        return change, apply, {"rule": key, "value": at_least}
+
+    return _Block("must", mask, words, by_value=np.nan_to_num(values, nan=-1.0))
 
 
 def _avoided(inp: MatchInput, program: Program) -> frozenset[Pair]:

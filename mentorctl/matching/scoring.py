@@ -74,7 +74,10 @@ __all__ = [
     "CHUNK_CELLS",
     "CriterionResult",
     "PairScore",
+    "criterion_block",
+    "criterion_verdict",
     "explain_pair",
+    "number_value",
     "ordinal",
     "same_matrix_parts",
     "score_matrix",
@@ -819,6 +822,24 @@ _BLOCKS: dict[type, Callable[..., Block]] = {
     SeniorityGapCriterion: _seniority_block,
     PreferenceCriterion: _preference_block,
 }
+
+
+def criterion_block(
+    program: Program, c: Any, mentors: Sequence[Person], mentees: Sequence[Person]
+) -> Block:
+    """One criterion's values for mentee columns ``[lo, hi)`` (float64, NaN = blank), as
+    :func:`score_matrix` computes them: the must-have rules are built on these."""
+    return _BLOCKS[type(c)](program, c, mentors, mentees)
+
+
+def criterion_verdict(program: Program, c: Any, mentor: Person, mentee: Person) -> Verdict:
+    """One criterion's ``(value, reason)`` on one pair, as :func:`explain_pair` gives them."""
+    return _KINDS[type(c)](program, c, mentor, mentee)
+
+
+def number_value(value: Any) -> float | None:
+    """A value as a number, as ``closeness`` reads it (None if it is not one)."""
+    return _number(value)
 
 
 def score_matrix(
