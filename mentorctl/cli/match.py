@@ -250,8 +250,9 @@ def accept(
         with c.roster.session(write=True, dry_run=dry_run) as session:
             pairs = None if all_ else [(mentor or "", mentee or "")]
             accepted = matches.accept(
-                session, c.cycle_id, c.known.ids, pairs, review_cmd.capacities(c)
-            )
+                session, c.cycle_id, c.known.ids, pairs, review_cmd.capacities(c),
+                places=review_cmd.mentee_places(c),
+            )  # fmt: skip
     finally:
         c.roster.dispose()
     output.info(f"{'would accept' if dry_run else 'accepted'} {len(accepted)} match(es)")

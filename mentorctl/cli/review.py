@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from mentorctl.cli.match_input import Context
+    from mentorctl.roster.matches import MenteePlaces
 
 CHOICES = ["accept", "reject", "swap mentor", "skip", "quit"]
 
@@ -90,7 +91,10 @@ def _review(c: Context, decided: Decisions) -> None:
         try:
             with c.roster.session(write=True) as session:
                 if choice == "accept":
-                    matches.accept(session, c.cycle_id, c.known.ids, [(mentor, mentee)], capacity)
+                    matches.accept(
+                        session, c.cycle_id, c.known.ids, [(mentor, mentee)], capacity,
+                        places=mentee_places(c),
+                    )  # fmt: skip
                     decided.add("accepted", f"accepted: {pair}")
                 elif choice == "reject":
                     matches.reject(session, c.cycle_id, c.known.ids, mentor, mentee)
@@ -115,6 +119,21 @@ def capacities(c: Context) -> dict[str, int]:
     return {
         p["email"]: constraints.capacity_of(c.program, p) for p in c.known.people if is_mentor(p)
     }
+
+
+def mentee_places(c: Context) -> MenteePlaces:
+    """Mentors each mentee takes, and each mentor's track (what accepting checks)."""
+    from mentorctl.matching.engine import is_mentee, is_mentor
+    from mentorctl.matching.tracks import mentee_places as places_of
+    from mentorctl.matching.tracks import track_of
+    from mentorctl.roster.matches import MenteePlaces
+
+    people = c.known.people
+    tracks = {p["email"]: track_of(c.program, p) for p in people if is_mentor(p)}
+    return MenteePlaces(
+        places={p["email"]: places_of(c.program, p) for p in people if is_mentee(p)},
+        tracks={m: t for m, t in tracks.items() if t is not None},
+    )
 
 
 def _swap(
@@ -160,6 +179,7 @@ def _swap(
         score=round(pair.score, 6),
         explanation={"criteria": pair.values, "reasons": pair.top_reasons(2)},
         capacity=capacity,
+        places=mentee_places(c),
     )
     return pick
 

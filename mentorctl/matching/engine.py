@@ -104,16 +104,22 @@ def propose(
 
     fixed: list[tuple[Pair, bool, bool]] = []  # (pair, kept, locked)
     broken: dict[Pair, tuple[str, ...]] = {}  # locks kept despite a constraint, by override
-    # Sets, not scans of `fixed`: thousands of kept pairs made this loop quadratic.
-    fixed_mentees: set[str] = set()
+    # Dicts and sets, not scans of `fixed`: thousands of kept pairs made this quadratic.
+    from mentorctl.matching.tracks import fixed_problem, mentee_places, rule_out_fixed
+
+    places = {e["email"]: mentee_places(program, e) for e in mentees}  # mentors each takes
+    held: dict[str, list[Person]] = {}  # mentee -> their kept and locked mentors
     kept_pairs: set[Pair] = set()
     for pairs, kept in ((inp.kept, True), (inp.locks, False)):
         for mentor, mentee in sorted(set(pairs)):
             check_fixed(mentor, mentee, by_email, kept)
-            if mentee in fixed_mentees:
-                if kept or (mentor, mentee) in kept_pairs:
+            if (mentor, mentee) in kept_pairs:
+                continue  # a lock on an accepted pair
+            why = fixed_problem(program, by_email[mentor], held.get(mentee, []), places[mentee])
+            if why is not None:
+                if kept:
                     continue
-                raise MatchingError(f"lock {mentor} -> {mentee}: the mentee is already matched")
+                raise MatchingError(f"lock {mentor} -> {mentee}: {why}")
             if not kept:
                 broken[(mentor, mentee)] = constraints.check_lock(
                     program,
@@ -146,16 +152,23 @@ def propose(
                 raise MatchingError(f"lock {mentor} -> {mentee}: {mentor} has no capacity left")
             capacity[i] -= 1
             fixed.append(((mentor, mentee), kept, not kept))
-            fixed_mentees.add(mentee)
+            held.setdefault(mentee, []).append(by_email[mentor])
             if kept:
                 kept_pairs.add((mentor, mentee))
-    taken = {pair[1] for pair, _, _ in fixed}
-    # People matched as mentees are not mentors' candidates for themselves, etc.
-    free_mentees = [e for e in mentees if e["email"] not in taken]
+    # Kept and locked pairs use up their mentee's places (a mentee of one place is done).
+    left = {e: n - len(held.get(e, ())) for e, n in places.items()}
+    free_mentees = [e for e in mentees if e["email"] not in held or left[e["email"]] > 0]
 
     if progress:
         progress("scoring pairs")
-    scored = score_candidates(inp, mentors, free_mentees, capacity)
+    scored = score_candidates(
+        inp,
+        mentors,
+        free_mentees,
+        capacity,
+        np.array([left[e["email"]] for e in free_mentees], dtype=np.int64),
+    )
+    rule_out_fixed(program, mentors, free_mentees, [scored.allowed, scored.before_min_score], held)
     if progress:
         progress(f"solving ({mode.value})")
     from mentorctl.matching.continuity import previous_reason, with_previous_bonus
@@ -214,6 +227,8 @@ def propose(
         "greedy_total_score": rounded(total(greedy) + fixed_total),
         "unmatched": 0,
     }
+    if program.mentee_capacity.top > 1:  # "matched" counts pairs; this counts mentees
+        summary["mentees_matched"] = len(matched_mentees)
     unmatched = _unmatched(inp, scored, chosen, matched_mentees, matches)
     summary["unmatched"] = len(unmatched)
     price = None
@@ -268,7 +283,9 @@ def _unmatched(
         if e["email"] in matched_mentees:
             continue
         column = s.allowed[:, j]
-        if column.any():
+        if s.mentee_capacity is not None and s.mentee_capacity[j] <= 0:
+            reason = "takes no mentor (their capacity is 0)"
+        elif column.any():
             n = int(column.sum())
             reason = f"all {n} eligible mentor(s) are full"
         elif hard[:, j].any():

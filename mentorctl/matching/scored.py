@@ -38,6 +38,10 @@ class Scored:
     ineligible: dict[str, str]  # mentor email -> why they may not mentor
     eligible: np.ndarray | None = None  # bool: as `allowed`, but before min_score
     objective: np.ndarray | None = None  # the solvers' matrix, once built (solver_scores)
+    #: Places left per mentee (mentors they still take); None: one each.
+    mentee_capacity: np.ndarray | None = None
+    #: Each mentor's track (matching.tracks); None: the program has no tracks.
+    track: list[str | None] | None = None
 
     @property
     def before_min_score(self) -> np.ndarray:
@@ -49,8 +53,10 @@ def score_candidates(
     mentors: Sequence[Person],
     mentees: Sequence[Person],
     capacity: np.ndarray,
+    mentee_capacity: np.ndarray | None = None,
 ) -> Scored:
-    from mentorctl.matching import constraints, scoring
+    """Score every pair and check it; ``mentee_capacity``: places left per mentee."""
+    from mentorctl.matching import constraints, scoring, tracks
 
     program = inp.program
     raw, _ = scoring.score_matrix(program, mentors, mentees, with_values=False)
@@ -66,6 +72,8 @@ def score_candidates(
     ineligible = {}
     for i, m in enumerate(mentors):
         why = constraints.mentor_ineligibility(program, m)
+        if why is None:
+            why = tracks.track_problem(program, m)
         if why is not None:
             ineligible[m["email"]] = why
             allowed[i, :] = False
@@ -74,7 +82,17 @@ def score_candidates(
     if min_score is not None:
         eligible = allowed.copy()
         allowed &= raw >= min_score - 1e-12
-    return Scored(list(mentors), list(mentees), capacity, raw, allowed, ineligible, eligible)
+    return Scored(
+        list(mentors),
+        list(mentees),
+        capacity,
+        raw,
+        allowed,
+        ineligible,
+        eligible,
+        mentee_capacity=mentee_capacity,
+        track=tracks.tracks_of(program, mentors),
+    )
 
 
 # --------------------------------------------------------------------------- solving
@@ -110,12 +128,19 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
     if mode is Mode.OPTIMAL:
         # fair (matching/fair.py) calls this with max-matches; count first as a default.
         maximize = inp.program.matching.objective is not Objective.MAX_SCORE
-        return solvers.solve_optimal_dense(ids_m, ids_e, s.capacity, score, maximize)
+        return solvers.solve_optimal_dense(
+            ids_m, ids_e, s.capacity, score, maximize, mentee_capacity=s.mentee_capacity,
+            track=s.track,
+        )  # fmt: skip
     if mode is Mode.GREEDY:
-        return solvers.solve_greedy_dense(ids_m, ids_e, s.capacity, score)
+        return solvers.solve_greedy_dense(
+            ids_m, ids_e, s.capacity, score, mentee_capacity=s.mentee_capacity, track=s.track
+        )
     mentee_prefs, mentor_prefs = _preference_lists(inp.program, s.mentors, s.mentees)
     if not mentee_prefs and not mentor_prefs:
-        return solvers.solve_stable_dense(ids_m, ids_e, s.capacity, score)
+        return solvers.solve_stable_dense(
+            ids_m, ids_e, s.capacity, score, mentee_capacity=s.mentee_capacity, track=s.track
+        )
     rows, cols = np.nonzero(s.allowed)
     if inp.priority:  # the solver takes scores in [0, 1]; only their order matters here
         score = score / (priority_weight(len(ids_e)) + 1.0)
@@ -129,6 +154,12 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
         },
         mentee_prefs=mentee_prefs,
         mentor_prefs=mentor_prefs,
+        mentee_capacity={}
+        if s.mentee_capacity is None
+        else {e: int(c) for e, c in zip(ids_e, s.mentee_capacity, strict=True)},
+        tracks={}
+        if s.track is None
+        else {m: t for m, t in zip(ids_m, s.track, strict=True) if t is not None},
     )
     index_m = {m: i for i, m in enumerate(ids_m)}
     index_e = {e: j for j, e in enumerate(ids_e)}

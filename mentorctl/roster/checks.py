@@ -2,8 +2,8 @@
 
 The program file is checked when it is loaded (:func:`mentorctl.program.load_program`);
 these checks need the people too: stored answers that no longer fit the survey (an
-option was renamed), and matching settings that rely on a field or question nobody
-answered.
+option was renamed), matching settings that rely on a field or question nobody
+answered, and mentors whose answer names none of the program's tracks.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def _sources(program: Program) -> list[tuple[str, str]]:
     cons = program.matching.constraints
     for key in ("require_same", "require_different"):
         out += [(f"matching.constraints.{key}[{j}]", s) for j, s in enumerate(getattr(cons, key))]
+    if program.matching.tracks is not None:
+        out.append(("matching.tracks.field", program.matching.tracks.field))
     return out
 
 
@@ -64,5 +66,21 @@ def roster_problems(
             if all(_blank(_value(p, src)) for p in people):
                 problems.append(
                     Problem(f"nobody in the roster has answered {src!r}", file=source, path=path)
+                )
+    if program.matching.tracks is not None:
+        from mentorctl.matching.tracks import track_problem
+
+        field = program.matching.tracks.field
+        for person in people:
+            if person.get("role") not in ("mentor", "both"):
+                continue
+            why = track_problem(program, person)
+            if why is not None:
+                problems.append(
+                    Problem(
+                        f"{why}: they cannot be matched",
+                        file=source,
+                        path=f"{person['email']}: {field}",
+                    )
                 )
     return problems

@@ -42,6 +42,15 @@ class RosterMatches:
     overrides: dict[Pair, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MenteePlaces:
+    """What accepting checks for mentees: how many mentors each takes (email -> places;
+    absent: 1) and each mentor's track (email -> track; a mentee has one per track)."""
+
+    places: Mapping[str, int] = field(default_factory=dict)
+    tracks: Mapping[str, str] = field(default_factory=dict)
+
+
 def _pairs(session: Session, where: Any) -> list[dict[str, Any]]:
     """Matches (as plain dicts, by pair) meeting ``where``: one Core query, no ORM rows."""
     from sqlalchemy import select as core_select
@@ -224,11 +233,14 @@ def accept(
     ids: dict[str, int],
     pairs: Iterable[Pair] | None,
     capacity: Mapping[str, int] | None = None,
+    *,
+    places: MenteePlaces | None = None,
 ) -> list[int]:
     """Turn proposals into active matches (all of them when ``pairs`` is None).
 
     ``capacity`` (mentor email -> how many mentees they take) refuses a match that
-    would give a mentor more active mentees than that, before anything changes.
+    would give a mentor more active mentees than that, before anything changes;
+    ``places`` likewise for mentees (one active match each without it).
     """
     if pairs is None:
         rows = list(
@@ -241,7 +253,7 @@ def accept(
     now = utcnow()
     emails = {v: k for k, v in ids.items()}
     for row in rows:
-        _refuse_double_mentee(session, cycle_id, row)
+        _refuse_double_mentee(session, cycle_id, row, emails, places or MenteePlaces())
         if capacity is not None:
             _refuse_full_mentor(session, cycle_id, row, emails, capacity)
         row.status = "active"
@@ -251,17 +263,32 @@ def accept(
     return [row.id or 0 for row in rows]
 
 
-def _refuse_double_mentee(session: Session, cycle_id: int, row: MatchRow) -> None:
-    other = session.exec(
-        select(MatchRow.id).where(
+def _refuse_double_mentee(
+    session: Session, cycle_id: int, row: MatchRow, emails: Mapping[int, str], places: MenteePlaces
+) -> None:
+    others = session.exec(
+        select(MatchRow.mentor_id).where(
             MatchRow.cycle_id == cycle_id,
             MatchRow.mentee_id == row.mentee_id,
             MatchRow.status == "active",
             MatchRow.id != row.id,
         )
-    ).first()
-    if other is not None:
-        raise MentorctlError("the mentee already has an active match this cycle")
+    ).all()
+    mentee = emails.get(row.mentee_id or 0, "")
+    limit = places.places.get(mentee, 1)
+    if len(others) >= limit:
+        if limit == 1 and len(others) == 1:
+            raise MentorctlError("the mentee already has an active match this cycle")
+        raise MentorctlError(
+            f"{mentee} already has {len(others)} active match(es) this cycle, their capacity"
+        )
+    track = places.tracks.get(emails.get(row.mentor_id or 0, ""))
+    for other in others:
+        if track is not None and places.tracks.get(emails.get(other or 0, "")) == track:
+            raise MentorctlError(
+                f"{mentee} already has an active mentor in track {track!r}: "
+                f"{emails.get(other or 0, '')}"
+            )
 
 
 def active_counts(session: Session, cycle_id: int) -> dict[int, int]:
@@ -333,6 +360,7 @@ def swap(
     score: float,
     explanation: dict[str, Any],
     capacity: Mapping[str, int] | None = None,
+    places: MenteePlaces | None = None,
 ) -> int:
     """Replace a proposed pair's mentor with the coordinator's choice, and accept it.
 
@@ -350,7 +378,7 @@ def swap(
     )
     session.add(row)
     session.flush()
-    return accept(session, cycle_id, ids, [(new_mentor, mentee)], capacity)[0]
+    return accept(session, cycle_id, ids, [(new_mentor, mentee)], capacity, places=places)[0]
 
 
 def match_problems(
@@ -395,6 +423,21 @@ def match_problems(
                         "end one with `mentorctl match end`",
                         file=roster,
                         path=f"{mentor}: capacity",
+                    )
+                )
+        from mentorctl.matching.tracks import mentee_places
+
+        for mentee, n in sorted(Counter(e for _, e in known.active).items()):
+            person = by_email.get(mentee)
+            places = mentee_places(program, person) if person is not None else None
+            if places is not None and n > places:
+                mentors = ", ".join(sorted(m for m, e in known.active if e == mentee))
+                problems.append(
+                    Problem(
+                        f"{n} active matches this cycle ({mentors}) but takes {places} "
+                        "mentor(s) (mentee_capacity); end one with `mentorctl match end`",
+                        file=roster,
+                        path=f"{mentee}: capacity",
                     )
                 )
     rules = program.matching.constraints

@@ -1,0 +1,182 @@
+"""A mentee with two mentors, from two tracks, through the real CLI: match, accept,
+agreements, status, explain, validate and report all see both pairs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+PROGRAM = """\
+version: 1
+name: Two Mentors
+slug: two-mentors
+coordinator: coord@example.com
+format: group
+cycle: {name: 2027-h1, start: 2027-01-11, length_weeks: 26, cadence: biweekly}
+capacity: {default: 2, maximum: 4}
+mentee_capacity: {default: 2, maximum: 3}
+survey:
+  questions:
+    - {id: skills_wanted, label: Skills wanted, type: multiple_choice,
+       options: [Python, SQL, Leadership], asked_of: mentees}
+    - {id: skills_offered, label: Skills offered, type: multiple_choice,
+       options: [Python, SQL, Leadership], asked_of: mentors}
+    - {id: mentor_track, label: Your track, type: single_choice,
+       options: [technical, career], asked_of: mentors}
+matching:
+  mode: {mode}
+  criteria:
+    - {name: skills, kind: overlap, mentee: skills_wanted, mentor: skills_offered}
+  tracks:
+    names: [technical, career]
+    field: mentor_track
+"""
+
+PEOPLE = """\
+email,name,role,department,capacity,skills_wanted,skills_offered,mentor_track
+tess@example.com,Tess Tech,mentor,Eng,,,Python; SQL,technical
+tom@example.com,Tom Tech,mentor,Eng,,,Python,technical
+cara@example.com,Cara Career,mentor,HR,,,Leadership,career
+carl@example.com,Carl Career,mentor,HR,,,Leadership; SQL,career
+ann@example.com,Ann Mentee,mentee,Sales,,Python; Leadership,,
+bob@example.com,Bob Mentee,mentee,Sales,1,SQL,,
+cid@example.com,Cid Mentee,mentee,Ops,,Python; SQL; Leadership,,
+"""
+
+TRACK = {
+    "tess@example.com": "technical",
+    "tom@example.com": "technical",
+    "cara@example.com": "career",
+    "carl@example.com": "career",
+}
+
+
+NAME = {line.split(",")[0]: line.split(",")[1] for line in PEOPLE.splitlines()[1:] if line.strip()}
+SLUG = {email: name.lower().replace(" ", "-") for email, name in NAME.items()}
+
+
+def program(tmp_path: Path, mode: str = "optimal") -> Cli:
+    d = tmp_path / "two"
+    d.mkdir()
+    (d / "program.yaml").write_text(PROGRAM.replace("{mode}", mode), encoding="utf-8")
+    (d / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    cli = Cli(d, None)
+    result = cli("participants", "import", str(d / "people.csv"))
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def run_json(cli: Cli, *args: str) -> dict | list:
+    result = cli(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def by_mentee(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for mentor, mentee in pairs:
+        out.setdefault(mentee, []).append(mentor)
+    return {e: sorted(ms) for e, ms in out.items()}
+
+
+@pytest.mark.parametrize("mode", ["optimal", "stable", "greedy"])
+def test_two_mentors_from_two_tracks(tmp_path: Path, mode: str) -> None:
+    cli = program(tmp_path, mode)
+    data = run_json(cli, "match", "--dry-run")
+    assert isinstance(data, dict)
+    pairs = [(m["mentor"], m["mentee"]) for m in data["matches"]]
+    mentors = by_mentee(pairs)
+    # Ann and Cid take two mentors, one per track; Bob asked for one.
+    for mentee in ("ann@example.com", "cid@example.com"):
+        assert sorted(TRACK[m] for m in mentors[mentee]) == ["career", "technical"]
+    assert len(mentors["bob@example.com"]) == 1
+    assert data["summary"]["matched"] == 5 and data["summary"]["mentees_matched"] == 3
+
+
+def test_whole_cycle_with_two_mentors_each(tmp_path: Path) -> None:
+    cli = program(tmp_path)
+    assert cli("match").exit_code == 0
+    accepted = cli("match", "accept", "--all")
+    assert accepted.exit_code == 0, accepted.output
+    assert "accepted 5 match(es)" in accepted.stderr
+
+    # Accepted pairs are kept, and count against the mentee's places: nothing new.
+    again = run_json(cli, "match", "--dry-run")
+    assert isinstance(again, dict)
+    assert len(again["matches"]) == 5 and all(m.get("kept") for m in again["matches"])
+    pairs = sorted((m["mentor"], m["mentee"]) for m in again["matches"])
+    ann = by_mentee(pairs)["ann@example.com"]
+
+    # One agreement per pair.
+    agreements = cli("agreements")
+    assert agreements.exit_code == 0, agreements.output
+    folder = tmp_path / "two" / "agreements" / "2027-h1"
+    written = sorted(p.name for p in folder.glob("*.md"))
+    assert written == sorted(f"{SLUG[m]}--{SLUG[e]}.md" for m, e in pairs)
+    for mentor in ann:
+        text = (folder / f"{SLUG[mentor]}--ann-mentee.md").read_text(encoding="utf-8")
+        assert "Ann" in text and NAME[mentor] in text
+
+    # Status lists both of Ann's matches; logging a meeting for one leaves the other.
+    first = ann[0]
+    logged = cli(
+        "log", "meeting", first, "ann@example.com", "--date", "2027-01-20", "--minutes", "45",
+        "--today", "2027-02-01",
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    status = run_json(cli, "status", "--today", "2027-02-01")
+    rows = status["matches"] if isinstance(status, dict) else status
+    ann_rows = {r["mentor"]: r for r in rows if r["mentee"] == "ann@example.com"}
+    assert sorted(ann_rows) == ann
+    assert ann_rows[first]["meetings_held"] == 1 and ann_rows[ann[1]]["meetings_held"] == 0
+    assert ann_rows[first]["health"] == "on-track" and ann_rows[ann[1]]["health"] == "at-risk"
+
+    # The report counts pairs and people coherently.
+    report = run_json(cli, "report", "--today", "2027-02-01")
+    assert isinstance(report, dict)
+    people = report["participation"]
+    assert (people["mentees_enrolled"], people["mentees_matched"]) == (3, 3)
+    assert people["mentors_matched"] == 4
+    assert report["match_quality"]["matches"] == 5
+    assert report["engagement"]["matches"] == 5 and report["engagement"]["meetings_held"] == 1
+    assert report["engagement"]["health"]["on_track"] == 1
+
+    # explain tells each pair; validate finds nothing wrong.
+    for mentor in ann:
+        shown = cli("explain", "ann@example.com", mentor)
+        assert shown.exit_code == 0, shown.output
+    valid = cli("validate")
+    assert valid.exit_code == 0, valid.output
+
+
+def test_accepting_a_third_mentor_or_a_second_of_one_track_is_refused(tmp_path: Path) -> None:
+    cli = program(tmp_path)
+    locks = [
+        "--lock",
+        "tess@example.com:ann@example.com",
+        "--lock",
+        "tom@example.com:ann@example.com",
+    ]
+    refused = cli("match", "--dry-run", *locks)
+    assert refused.exit_code == 1
+    assert "already has a mentor in track 'technical'" in refused.stderr
+
+
+def test_validate_names_a_mentor_without_a_track(tmp_path: Path) -> None:
+    cli = program(tmp_path)
+    added = cli(
+        "participants", "add", "--email", "nat@example.com", "--name", "Nat NoTrack",
+        "--role", "mentor",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    valid = cli("validate")
+    assert valid.exit_code != 0
+    assert "nat@example.com: mentor_track" in valid.output and "no track" in valid.output
+    data = run_json(cli, "match", "--dry-run")
+    assert isinstance(data, dict)
+    reasons = {u["email"]: u["reason"] for u in data["unmatched"]}
+    assert "no track" in reasons["nat@example.com"]
