@@ -162,19 +162,26 @@ def list_participants(
     department: str | None = None,
     matched: bool | None = None,
     cycle_id: int | None = None,
-) -> list[tuple[Participant, bool]]:
+) -> list[tuple[Any, bool]]:
     """Active participants ordered by email, each with whether they are matched this cycle.
 
-    ``role="mentor"`` includes people who are both, likewise for mentees.
+    ``role="mentor"`` includes people who are both, likewise for mentees. Each person is a
+    read-only row with the :class:`Participant` attributes a listing shows (``id``, the
+    record's fields, ``active``): a Core query, not an ORM object per person (12,500
+    people: about half the time).
     """
-    query = select(Participant).where(
-        Participant.program_id == program_id, col(Participant.forgotten_at).is_(None)
+    from sqlalchemy import select as core_select
+
+    t = Participant.__table__  # type: ignore[attr-defined]
+    fields = ["id", *ParticipantRecord.__dataclass_fields__, "active"]  # type: ignore[attr-defined]
+    query = core_select(*(t.c[name] for name in fields)).where(
+        t.c.program_id == program_id, t.c.forgotten_at.is_(None)
     )
     if role is not None:
-        query = query.where(or_(col(Participant.role) == role, col(Participant.role) == "both"))
+        query = query.where(or_(t.c.role == role, t.c.role == "both"))
     if department is not None:
-        query = query.where(func.lower(Participant.department) == department.lower())
-    people = session.exec(query.order_by(Participant.email)).all()
+        query = query.where(func.lower(t.c.department) == department.lower())
+    people = session.execute(query.order_by(t.c.email)).all()
     matched_ids = _matched_ids(session, cycle_id) if cycle_id is not None else set()
     out = [(p, p.id in matched_ids) for p in people]
     if matched is not None:
