@@ -206,6 +206,15 @@ def programs(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> dict
     (onboarding / "pulse.csv").write_text(
         f"email,date,satisfaction,recommend,progress\n{mentee},2027-03-01,4,9,30\n"
     )
+    # docs/participant-loop.md: a ranking form's and a check-in form's exports.
+    (onboarding / "ranking-responses.csv").write_text(
+        "Timestamp,Email address,Is there anyone you would especially like as your buddy?\n"
+        f"3/14/2027 9:00:00,{mentee},{mentor}\n"
+    )
+    (onboarding / "checkin-responses.csv").write_text(
+        f"Timestamp,Email,Match,Did you meet?\n3/14/2027 9:00:00,{mentee},{pair['match_id']},"
+        "We met\n"
+    )
     hr = f"email,employed,left_date,promotion_date\n{mentee},yes,,2027-03-01\n"
     (onboarding / "hr.csv").write_text(hr)
     (onboarding / "hr-extract.csv").write_text(hr)
