@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from mentorctl.agreements.render import AgreementDoc, long_date
 from mentorctl.notify.links import checkin_lines
-from mentorctl.notify.outbox import RESEND, RETRY, Message, Outcome
+from mentorctl.notify.outbox import CLAIM_AHEAD, RESEND, RETRY, Message, Outcome
 from mentorctl.notify.transport import Attachment, MailError
 from mentorctl.program import Program
 
@@ -330,11 +330,14 @@ def send(
     with Outbox(roster, program, program_id, password=password, wait=wait) as box:
         box.connect()  # before rendering: a dead server costs nothing
         render = Attacher(program, program_dir, attach_as)
-        for intro in todo:
+        again = RESEND if resend else RETRY
+        for n, intro in enumerate(todo):
+            if n % CLAIM_AHEAD == 0:  # one commit for the next few claims
+                box.claim([i.message() for i in todo[n : n + CLAIM_AHEAD]], again=again)
             # Rendered just before sending: the progress bar moves with the real work, and
             # at most one agreement is held in memory at a time.
             render(intro)
-            outcome: Outcome = box.send(intro.message(), again=RESEND if resend else RETRY)
+            outcome: Outcome = box.send(intro.message(), again=again)
             intro.attachments = []
             detail = outcome.detail
             if outcome.status == "skipped":

@@ -25,11 +25,16 @@ roster's ``message`` table) and a status:
 Every sending run holds the program's sending lock (:mod:`mentorctl.notify.lock`) for
 its whole run; on entry it marks any ``pending`` row ``unknown`` (with the lock held, no
 other run is alive to be sending it). The SMTP connection is opened before anything is
-claimed (a dead server leaves nothing recorded) and reused for the whole run. A message's
-outcome is written in the same transaction as the next message's claim (or when the run
-ends), so a run costs one commit per message; should the process be killed in between,
-that one message stays ``pending`` and the next run reads it as ``unknown``: never a
-duplicate, at worst one false "may not have been delivered".
+claimed (a dead server leaves nothing recorded) and reused for the whole run.
+
+Claims come in batches: :meth:`Outbox.claim` takes the next :data:`CLAIM_AHEAD`
+messages in one transaction, which also writes the outcomes of the messages sent since
+the last one, so a run of 1,000 emails commits about a hundred times, not a thousand
+(each commit waits for the disk). Every claim is committed before its message goes to
+SMTP. Claims a run does not use (it stopped early: Ctrl-C, a template error, the server
+gone) are put back as they were when it ends. Should the process be killed outright, its
+batch stays ``pending`` and the next run reads it as ``unknown``: never a duplicate, at
+worst up to a batch of false "may not have been delivered".
 
 Recipients are kept in the row's ``recipients`` JSON list (``participants forget`` finds
 a person's messages there). Each message's ``Message-ID`` is stable: derived from the
@@ -65,6 +70,20 @@ RETRY = frozenset({FAILED})
 RESEND = frozenset({FAILED, SENT, UNKNOWN, *LEGACY_UNKNOWN})
 
 Log = Callable[[str], None]
+
+#: Messages claimed in one write transaction ahead of sending them (see the module
+#: docstring): a commit costs about as much as sending a message to a local server, and
+#: a killed run leaves at most this many messages ``unknown``.
+CLAIM_AHEAD = 10
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A claim made ahead of sending, and what to put back if it is never used."""
+
+    row_id: int
+    created: dt.datetime
+    before: tuple[Any, ...] | None  # (status, error, sent_at, recipients, subject); None: new
 
 
 @dataclass(frozen=True)
@@ -177,6 +196,8 @@ class Outbox:
         # Outcomes not written yet: each is written in the next claim's transaction (one
         # commit per message instead of two), or by flush() / leaving the run.
         self._later: list[tuple[int, str, str | None, dt.datetime | None]] = []
+        # Claims made ahead by claim(): dedupe key -> the claim, or the status recorded.
+        self._ahead: dict[str, _Held | str | None] = {}
 
     # ------------------------------------------------------------------ the run
 
@@ -205,8 +226,11 @@ class Outbox:
         try:
             self.flush()
         finally:
-            self.disconnect()
-            self._stack.close()
+            try:
+                self.disconnect()
+                self._release()
+            finally:
+                self._stack.close()
 
     def connect(self) -> None:
         """Open the run's SMTP connection now (a no-op when open): raises MailError when
@@ -240,7 +264,11 @@ class Outbox:
         from mentorctl.notify.transport import build, deliver, sender_domain
 
         self.connect()
-        claimed = self._claim(message, again)
+        if message.dedupe_key in self._ahead:
+            held = self._ahead.pop(message.dedupe_key)
+            claimed = (held.row_id, held.created) if isinstance(held, _Held) else held
+        else:
+            claimed = self._claim(message, again)
         if isinstance(claimed, str) or claimed is None:
             return Outcome(message, "skipped", previous=claimed)
         row_id, created = claimed
@@ -273,6 +301,33 @@ class Outbox:
         detail = f"refused by some: {result.detail}" if result.detail else ""
         self._outcome(row_id, SENT, detail or None)
         return Outcome(message, SENT, detail)
+
+    def claim(self, messages: Sequence[Message], *, again: Collection[str] = RETRY) -> None:
+        """Claim ``messages`` in one write transaction, ahead of sending them with
+        :meth:`send` (which then uses each claim, or skips the message another run
+        holds). Connects first: a dead server leaves nothing claimed. Pass at most
+        :data:`CLAIM_AHEAD` at a time; claims never used are put back when the run ends.
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        from mentorctl.roster.models import MessageRow
+
+        self.connect()
+        todo = [m for m in messages if m.dedupe_key not in self._ahead]
+        if not todo:
+            return
+        t = MessageRow.__table__  # type: ignore[attr-defined]
+        got: dict[str, _Held | str | None] = {}
+        now = self._now()
+        try:
+            with self.roster.session(write=True) as s:
+                self._write_later(s)
+                for message in todo:
+                    got[message.dedupe_key] = self._claim_one(s, t, message, again, PENDING, now)
+        except IntegrityError:
+            return  # another writer took a key: send() claims each one alone and sees which
+        self._later = []  # committed with the claims
+        self._ahead.update(got)
 
     def record(self, message: Message, status: str = QUEUED) -> bool:
         """Store a message that is no email of its own (a digest item); False if another
@@ -320,68 +375,115 @@ class Outbox:
         status recorded."""
         from sqlalchemy.exc import IntegrityError
 
-        from mentorctl.roster.models import MessageRow, utcnow
+        from mentorctl.roster.models import MessageRow
 
         t = MessageRow.__table__  # type: ignore[attr-defined]
-        now = utcnow()
-        if self.on is not None and self.on != now.date():
-            now = dt.datetime.combine(self.on, now.time())
         try:
-            claimed = self._claim_in(t, message, again, status, now)
+            with self.roster.session(write=True) as s:
+                self._write_later(s)
+                held = self._claim_one(s, t, message, again, status, self._now())
             self._later = []  # committed with the claim
-            return claimed
         except IntegrityError:
             # The unique key is the last line of defence: another writer recorded it first.
             return PENDING
+        return (held.row_id, held.created) if isinstance(held, _Held) else held
 
-    def _claim_in(
-        self, t: Any, message: Message, again: Collection[str], status: str, now: dt.datetime
-    ) -> tuple[int, dt.datetime] | str | None:
+    def _now(self) -> dt.datetime:
+        from mentorctl.roster.models import utcnow
+
+        now = utcnow()
+        if self.on is not None and self.on != now.date():
+            now = dt.datetime.combine(self.on, now.time())
+        return now
+
+    def _claim_one(
+        self,
+        s: Any,
+        t: Any,
+        message: Message,
+        again: Collection[str],
+        status: str,
+        now: dt.datetime,
+    ) -> _Held | str | None:
+        """Claim one message in the open write transaction ``s``: the claim, or the
+        status recorded when it cannot be taken."""
         from sqlalchemy import insert, select, update
 
-        with self.roster.session(write=True) as s:
-            self._write_later(s)
-            row = s.execute(
-                select(t.c.id, t.c.status, t.c.created_at).where(
-                    t.c.dedupe_key == message.dedupe_key
-                )
-            ).first()
-            if row is None:
-                new_id = s.execute(
-                    insert(t)
-                    .values(
-                        program_id=self.program_id,
-                        match_id=message.match_id,
-                        kind=message.kind,
-                        dedupe_key=message.dedupe_key,
-                        recipients=message.recipients(),
-                        subject=message.subject,
-                        status=status,
-                        error=None,
-                        created_at=now,
-                        sent_at=None,
-                    )
-                    .returning(t.c.id)
-                ).scalar_one()
-                return int(new_id), now
-            if row.status not in again:
-                return normalise(row.status)
-            # The write transaction already excludes other writers; the condition on the
-            # status keeps the claim correct even without it.
-            taken = s.execute(
-                update(t)
-                .where(t.c.id == row.id, t.c.status == row.status)
+        c = t.c
+        row = s.execute(
+            select(c.id, c.status, c.created_at, c.error, c.sent_at, c.recipients, c.subject).where(
+                c.dedupe_key == message.dedupe_key
+            )
+        ).first()
+        if row is None:
+            new_id = s.execute(
+                insert(t)
                 .values(
-                    status=status,
-                    error=None,
-                    sent_at=None,
+                    program_id=self.program_id,
+                    match_id=message.match_id,
+                    kind=message.kind,
+                    dedupe_key=message.dedupe_key,
                     recipients=message.recipients(),
                     subject=message.subject,
+                    status=status,
+                    error=None,
+                    created_at=now,
+                    sent_at=None,
                 )
+                .returning(c.id)
+            ).scalar_one()
+            return _Held(int(new_id), now, None)
+        if row.status not in again:
+            return normalise(row.status)
+        # The write transaction already excludes other writers; the condition on the
+        # status keeps the claim correct even without it.
+        taken = s.execute(
+            update(t)
+            .where(c.id == row.id, c.status == row.status)
+            .values(
+                status=status,
+                error=None,
+                sent_at=None,
+                recipients=message.recipients(),
+                subject=message.subject,
             )
-            if getattr(taken, "rowcount", 0) != 1:
-                return PENDING
-            return int(row.id), row.created_at
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            return PENDING
+        before = (row.status, row.error, row.sent_at, row.recipients, row.subject)
+        return _Held(int(row.id), row.created_at, before)
+
+    def _release(self) -> None:
+        """Put back the claims made ahead and never used: a new row is deleted, a
+        re-claimed one gets its earlier status again. Nothing was handed to SMTP for
+        them, so nothing can have been delivered."""
+        from sqlalchemy import delete, update
+
+        from mentorctl.roster.models import MessageRow
+
+        held = [h for h in self._ahead.values() if isinstance(h, _Held)]
+        self._ahead = {}
+        if not held:
+            return
+        t = MessageRow.__table__  # type: ignore[attr-defined]
+        with self.roster.session(write=True) as s:
+            for h in held:
+                mine = (t.c.id == h.row_id) & (t.c.status == PENDING)
+                if h.before is None:
+                    s.execute(delete(t).where(mine))
+                    continue
+                status, error, sent_at, recipients, subject = h.before
+                s.execute(
+                    update(t)
+                    .where(mine)
+                    .values(
+                        status=status,
+                        error=error,
+                        sent_at=sent_at,
+                        recipients=recipients,
+                        subject=subject,
+                    )
+                )
 
     def _mark(self, ids: Sequence[int], status: str, error: str | None = None) -> None:
         from sqlalchemy import update
@@ -431,7 +533,9 @@ def send_all(
     items: Iterator[Message] = iter(messages)
     if progress is not None:
         items = progress(items, len(messages))
-    for message in items:
+    for n, message in enumerate(items):
+        if n % CLAIM_AHEAD == 0:
+            box.claim(messages[n : n + CLAIM_AHEAD], again=again)
         outcome = box.send(message, again=again)
         outcomes.append(outcome)
         if on_outcome is not None:
@@ -447,6 +551,7 @@ def counts(outcomes: Sequence[Outcome]) -> Mapping[str, int]:
 
 
 __all__ = [
+    "CLAIM_AHEAD",
     "FAILED",
     "PENDING",
     "QUEUED",

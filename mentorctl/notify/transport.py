@@ -16,7 +16,7 @@ import ssl
 import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP as _SMTP
 from email.policy import default as _default
@@ -26,10 +26,31 @@ from pathlib import Path
 from mentorctl.errors import MentorctlError
 from mentorctl.program import Email
 
+
+class _Headers(HeaderRegistry):
+    """The standard header registry, with one class per header name.
+
+    CPython's registry creates a new class for every header it parses (``type()`` in
+    ``__getitem__``); an introduction has some twenty headers, and making their classes
+    was a quarter of building it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+
 #: Header lines up to RFC 5322's hard limit: folding at 78 makes CPython write a long
 #: subject as "Subject:" + a folded line, which mail clients show with a leading space.
-POLICY = _default.clone(max_line_length=998)
-SMTP_POLICY = _SMTP.clone(max_line_length=998)
+POLICY = _default.clone(max_line_length=998, header_factory=_Headers())
+SMTP_POLICY = _SMTP.clone(max_line_length=998, header_factory=_Headers())
 
 
 class MailError(MentorctlError):
