@@ -315,4 +315,10 @@ def _build(name: str, target: Any) -> Any:
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from mentorctl.cli.fast import answered
+
+    if answered(sys.argv[1:]):  # cron's re-run with nothing to send, before Typer parses
+        return
     app(prog_name="mentorctl")

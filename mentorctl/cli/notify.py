@@ -78,7 +78,7 @@ def intro(
 
         already = quick_all_sent(state.program_location, state.database_url)
         if already is not None:
-            output.info(_all_sent(already))
+            output.info(all_sent(already))
             return
 
     from mentorctl.agreements import render as agreements
@@ -143,7 +143,7 @@ def intro(
         )
 
 
-def _all_sent(n: int) -> str:
+def all_sent(n: int) -> str:
     return f"all {n} introduction(s) already sent; nothing to send (--resend to send again)"
 
 
@@ -215,7 +215,7 @@ def _report(results: list[Any], as_json: bool, dry_run: bool) -> None:
         and counts.get("skipped") == len(results)
         and all(r.detail.startswith("already sent") for r in results)
     ):
-        output.info(_all_sent(len(results)))
+        output.info(all_sent(len(results)))
         return
     words = {"would-send": "would be sent"}
     parts = [f"{n} {words.get(st, st)}" for st, n in sorted(counts.items()) if st != "skipped"]
