@@ -635,22 +635,12 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
             )
         )
     if m.objective is Objective.FAIR and m.mode is not Mode.OPTIMAL:
-        out.append((("matching", "objective"), "objective: fair needs mode: optimal"))
+        out.append((("matching", "objective"), f"fair needs mode: optimal (not {m.mode.value})"))
     if m.objective is Objective.FAIR and program.format in (Format.CIRCLES, Format.PEER):
         out.append(
             (
                 ("matching", "objective"),
-                f"objective: fair applies to one-to-one and group programs, not "
-                f"{program.format.value}",
-            )
-        )
-    if m.objective is Objective.FAIR and m.mode is not Mode.OPTIMAL:
-        out.append((("matching", "objective"), "objective: fair needs mode: optimal"))
-    if m.objective is Objective.FAIR and program.format in (Format.CIRCLES, Format.PEER):
-        out.append(
-            (
-                ("matching", "objective"),
-                f"objective: fair applies to one-to-one and group programs, not "
+                "fair applies to one-to-one and group programs, not "
                 f"{program.format.value}",
             )
         )
