@@ -62,7 +62,9 @@ def import_participants(
 
     Every row is checked against the survey. By default nothing is imported if any row is
     bad; re-importing the same file changes nothing. A column the file does not have
-    leaves what is stored for it; a blank cell in a column it has clears the value.
+    leaves what is stored for it; a blank cell in a column it has clears the value. A
+    file without a role column (a ranking form's export: email and answers) updates
+    enrolled people only; person codes in its email-list answers are read as their emails.
     """
     from mentorctl.errors import ImportProblemError
     from mentorctl.roster.importer import (
