@@ -234,3 +234,24 @@ def test_we_met_and_not_yet_round_trip(loop, tmp_path: Path) -> None:
         next(m for m in server.messages()[before:] if "next mentoring" in str(m["Subject"]))
     )
     assert "entry.555=We%20met" in text and "entry.555=Not%20yet" in text
+
+
+def test_a_bad_we_met_answer_names_file_row_and_column(loop, tmp_path: Path) -> None:
+    cli, program, _ = loop
+    _run(cli, "match")
+    _run(cli, "match", "accept", "--all")
+    status = json.loads(_run(cli, "status", "--json", "--today", "2027-02-20"))
+    m = status["matches"][0]
+    export = tmp_path / "checkin-responses.csv"
+    export.write_text(
+        "Timestamp,Email,Match,Did you meet?\n"
+        f"2/14/2027 9:15:00,{m['mentee']},{m['match_id']},We met\n"
+        f"2/15/2027 9:15:00,{m['mentor']},{m['match_id']},Maybe\n"
+    )
+    before = (program / "roster.db").read_bytes()
+    result = cli("checkin", "import", str(export), "--today", "2027-02-20")
+    assert result.exit_code == 1
+    assert f"{export}:3: Did you meet?: 'Maybe' is neither 'we met' nor 'not yet'" in (
+        result.stderr
+    )
+    assert (program / "roster.db").read_bytes() == before
