@@ -306,23 +306,30 @@ def diff(
 
         inp = with_capacities(inp, capacity)
     proposal = _compute(inp)
-    old = {r["mentee"]: r for r in c.known.proposed}
-    old.update({e: {"mentor": m, "score": None} for m, e in c.known.active if e not in old})
-    new = {m.mentee: m for m in proposal.matches}
+    import itertools
+
+    # By pair, not by mentee: a mentee may have several mentors (mentee_capacity).
+    old = {(r["mentor"], r["mentee"]): r["score"] for r in c.known.proposed}
+    old.update({pair: None for pair in c.known.active if pair not in old})
+    new = {(m.mentor, m.mentee): m.score for m in proposal.matches}
     rows = []
-    for mentee in sorted(set(old) | set(new)):
-        before, after = old.get(mentee), new.get(mentee)
-        if before and after and before["mentor"] == after.mentor:
-            continue
-        rows.append(
-            {
-                "mentee": mentee,
-                "old_mentor": before["mentor"] if before else None,
-                "new_mentor": after.mentor if after else None,
-                "old_score": before["score"] if before else None,
-                "new_score": after.score if after else None,
-            }
-        )
+    gone: dict[str, list[str]] = {}
+    came: dict[str, list[str]] = {}
+    for pairs, other, out in ((old, new, gone), (new, old, came)):
+        for m, e in sorted(pairs):
+            if (m, e) not in other:
+                out.setdefault(e, []).append(m)
+    for mentee in sorted(gone.keys() | came.keys()):
+        for before, after in itertools.zip_longest(gone.get(mentee, []), came.get(mentee, [])):
+            rows.append(
+                {
+                    "mentee": mentee,
+                    "old_mentor": before,
+                    "new_mentor": after,
+                    "old_score": old[(before, mentee)] if before else None,
+                    "new_score": new[(after, mentee)] if after else None,
+                }
+            )
     old_total = sum(r["score"] or 0 for r in c.known.proposed)
     summary = {
         "changed": len(rows),

@@ -11,13 +11,21 @@ and has no I/O. Three solvers are offered:
   capacities (hospitals/residents): the mentee-optimal stable matching.
 * :func:`solve_greedy` - take the best remaining pair while capacity lasts.
 
+Mentees may take several mentors (:attr:`Instance.mentee_capacity`, ``mentee_capacity=``
+on the dense entry points), at most one per mentor track (:attr:`Instance.tracks`,
+``track=``): the optimal solver stays exact (the flow gains a (mentee, track) node per
+pair of them and its proof reads the whole network's potentials), the stable one becomes
+many-to-many deferred acceptance, the greedy one respects both limits. Input where every
+mentee takes one mentor runs the one-mentor code unchanged (same pairs as before).
+
 Conventions shared by all solvers:
 
 * Ids are compared as strings; mentors and mentees are sorted before any work is
   done, so results never depend on the order of the input tuples or on dict
   insertion order. Ties are always broken by id, ascending.
 * Only pairs present in :attr:`Instance.scores` are eligible; every returned pair
-  is eligible, no mentor exceeds their capacity, no mentee appears twice.
+  is eligible, no mentor exceeds their capacity, no mentee appears twice (or more
+  often than their capacity, or twice in one track).
 * :attr:`Assignment.pairs` is sorted by ``(mentor, mentee)`` and
   :attr:`Assignment.total_score` is the float sum of the pairs' scores, summed in
   that order (so it is reproducible bit for bit).
@@ -421,10 +429,25 @@ def _flow(
     del cost
     first_pair_arc = int(arcs[0])
     del arcs
+    mentee_nodes = np.arange(mentee_node0, mentee_node0 + n_mentees, dtype=np.int32)
+    if multi is not None and maximize_matches:
+        # A mentee's first mentor earns more than any total score (and the solver takes
+        # the most pairs first): the most pairs, then the most mentees with a mentor.
+        cover = slots * max(int(s.max()), 0) + 1
+        first = np.minimum(multi.cap, 1)
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            np.full(n_mentees, source, dtype=np.int32),
+            mentee_nodes,
+            first,
+            np.full(n_mentees, -cover, dtype=np.int64),
+        )
+        rest = multi.cap - first
+    else:
+        rest = np.ones(n_mentees, dtype=np.int64) if multi is None else multi.cap
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.full(n_mentees, source, dtype=np.int32),
-        np.arange(mentee_node0, mentee_node0 + n_mentees, dtype=np.int32),
-        np.ones(n_mentees, dtype=np.int64) if multi is None else multi.cap,
+        mentee_nodes,
+        rest,
         np.zeros(n_mentees, dtype=np.int64),
     )
     smcf.add_arcs_with_capacity_and_unit_cost(
@@ -481,7 +504,7 @@ def _optimal_core(
     if len(mentor_idx) == 0:
         return []
     slots = n_mentees if multi is None else multi.slots
-    mult = 1 if maximize_matches else slots + 1
+    mult = 1 if maximize_matches and multi is None else slots + 1
     extra = 0 if multi is None else n_mentees * multi.n_tracks
     scale = _scale(n_mentors, n_mentees, mult, float(score.max()), extra)
     s = np.rint(score * scale).astype(np.int64)
@@ -562,13 +585,15 @@ def _duals_multi(
     mentee_idx: NDArray[np.int32],
     weight: NDArray[np.float64],
     chosen: NDArray[np.bool_],
+    cover: float = 0.0,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
     """Node potentials proving a restricted optimum, for mentee capacities and tracks.
 
     The maximum-weight problem is a min-cost circulation: one hub node ``R`` (source and
     sink merged, joined by a free bypass), ``R -> mentee`` (capacity = the mentee's),
     ``mentee -> (mentee, track)`` (capacity 1), ``mentee or (mentee, track) -> mentor``
-    (cost ``-w``, capacity 1), ``mentor -> R`` (its capacity). The chosen pairs are optimal
+    (cost ``-w``, capacity 1), ``mentor -> R`` (its capacity); with ``cover``, the first
+    unit of ``R -> mentee`` costs ``-cover`` (see :class:`_Weights`). The chosen pairs are optimal
     over the given ones iff the residual network has no negative cycle; then shortest
     distances ``d`` from a virtual root (a free arc to every node) exist and every
     residual arc has reduced cost ``cost + d[tail] - d[head] >= 0``. Found by Bellman-Ford,
@@ -599,10 +624,23 @@ def _duals_multi(
         arcs_h.append(np.asarray(h, dtype=np.int64))
         arcs_c.append(np.broadcast_to(np.asarray(c, dtype=np.float64), t.shape))
 
-    free_e = load_e < multi.cap
-    add(np.full(int(free_e.sum()), hub), mentee_node[free_e], 0.0)
-    busy_e = load_e > 0
-    add(mentee_node[busy_e], np.full(int(busy_e.sum()), hub), 0.0)
+    if cover:
+        # R -> mentee as two arcs: the first unit (cost -cover), the rest (cost 0).
+        first = np.minimum(multi.cap, 1)
+        empty = (load_e == 0) & (first > 0)
+        add(np.full(int(empty.sum()), hub), mentee_node[empty], -cover)
+        busy_e = load_e > 0
+        add(mentee_node[busy_e], np.full(int(busy_e.sum()), hub), cover)
+        rest_load = np.maximum(load_e - 1, 0)
+        free_e = rest_load < multi.cap - first
+        add(np.full(int(free_e.sum()), hub), mentee_node[free_e], 0.0)
+        more = rest_load > 0
+        add(mentee_node[more], np.full(int(more.sum()), hub), 0.0)
+    else:
+        free_e = load_e < multi.cap
+        add(np.full(int(free_e.sum()), hub), mentee_node[free_e], 0.0)
+        busy_e = load_e > 0
+        add(mentee_node[busy_e], np.full(int(busy_e.sum()), hub), 0.0)
     if n_t:
         track_nodes = np.unique(tails[tails >= base])
         used = np.zeros(n_nodes, dtype=bool)
@@ -650,20 +688,31 @@ class _Weights:
     1``, exactly the flow solver's (negated) costs.
     """
 
-    def __init__(self, maximize_matches: bool, n_mentees: int, s_max: int) -> None:
+    def __init__(
+        self, maximize_matches: bool, n_mentees: int, s_max: int, covered: int = 0
+    ) -> None:
         # ``n_mentees``: the most pairs there can be (the mentees' places, with capacities).
+        # ``covered``: with mentee capacities, the mentees there are; each one's first
+        # mentor earns ``cover`` (more than any total of ``s``), and ``add`` outweighs
+        # every ``cover`` together: pairs first, then mentees with a mentor, then ``s``.
         self.maximize = maximize_matches
         self.mult = 1 if maximize_matches else n_mentees + 1
+        self.cover = n_mentees * max(s_max, 0) + 1 if maximize_matches and covered else 0
         self.add = n_mentees * max(s_max, 0) + 1 if maximize_matches else 1
+        self.add += covered * self.cover
         # Every dual price lies in [0, w_max] (u[j] + v[i] = w on chosen pairs, 0 on
         # unmatched mentees and free mentors) and so does every step of _duals, which
         # only lowers values towards them; reduced costs stay within 3 * w_max.
-        self.top = 3 * (s_max * self.mult + self.add)
+        self.top = 3 * (s_max * self.mult + self.add + self.cover)
 
     def __call__(self, s: NDArray[np.floating] | NDArray[np.integer]) -> NDArray[np.float64]:
         w = np.asarray(s, dtype=np.float64) * self.mult
         w += self.add
         return w
+
+
+class _Inexact(Exception):
+    """The proof's numbers would leave float64's exact integers: solve on every pair."""
 
 
 def _restricted_solve(
@@ -697,7 +746,11 @@ def _restricted_solve(
         if multi is None:
             duals = _duals(n_mentors, n_mentees, capacity, mi, ei, weights(s), chosen)
         else:
-            duals = _duals_multi(n_mentors, n_mentees, capacity, multi, mi, ei, weights(s), chosen)
+            duals = _duals_multi(
+                n_mentors, n_mentees, capacity, multi, mi, ei, weights(s), chosen, weights.cover
+            )
+        if duals is None and multi is not None:  # pragma: no cover - beyond exact floats
+            raise _Inexact
         if duals is None:  # pragma: no cover - the flow solver's answer was not optimal
             raise MatchingError("the optimal solver could not prove its answer")
         u, v = duals
@@ -775,11 +828,14 @@ def solve_optimal_dense(
     how many mentors mentee ``j`` takes, and ``track[i]`` (a name or index; None or -1
     for none) mentor ``i``'s track: a mentee gets at most one mentor per track.
 
-    With mentee capacities, the "matches" of the lexicographic objective are pairs, and
-    the proof reads potentials of the whole flow network (:func:`_duals_multi`) instead
-    of the one-mentor closed form (:func:`_duals`); tracks add a (mentee, track) node per
-    pair of them, and the same proof covers them. Input where every mentee takes one
-    mentor runs the one-mentor path unchanged, so it gives the very same pairs.
+    With mentee capacities, the lexicographic objective is: the most pairs, then the
+    most mentees with at least one mentor (a mentee's first mentor earns more than any
+    score; some matching has both the most pairs and the most such mentees, since
+    augmenting a flow never empties a mentee), then the highest total. The proof reads
+    potentials of the whole flow network (:func:`_duals_multi`) instead of the one-mentor
+    closed form (:func:`_duals`); tracks add a (mentee, track) node per pair of them, and
+    the same proof covers them. Input where every mentee takes one mentor runs the
+    one-mentor path unchanged, so it gives the very same pairs.
 
     How: the min-cost flow is solved on a restricted set of pairs, each mentee's
     ``candidates`` best mentors; optimal dual prices of that solve (``u`` per mentee,
@@ -818,7 +874,8 @@ def solve_optimal_dense(
     t0 = time.perf_counter()
     usable_rows = np.flatnonzero(cap > 0)
     top_score = float(np.fmax.reduce(sc, axis=None, initial=-np.inf)) if sc.size else 0.0
-    scale = _scale(n_m, n_e, 1 if maximize_matches else slots + 1, top_score, extra_nodes)
+    mult = 1 if maximize_matches and multi is None else slots + 1
+    scale = _scale(n_m, n_e, mult, top_score, extra_nodes)
     k = max(1, min(int(candidates), len(usable_rows)))
     step = max(1, _BLOCK_CELLS // max(1, n_m))
 
@@ -871,7 +928,7 @@ def solve_optimal_dense(
     stats.timed("first restriction", t0)
     if n_eligible == 0:
         return []
-    weights = _Weights(maximize_matches, slots, s_max)
+    weights = _Weights(maximize_matches, slots, s_max, 0 if multi is None else n_e)
     if weights.top >= _EXACT_FLOAT:  # pragma: no cover - astronomically large input
         stats.rounds, stats.pairs_solved = 1, n_eligible
         return solve_optimal_full(
@@ -942,7 +999,14 @@ def solve_optimal_dense(
         rows_, cols_, s_, red_ = (np.concatenate(parts) for parts in zip(*found, strict=True))
         return _most_negative_per_mentee(rows_, cols_, s_, red_, k)
 
-    return _restricted_solve(n_m, n_e, cap, first, price, weights, stats, multi)
+    try:
+        return _restricted_solve(n_m, n_e, cap, first, price, weights, stats, multi)
+    except _Inexact:  # pragma: no cover - astronomically large input
+        stats.rounds, stats.pairs_solved, stats.proven = 1, n_eligible, False
+        return solve_optimal_full(
+            mentors, mentees, cap, sc, maximize_matches,
+            mentee_capacity=mentee_capacity, track=track,
+        )  # fmt: skip
 
 
 def solve_optimal(
@@ -954,7 +1018,10 @@ def solve_optimal(
     largest possible number of matched mentees, then the largest total score among
     matchings of that size. With ``False`` only the total score is maximised; among
     equally scoring matchings the one with most pairs is returned (so pairs with
-    score 0 are included when they fit without displacing anything).
+    score 0 are included when they fit without displacing anything). With
+    :attr:`Instance.mentee_capacity` and :attr:`Instance.tracks`, see
+    :func:`solve_optimal_dense`: no mentee gets a second mentor while another who
+    could have one has none.
 
     Guarantees: optimal with respect to scores rounded to 1/:data:`SCALE`
     (exact for scores with at most 6 decimals; otherwise the total is within
