@@ -31,7 +31,7 @@ def shortlist(
     ] = False,
     person: Annotated[
         list[str] | None,
-        typer.Option("--person", help="Only this person's shortlist (email). Repeatable."),
+        typer.Option("--person", metavar="EMAIL", help="Only this person's shortlist. Repeatable."),
     ] = None,
     send: Annotated[
         bool, typer.Option("--send", help="Send them (SMTP settings: `email:` in program.yaml).")
