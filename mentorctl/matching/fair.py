@@ -3,25 +3,33 @@
 **fair**, lexicographic, in this order:
 
 1. place as many mentees as the default objective (``max-matches``) would: an unmatched
-   mentee is the worst-off of all, so the count comes first;
+   mentee is the worst-off of all, so the count comes first (and, as under every
+   objective, the priority rule's mentees, left unmatched last cycle, are placed first:
+   the most of them and the most mentees in all are always reached together);
 2. among those matchings, maximise the lowest score of any matched pair (the
    bottleneck);
-3. then the total score (with the priority rule's bonus, as for ``max-matches``: among
-   matchings with that lowest score, the most priority mentees, then the best total).
+3. then the total score.
 
 How: the ``max-matches`` solution gives the count ``N`` and a first feasible floor (its
 own lowest score). A binary search over the sorted distinct scores of the allowed pairs
-finds the largest threshold ``t`` such that the matching restricted to pairs scoring at
-least ``t`` still places ``N``; the exact solver, run on that restricted set, gives the
-answer. Each probe is the exact solver itself (:func:`mentorctl.matching.scored.solve` in
-``optimal`` mode, the engine's own entry point, on the score matrix with the pairs below
-the threshold masked as NaN), so fair inherits whatever the solver handles (capacities,
-mentee capacities, tracks). A probe's answer is kept: the one at the final threshold is
-the result, without a further solve. Probes: about ``log2`` of the number of distinct
-scores between the floor and an upper bound (the ``N``-th largest allowed score).
+finds the largest threshold ``t`` such that a matching restricted to pairs scoring at
+least ``t`` still places ``N`` (and as many priority mentees); the exact optimal solver,
+run on that restricted set (:func:`mentorctl.matching.scored.solve`, the engine's own
+entry point, on the score matrix with the pairs below ``t`` masked as NaN), gives the
+answer, so fair inherits whatever that solver handles (capacities, mentee capacities,
+tracks).
 
-Guarantee: the count equals ``max-matches``'s, the lowest matched score is the largest
-any matching of that count can have (exact on scores rounded to
+The search's probes are maximum flows (:class:`_CountFlow`: SciPy's Dinic on a
+restricted set of pairs, each answer proven against every pair by a minimum cut, as the
+optimal solver proves its own with dual prices), so a probe costs a small fraction of a
+solve. The flow is exact for mentor and mentee capacities; with ``tracks`` (one mentor
+per track, not a flow) it is a relaxation, and the exact solver then checks the level it
+found and the one above, and searches on its own if either check fails. Probes: about
+``log2`` of the number of distinct scores between the floor and the ``N``-th largest
+allowed score.
+
+Guarantee: the count and the priority mentees placed equal ``max-matches``'s, the lowest
+matched score is the largest any such matching can have (exact on scores rounded to
 :data:`~mentorctl.matching.types.DECIMALS` places), and the total is the largest among
 those matchings. Kept and locked pairs stand as they are and are not part of the search.
 The bottleneck is read on the pairs' own scores (``own``), never on the objective's
@@ -31,8 +39,9 @@ extras (the ``prefer_previous`` and priority bonuses).
 lowest score and the total of the ``max-matches`` solution against the ``fair`` one, and,
 when priority mentees are among those being placed, the count and total with and
 without the priority rule. It reuses the run's score matrix and the run's own solution:
-at most two more solves besides the run's own (one of them the fair search when the
-run is not fair already; a third, plain ``max-matches`` solve only for ``max-score``).
+at most two more solves besides the run's own (the fair search's final solve, and the
+run without the priority rule), plus the search's flows; a ``max-score`` run also solves
+``max-matches`` once.
 """
 
 from __future__ import annotations
@@ -160,11 +169,14 @@ class _CountFlow:
         above = np.cumsum(counts[::-1])[::-1]  # usable pairs scoring >= each value
         return np.flatnonzero((counts > 0) & (above >= n) & (np.arange(_UNIT + 1) >= floor))
 
-    def reaches(self, t: int, n: int) -> bool:
+    def reaches(self, t: int, n: int, only: np.ndarray | None = None) -> bool:
+        """Whether ``n`` pairs can all score at least ``t`` (``only``: counting only
+        these mentees' pairs, a bool mask)."""
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
         n_m, n_e = self.n_m, self.n_e
+        cap_e = self.cap_e if only is None else np.where(only, self.cap_e, 0)
         sink = n_m + n_e + 1
         while True:
             self.rounds += 1
@@ -174,7 +186,7 @@ class _CountFlow:
             cols = np.concatenate(
                 [np.arange(n_m) + 1, ei + n_m + 1, np.full(n_e, sink, dtype=np.int64)]
             )
-            caps = np.concatenate([self.cap_m, np.ones(len(mi), dtype=np.int64), self.cap_e])
+            caps = np.concatenate([self.cap_m, np.ones(len(mi), dtype=np.int64), cap_e])
             graph = csr_matrix(
                 (caps.astype(np.int32), (rows.astype(np.int32), cols.astype(np.int32))),
                 shape=(sink + 1, sink + 1),
@@ -189,7 +201,9 @@ class _CountFlow:
             reached[breadth_first_order(residual, 0, directed=True, return_predecessors=False)] = (
                 True
             )
-            from_m, to_e = reached[1 : n_m + 1], ~reached[n_m + 1 : sink]
+            # A mentee who cannot reach the sink (no place counted) costs the cut nothing
+            # on the source side: pairs into them never cross it.
+            from_m, to_e = reached[1 : n_m + 1], ~reached[n_m + 1 : sink] & (cap_e > 0)
             add_m, add_e = [], []
             for lo, hi, block in self.blocks():
                 block[~from_m] = -1
@@ -219,11 +233,13 @@ def solve_fair(
     own: np.ndarray | None = None,
     baseline: Sequence[tuple[int, int]] | None = None,
 ) -> FairSolution:
-    """The fair matching of ``s`` (see the module docstring for its three levels).
+    """The fair matching of ``s`` (see the module docstring for its levels).
 
     ``own``: the pairs' own scores when ``s.raw`` carries an objective bonus
     (``prefer_previous``); default ``s.raw``. ``baseline``: the ``max-matches`` solution
-    of the same ``s`` and ``inp`` when the caller has it (it is solved otherwise).
+    of the same ``s`` and ``inp`` when the caller has it (it is solved otherwise), or any
+    matching with as many pairs and priority mentees: the search starts from its lowest
+    score.
     """
     mm = _as_max_matches(inp)
     if baseline is None:
@@ -232,6 +248,15 @@ def solve_fair(
     n = len(base)
     if n == 0:
         return FairSolution([], None, 0, [])
+    # Priority mentees: the most of them are placed first (the rule holds for every
+    # objective). Matchable sets of mentees form a matroid, so the most pairs and the
+    # most priority mentees are reached together: a level is feasible when both are.
+    waiting = np.array([e["email"] in inp.priority for e in s.mentees], dtype=bool)
+    n_waiting = int(sum(waiting[j] for _, j in base))
+
+    def placed(pairs: Sequence[tuple[int, int]]) -> bool:
+        return len(pairs) == n and sum(waiting[j] for _, j in pairs) == n_waiting
+
     own = s.raw if own is None else own
     flow = _CountFlow(s, own, base)
     floor = int(min(flow.ints(np.array([i for i, _ in base]), np.array([j for _, j in base]))))
@@ -246,9 +271,9 @@ def solve_fair(
         probes += 1
         at_least = np.rint(own * _UNIT) >= levels[k]
         pairs = solve(Mode.OPTIMAL, _restricted(s, at_least), mm)
-        if len(pairs) == n:
+        if placed(pairs):
             found[k] = sorted(pairs)
-        return len(pairs) == n
+        return placed(pairs)
 
     # The flow finds the highest level it allows, cheaply; the exact solver then solves
     # at that level (the answer). When the flow is only a relaxation (tracks), the
@@ -256,7 +281,8 @@ def solve_fair(
     lo, hi = 0, len(levels) - 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if flow.reaches(int(levels[mid]), n):
+        level = int(levels[mid])
+        if flow.reaches(level, n) and (not n_waiting or flow.reaches(level, n_waiting, waiting)):
             lo = mid
         else:
             hi = mid - 1
@@ -354,10 +380,9 @@ def _priority(
     plain = replace(inp, priority=frozenset())
     bare = replace(s, objective=None)
     if inp.program.matching.objective is Objective.FAIR and chosen:
-        # The threshold does not depend on the bonus (the count never does): one solve
-        # at the run's own lowest score, without the bonus, is fair without priority.
-        floor = min(scores[i, j] for i, j in chosen)
-        without = solve(Mode.OPTIMAL, _restricted(bare, scores >= floor), _as_max_matches(plain))
+        # Fair without the rule may reach a higher lowest score: search up from the
+        # run's own matching (as many pairs; its lowest score is feasible without it).
+        without = solve_fair(bare, plain, own, baseline=chosen).pairs
     else:
         without = solve(Mode.OPTIMAL, bare, plain)
 

@@ -1,7 +1,7 @@
 """``objective: fair`` against exhaustive search, and the price every optimal run reports.
 
-Fair is lexicographic: most matches, then the highest lowest score, then (the priority
-rule, then) the total. Brute force enumerates every feasible matching of small rosters
+Fair is lexicographic: the most priority mentees and the most matches (always reached
+together), then the highest lowest score, then the total. Brute force enumerates every feasible matching of small rosters
 (through the engine, as a coordinator's run does) and of small score matrices (where
 the flow's pricing rounds are forced by a candidate set of one pair per mentee).
 """
@@ -29,12 +29,12 @@ FAIR = PROGRAM.replace("matching:\n", "matching:\n  objective: fair\n", 1)
 
 
 def _key(scores: dict, pairs, priority=frozenset()) -> tuple:
-    """(count, lowest score, priority mentees placed, total), exactly."""
+    """(priority mentees placed, count, lowest score, total), exactly."""
     own = [Fraction(str(scores[p])) for p in pairs]
     return (
+        sum(e in priority for _, e in pairs),
         len(own),
         min(own) if own else Fraction(2),
-        sum(e in priority for _, e in pairs),
         sum(own, Fraction(0)),
     )
 
@@ -70,13 +70,13 @@ def test_fair_equals_exhaustive_search_through_the_engine(roster, data) -> None:
     assert price is not None and price["objective"] == "fair"
     assert price["fairness"]["fair"]["matched"] == len(pairs)
     if pairs:
-        assert price["fairness"]["fair"]["lowest_score"] == float(got[1])
+        assert price["fairness"]["fair"]["lowest_score"] == float(got[2])
         mm = price["fairness"]["max_matches"]
         best_mm = max(
-            (len(p), sum(e in priority for _, e in p), _key(inst.scores, p)[3])
+            (sum(e in priority for _, e in p), len(p), _key(inst.scores, p)[3])
             for p in feasible_matchings(inst)
         )
-        assert mm["matched"] == best_mm[0]
+        assert mm["matched"] == best_mm[1]
         assert mm["lowest_score"] <= price["fairness"]["fair"]["lowest_score"]
 
 
@@ -90,7 +90,7 @@ def matrices(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     return score, capacity
 
 
-def _exhaustive(score: np.ndarray, capacity: np.ndarray) -> tuple:
+def _exhaustive(score: np.ndarray, capacity: np.ndarray, waiting: frozenset[int]) -> tuple:
     n_m, n_e = score.shape
     best = None
     for choice in itertools.product(range(-1, n_m), repeat=n_e):
@@ -100,21 +100,23 @@ def _exhaustive(score: np.ndarray, capacity: np.ndarray) -> tuple:
         if any(sum(i == m for i, _ in pairs) > capacity[m] for m in range(n_m)):
             continue
         own = [Fraction(str(score[i, j])) for i, j in pairs]
-        key = (len(own), min(own) if own else Fraction(2), sum(own, Fraction(0)))
+        placed = sum(j in waiting for _, j in pairs)
+        key = (placed, len(own), min(own) if own else Fraction(2), sum(own, Fraction(0)))
         best = key if best is None else max(best, key)
     return best
 
 
 @SETTINGS
-@given(matrices(), st.sampled_from([1, 8]))
-def test_fair_on_score_matrices_equals_exhaustive_search(case, candidates: int) -> None:
-    """With one pair per mentee in the flow's first set, the cut proof must add the rest."""
+@given(matrices(), st.sampled_from([1, 8]), st.sets(st.integers(0, 4)))
+def test_fair_on_score_matrices_equals_exhaustive_search(case, candidates, waiting) -> None:
+    """With one pair per mentee in the flow's first set, the cut proof must add the rest;
+    some mentees are priority mentees (their own flow, with its own cut)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fair, "_CANDIDATES", candidates)
-        _check_matrix(*case)
+        _check_matrix(*case, frozenset(waiting))
 
 
-def _check_matrix(score: np.ndarray, capacity: np.ndarray) -> None:
+def _check_matrix(score: np.ndarray, capacity: np.ndarray, waiting: frozenset[int]) -> None:
     program = parse_program(FAIR.replace("MIN", "null"))
     n_m, n_e = score.shape
     s = Scored(
@@ -125,17 +127,19 @@ def _check_matrix(score: np.ndarray, capacity: np.ndarray) -> None:
         allowed=~np.isnan(score),
         ineligible={},
     )
-    found = fair.solve_fair(s, MatchInput(program=program, people=[]))
+    priority = frozenset(f"e{j}@x.org" for j in waiting)
+    found = fair.solve_fair(s, MatchInput(program=program, people=[], priority=priority))
     assert all(not np.isnan(score[i, j]) for i, j in found.pairs)
     for m in range(n_m):
         assert sum(i == m for i, _ in found.pairs) <= capacity[m]
     assert len({j for _, j in found.pairs}) == len(found.pairs)
     own = [Fraction(str(score[i, j])) for i, j in found.pairs]
-    got = (len(own), min(own) if own else Fraction(2), sum(own, Fraction(0)))
-    best = _exhaustive(score, capacity)
-    assert got[:2] == best[:2]
-    assert abs(float(got[2] - best[2])) < 1e-9
-    assert found.bottleneck == (float(got[1]) if own else None)
+    placed = sum(j in waiting for _, j in found.pairs)
+    got = (placed, len(own), min(own) if own else Fraction(2), sum(own, Fraction(0)))
+    best = _exhaustive(score, capacity, waiting)
+    assert got[:3] == best[:3]
+    assert abs(float(got[3] - best[3])) < 1e-9
+    assert found.bottleneck == (float(got[2]) if own else None)
 
 
 def test_priority_price_is_told_with_and_without_the_rule() -> None:
