@@ -149,9 +149,10 @@ def _swap(
     taken = matches.places_taken(session, c.cycle_id)
     best, _ = candidates(match_input(c, None, None, None), mentee)
     options: dict[str, str] = {}
+    current = {m for m, e in c.known.active if e == mentee}  # a mentee's other mentors
     for r in best:
         email = r["mentor"]
-        if email == mentor:
+        if email == mentor or email in current:
             continue
         active, pending = taken.get(c.known.ids[email], (0, 0))
         free = capacity.get(email, 0) - active - pending

@@ -282,6 +282,8 @@ def _refuse_double_mentee(
         raise MentorctlError(
             f"{mentee} already has {len(others)} active match(es) this cycle, their capacity"
         )
+    if row.mentor_id in others:  # a mentee with several mentors: never the same one twice
+        raise MentorctlError(f"{mentee} already has an active match with this mentor")
     track = places.tracks.get(emails.get(row.mentor_id or 0, ""))
     for other in others:
         if track is not None and places.tracks.get(emails.get(other or 0, "")) == track:

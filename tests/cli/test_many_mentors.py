@@ -232,3 +232,31 @@ def test_match_diff_lists_each_pair(tmp_path: Path) -> None:
     assert (tech, other) in [(c["old_mentor"], c["new_mentor"]) for c in changes]
     assert len(changes) <= 2 and all(c["old_mentor"] in ann for c in changes)
     assert diff["summary"]["old_matched"] == 5
+
+
+def test_accept_refuses_more_mentors_than_the_mentee_takes(tmp_path: Path) -> None:
+    cli = program(tmp_path)
+    yaml = cli.program / "program.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    no_tracks = text.split("  tracks:")[0]
+    yaml.write_text(no_tracks.replace("{default: 2, maximum: 3}", "{default: 3}"), "utf-8")
+    proposed = run_json(cli, "match")
+    assert isinstance(proposed, dict)
+    mentors = by_mentee([(m["mentor"], m["mentee"]) for m in proposed["matches"]])
+    assert len(mentors["cid@example.com"]) == 3
+    # The program now gives each mentee two mentors: accepting a third fails, and
+    # nothing is accepted.
+    yaml.write_text(no_tracks.replace("{default: 2, maximum: 3}", "{default: 2}"), "utf-8")
+    db = cli.program / "roster.db"
+    before = db.read_bytes()
+    refused = cli("match", "accept", "--all")
+    assert refused.exit_code == 1
+    assert "already has 2 active match(es) this cycle, their capacity" in refused.stderr
+    assert db.read_bytes() == before
+    # validate tells a mentee with more active matches than they take.
+    yaml.write_text(no_tracks.replace("{default: 2, maximum: 3}", "{default: 3}"), "utf-8")
+    assert cli("match", "accept", "--all").exit_code == 0
+    yaml.write_text(no_tracks.replace("{default: 2, maximum: 3}", "{default: 2}"), "utf-8")
+    valid = cli("validate")
+    assert valid.exit_code == 1
+    assert "cid@example.com: capacity" in valid.output and "takes 2 mentor(s)" in valid.output
