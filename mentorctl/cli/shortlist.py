@@ -77,6 +77,17 @@ def shortlist(
 
     c = open_context(ctx, None)
     program = c.program
+    from mentorctl.program import PreferenceCriterion
+
+    ranked = [x for x in program.matching.criteria if isinstance(x, PreferenceCriterion)]
+    if not any((x.mentor if mentors else x.mentee) for x in ranked):
+        # Rankings would come back and count for nothing: say so before anyone answers.
+        output.warn(
+            "no `preference` criterion reads the "
+            + ("mentors'" if mentors else "mentees'")
+            + " rankings in program.yaml: answers to this shortlist will not change the "
+            "matching (docs/participant-loop.md)"
+        )
     try:
         inp = match_input(c, None, None, None)
         people = {p["email"] for p in inp.people}
