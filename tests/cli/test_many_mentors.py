@@ -260,3 +260,19 @@ def test_accept_refuses_more_mentors_than_the_mentee_takes(tmp_path: Path) -> No
     valid = cli("validate")
     assert valid.exit_code == 1
     assert "cid@example.com: capacity" in valid.output and "takes 2 mentor(s)" in valid.output
+
+
+def test_import_names_a_mentee_capacity_above_the_maximum(tmp_path: Path) -> None:
+    cli = program(tmp_path)
+    bad = cli.program / "more.csv"
+    bad.write_text(
+        "email,name,role,capacity,skills_wanted\nzoe@example.com,Zoe Mentee,mentee,5,SQL\n",
+        encoding="utf-8",
+    )
+    db = cli.program / "roster.db"
+    before = db.read_bytes()
+    result = cli("participants", "import", str(bad))
+    assert result.exit_code == 1
+    assert "more.csv" in result.stderr and "capacity" in result.stderr
+    assert "5 is above the program's mentee_capacity maximum 3" in result.stderr
+    assert db.read_bytes() == before

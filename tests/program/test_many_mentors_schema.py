@@ -1,0 +1,61 @@
+"""program.yaml's ``mentee_capacity`` and ``matching.tracks``: defaults, checks, and how
+a mentee's own ``capacity`` is read."""
+
+from __future__ import annotations
+
+import pytest
+
+from mentorctl.errors import ProgramError
+from mentorctl.program import parse_program
+
+MINIMAL = """\
+version: 1
+name: Minimal
+slug: minimal
+cycle:
+  name: c1
+  start: 2027-01-01
+"""
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(ProgramError) as info:
+        parse_program(text, "program.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_one_mentor_each_by_default_and_a_mentees_capacity_ignored() -> None:
+    program = parse_program(MINIMAL)
+    assert program.mentee_capacity.default == 1 and program.mentee_capacity.top == 1
+    assert program.matching.tracks is None
+    # As before mentee capacities existed: the column means nothing for a mentee.
+    assert program.mentee_capacity_of(0, "mentee") == 1
+    assert program.mentee_capacity_of(3, "mentee") == 1
+
+
+def test_a_mentees_own_capacity_up_to_the_maximum() -> None:
+    program = parse_program(MINIMAL + "mentee_capacity: {default: 2, maximum: 3}\n")
+    assert program.mentee_capacity_of(None, "mentee") == 2
+    assert program.mentee_capacity_of(1, "mentee") == 1
+    assert program.mentee_capacity_of(5, "mentee") == 3
+    # Someone who is both keeps `capacity` for mentoring and takes the default.
+    assert program.mentee_capacity_of(5, "both") == 2
+    assert parse_program(MINIMAL + "mentee_capacity: {default: 2}\n").mentee_capacity.top == 2
+
+
+def test_mistakes_are_named() -> None:
+    found = problems_of(
+        MINIMAL
+        + "mentee_capacity: {default: 3, maximum: 2}\n"
+        + "matching:\n  tracks: {names: [tech, Tech], field: nowhere}\n"
+    )
+    assert any(
+        "mentee_capacity.default: is larger than mentee_capacity.maximum" in p for p in found
+    )
+    assert any("matching.tracks.field: unknown question id or field 'nowhere'" in p for p in found)
+    assert any("matching.tracks.names: track names repeat" in p for p in found)
+
+
+def test_not_for_circles_or_peer() -> None:
+    found = problems_of(MINIMAL + "format: peer\nmentee_capacity: {default: 2}\n")
+    assert any("mentee_capacity: a peer program has no mentors per mentee" in p for p in found)
