@@ -3,9 +3,10 @@
 **fair**, lexicographic, in this order:
 
 1. place as many mentees as the default objective (``max-matches``) would: an unmatched
-   mentee is the worst-off of all, so the count comes first (and, as under every
-   objective, the priority rule's mentees, left unmatched last cycle, are placed first:
-   the most of them and the most mentees in all are always reached together);
+   mentee is the worst-off of all, so the count comes first (as many pairs, and with
+   mentee capacities as many mentees with a mentor; and, as under every objective, the
+   priority rule's mentees, left unmatched last cycle, are placed first: the most of
+   them and the most pairs are always reached together);
 2. among those matchings, maximise the lowest score of any matched pair (the
    bottleneck);
 3. then the total score.
@@ -13,7 +14,7 @@
 How: the ``max-matches`` solution gives the count ``N`` and a first feasible floor (its
 own lowest score). A binary search over the sorted distinct scores of the allowed pairs
 finds the largest threshold ``t`` such that a matching restricted to pairs scoring at
-least ``t`` still places ``N`` (and as many priority mentees); the exact optimal solver,
+least ``t`` still places as many (pairs, mentees, priority mentees); the exact solver,
 run on that restricted set (:func:`mentorctl.matching.scored.solve`, the engine's own
 entry point, on the score matrix with the pairs below ``t`` masked as NaN), gives the
 answer, so fair inherits whatever that solver handles (capacities, mentee capacities,
@@ -22,11 +23,12 @@ tracks).
 The search's probes are maximum flows (:class:`_CountFlow`: SciPy's Dinic on a
 restricted set of pairs, each answer proven against every pair by a minimum cut, as the
 optimal solver proves its own with dual prices), so a probe costs a small fraction of a
-solve. The flow is exact for mentor and mentee capacities; with ``tracks`` (one mentor
-per track, not a flow) it is a relaxation, and the exact solver then checks the level it
-found and the one above, and searches on its own if either check fails. Probes: about
-``log2`` of the number of distinct scores between the floor and the ``N``-th largest
-allowed score.
+solve. The flow counts pairs (and priority mentees' pairs) under mentor and mentee
+capacities; it leaves out tracks (one mentor per track is not a flow) and the count of
+distinct mentees, so the level it finds is an upper bound, exact without them. The exact
+solver solves at that level and, only if it falls short there, searches below on its
+own. Probes: about ``log2`` of the number of distinct scores between the floor and the
+``N``-th largest allowed score.
 
 Guarantee: the count and the priority mentees placed equal ``max-matches``'s, the lowest
 matched score is the largest any such matching can have (exact on scores rounded to
@@ -102,9 +104,8 @@ class _CountFlow:
 
     A maximum flow (SciPy, Dinic): source -> mentor (capacity), mentor -> mentee (one
     arc per allowed pair scoring >= ``t``), mentee -> sink (the mentee's capacity). It
-    is exact for the solver's problem unless the solver adds a rule on top (one mentor
-    per track): then it is a relaxation, and :func:`solve_fair` lets the exact solver
-    have the last word.
+    is a relaxation of the solver's problem (one mentor per track is left out), exact
+    without tracks; :func:`solve_fair` lets the exact solver have the last word.
 
     As the optimal solver does, the flow runs on a restricted set of pairs (each
     mentee's best few, and the baseline's pairs) and its answer is proven against every
@@ -118,15 +119,13 @@ class _CountFlow:
     def __init__(self, s: Scored, own: np.ndarray, base: Sequence[tuple[int, int]]) -> None:
         self.own, self.allowed = own, s.allowed
         self.n_m, self.n_e = own.shape
-        # Places left per mentee (None: one each), and mentors' tracks (None: no tracks).
-        cap_e = getattr(s, "mentee_capacity", None)
+        cap_e = s.mentee_capacity  # places left per mentee (None: one each)
         self.cap_m = np.minimum(np.asarray(s.capacity, dtype=np.int64), self.n_e)
         self.cap_e = (
             np.ones(self.n_e, dtype=np.int64)
             if cap_e is None
             else np.minimum(np.asarray(cap_e, dtype=np.int64), self.n_m)
         )
-        self.exact = getattr(s, "track", None) is None  # one mentor per track is no flow
         self.step = max(1, _BLOCK_CELLS // max(1, self.n_m))
         self.rounds = 0
         parts_m, parts_e = (
@@ -251,11 +250,18 @@ def solve_fair(
     # Priority mentees: the most of them are placed first (the rule holds for every
     # objective). Matchable sets of mentees form a matroid, so the most pairs and the
     # most priority mentees are reached together: a level is feasible when both are.
+    # With mentee capacities, max-matches also places the most mentees (after the most
+    # pairs): a level must keep that count too.
     waiting = np.array([e["email"] in inp.priority for e in s.mentees], dtype=bool)
     n_waiting = int(sum(waiting[j] for _, j in base))
+    n_mentees = len({j for _, j in base})
 
     def placed(pairs: Sequence[tuple[int, int]]) -> bool:
-        return len(pairs) == n and sum(waiting[j] for _, j in pairs) == n_waiting
+        return (
+            len(pairs) == n
+            and sum(waiting[j] for _, j in pairs) == n_waiting
+            and len({j for _, j in pairs}) == n_mentees
+        )
 
     own = s.raw if own is None else own
     flow = _CountFlow(s, own, base)
@@ -275,9 +281,10 @@ def solve_fair(
             found[k] = sorted(pairs)
         return placed(pairs)
 
-    # The flow finds the highest level it allows, cheaply; the exact solver then solves
-    # at that level (the answer). When the flow is only a relaxation (tracks), the
-    # solver also checks the level above, and searches itself if either check fails.
+    # The flow finds the highest level it allows, cheaply: an upper bound, as it leaves
+    # out tracks and the count of mentees placed, and exact without them. The exact
+    # solver then solves at that level (the answer), and searches below on its own only
+    # if that level fails.
     lo, hi = 0, len(levels) - 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -286,14 +293,9 @@ def solve_fair(
             lo = mid
         else:
             hi = mid - 1
-    top = len(levels) - 1
-    if lo > 0 and not feasible(lo):  # only when the flow was not exact
-        top = lo - 1
-        lo = 0
-    elif not flow.exact and lo < top and feasible(lo + 1):
-        lo += 1
-    else:
-        top = lo
+    top = lo
+    if lo > 0 and not feasible(lo):  # only when the flow's relaxation was not tight
+        top, lo = lo - 1, 0
     while lo < top:  # the solver's own search, only when the relaxation was not tight
         mid = (lo + top + 1) // 2
         if feasible(mid):

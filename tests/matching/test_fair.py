@@ -22,6 +22,7 @@ from mentorctl.matching.engine import MatchInput, propose
 from mentorctl.matching.scored import Scored
 from mentorctl.program import parse_program
 from tests.matching.reference import feasible_matchings
+from tests.matching.test_many_mentors import dense, every_matching, feasible, multi_instances
 from tests.matching.test_engine import PROGRAM, independent_instance, rosters
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -179,3 +180,34 @@ def test_priority_price_is_told_with_and_without_the_rule() -> None:
     # No priority mentee among those placed: no priority figures.
     plain = propose(MatchInput(program=program, people=[mentor, waited, rival]))
     assert plain.tradeoffs["priority"] is None
+
+
+@SETTINGS
+@given(multi_instances())
+def test_fair_with_mentee_capacities_and_tracks_equals_brute_force(inst) -> None:
+    """Several mentors per mentee, at most one per track: the flow is only a relaxation
+    there, and the exact solver has the last word."""
+    mentors, mentees, cap, score, mentee_cap, tracks = dense(inst)
+    s = Scored(
+        mentors=[{"email": m} for m in mentors],
+        mentees=[{"email": e} for e in mentees],
+        capacity=np.array(cap, dtype=np.int64),
+        raw=np.nan_to_num(score, nan=0.0),
+        allowed=~np.isnan(score),
+        ineligible={},
+        mentee_capacity=np.array(mentee_cap, dtype=np.int64),
+        track=tracks if any(t is not None for t in tracks) else None,
+    )
+    program = parse_program(FAIR.replace("MIN", "null"))
+    found = fair.solve_fair(s, MatchInput(program=program, people=[]))
+    pairs = tuple(sorted((mentors[i], mentees[j]) for i, j in found.pairs))
+    assert feasible(inst, pairs)
+
+    def key(p) -> tuple:
+        own = [Fraction(str(inst.scores[x])) for x in p]
+        low = min(own) if own else Fraction(2)
+        return (len(p), len({e for _, e in p}), low, sum(own, Fraction(0)))
+
+    got, best = key(pairs), max(key(p) for p in every_matching(inst))
+    assert got[:3] == best[:3]
+    assert abs(float(got[3] - best[3])) < 1e-9
