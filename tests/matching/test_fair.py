@@ -22,8 +22,8 @@ from mentorctl.matching.engine import MatchInput, propose
 from mentorctl.matching.scored import Scored
 from mentorctl.program import parse_program
 from tests.matching.reference import feasible_matchings
-from tests.matching.test_many_mentors import dense, every_matching, feasible, multi_instances
 from tests.matching.test_engine import PROGRAM, independent_instance, rosters
+from tests.matching.test_many_mentors import dense, every_matching, feasible, multi_instances
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FAIR = PROGRAM.replace("matching:\n", "matching:\n  objective: fair\n", 1)
