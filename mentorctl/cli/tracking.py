@@ -377,7 +377,7 @@ def status(
     a listed match is at or below the given health.
     """
     from mentorctl.errors import ExitCode, NotFoundError, UsageError
-    from mentorctl.tracking import current_cycle, health_rank, health_rows
+    from mentorctl.tracking.health import health_rank, health_rows, stored_cycle
 
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
@@ -386,9 +386,10 @@ def status(
     _, program = state.load()
     roster = state.open_roster()
     try:
-        with roster.session() as session:
-            _, cycle = current_cycle(session, program, create=False)
-            rows = health_rows(session, program, cycle.id, day)
+        # Core reads only: status imports neither the ORM nor SQLModel.
+        with roster.reading() as conn:
+            cycle = stored_cycle(conn, program)
+            rows = health_rows(conn, program, cycle.id, day)
     finally:
         roster.dispose()
     needle = (person or "").strip().lower()

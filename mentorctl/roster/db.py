@@ -29,7 +29,7 @@ from mentorctl.roster.connect import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
 ROSTER_FILE = "roster.db"
@@ -91,6 +91,21 @@ class Roster:
                     session.rollback()
                 else:
                     session.commit()
+        except OperationalError as exc:
+            raise _roster_error(self.url, exc) from None
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read-only transaction on a Core connection, for commands that only read.
+
+        No ORM session: such a command imports neither SQLModel nor the ORM (a third of a
+        second), and its rows stay plain tuples (see :mod:`mentorctl.roster.tables`).
+        """
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
         except OperationalError as exc:
             raise _roster_error(self.url, exc) from None
 

@@ -31,10 +31,14 @@ from mentorctl.errors import NotFoundError
 from mentorctl.tables.dates import as_date
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlmodel import Session
 
     from mentorctl.program import Health as HealthSettings
     from mentorctl.program import Program
+
+    #: What the health queries run on: an ORM session or a Core connection.
+    Reader = Session | Connection
 
 #: Health states from best to worst; ``ended`` is outside the scale.
 HEALTH_STATES: tuple[str, ...] = tuple(Health)
@@ -298,17 +302,18 @@ def assess(
     )
 
 
-def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFacts]:
-    """Facts of the cycle's active and ended matches, from six aggregate queries."""
+def match_facts(session: Reader, cycle_id: int, today: dt.date) -> list[MatchFacts]:
+    """Facts of the cycle's active and ended matches, from six aggregate queries.
+
+    ``session`` is an ORM session or a Core connection (:meth:`Roster.reading`): the
+    queries are Core, over the light tables of :mod:`mentorctl.roster.tables`.
+    """
     from sqlalchemy import and_, func, or_, select
 
-    from mentorctl.roster.models import Checkin, Goal, MatchRow, Meeting, Participant
+    from mentorctl.roster.tables import tables
 
-    m = MatchRow.__table__  # type: ignore[attr-defined]
-    p = Participant.__table__  # type: ignore[attr-defined]
-    mt = Meeting.__table__  # type: ignore[attr-defined]
-    ck = Checkin.__table__  # type: ignore[attr-defined]
-    g = Goal.__table__  # type: ignore[attr-defined]
+    t = tables()
+    m, p, mt, ck, g = t.match, t.participant, t.meeting, t.checkin, t.goal
     mentor, mentee = p.alias("mentor"), p.alias("mentee")
     in_cycle = and_(m.c.cycle_id == cycle_id, m.c.status.in_(("active", "ended")))
     matches = session.execute(
@@ -420,16 +425,19 @@ def match_facts(session: Session, cycle_id: int, today: dt.date) -> list[MatchFa
 
 
 def health_rows(
-    session: Session, program: Program, cycle_id: int, today: dt.date
+    session: Reader, program: Program, cycle_id: int, today: dt.date
 ) -> list[MatchHealth]:
     """Every active and ended match of the cycle with its health on ``today``.
 
     Sorted by pair (mentor, then mentee). The cycle's dates come from the roster; the
     cadence and thresholds from ``program``.
     """
-    from mentorctl.roster.models import CycleRow
+    from sqlalchemy import select
 
-    cycle = session.get(CycleRow, cycle_id)
+    from mentorctl.roster.tables import tables
+
+    c = tables().cycle
+    cycle = session.execute(select(c.c.start, c.c.end).where(c.c.id == cycle_id)).first()
     if cycle is None:
         raise NotFoundError(f"no cycle with id {cycle_id} in the roster")
     thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
@@ -439,3 +447,25 @@ def health_rows(
     ]
     rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
     return rows
+
+
+def stored_cycle(session: Reader, program: Program) -> Any:
+    """program.yaml's current cycle as the roster stores it (``.id``, ``.name``,
+    ``.start``, ``.end``), read with one Core query; NotFoundError when nothing is stored
+    for it yet (as :func:`mentorctl.tracking.current_cycle` with ``create=False``)."""
+    from sqlalchemy import select
+
+    from mentorctl.roster.tables import tables
+
+    t = tables()
+    row = session.execute(
+        select(t.cycle.c.id, t.cycle.c.name, t.cycle.c.start, t.cycle.c.end)
+        .join(t.program, t.program.c.id == t.cycle.c.program_id)
+        .where(t.program.c.slug == program.slug, t.cycle.c.name == program.cycle.name)
+    ).first()
+    if row is None:
+        raise NotFoundError(
+            f"cycle {program.cycle.name}: nothing stored yet; "
+            "enrol people and run `mentorctl match` first"
+        )
+    return row
