@@ -11,8 +11,9 @@ ours) and that the page made no request. Chromium prints the checked DOM
 
 Then, for each bundled sample (``mentorctl init DIR --from-sample NAME``, ``match``,
 ``match accept --all``), one real agreement as HTML (checked and shot as above) and as
-PDF: every page becomes a PNG with poppler's ``pdftoppm``, and ``pdftotext -bbox``
-checks that no word reaches past the right margin.
+PDF on A4 and on US Letter (the paper follows ``LC_PAPER`` here): every page becomes a
+PNG with poppler's ``pdftoppm``, and ``pdftotext -bbox`` checks the page's size and that
+no word reaches past the right margin.
 
 Run: ``python scripts/screenshot_agreement.py [--out-dir /tmp] [--no-samples]``. Exit 0
 when every check passes, 1 otherwise. Needs ``chromium`` (``apt-get install -y chromium``)
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -148,39 +150,60 @@ def check_page(chromium: str, html: str, name: str, width: int, out_dir: Path) -
 SAMPLES = ("onboarding", "engineering-group", "tech-circles")
 
 
-def sample_files(name: str, work: Path) -> tuple[str, Path]:
-    """The HTML text and PDF path of one real agreement of a bundled sample."""
+#: A locale per paper: the PDF's paper follows LC_PAPER when program.yaml does not set it.
+LOCALES = {"a4": "en_GB.UTF-8", "letter": "en_US.UTF-8"}
+#: Page widths in PDF points.
+PAGE_WIDTH = {"a4": 595.28, "letter": 612.0}
+
+
+def sample_files(name: str, work: Path) -> tuple[str, dict[str, Path]]:
+    """The HTML text of one real agreement of a bundled sample, and its PDF per paper."""
     mentorctl = [sys.executable, "-m", "mentorctl", "-q"]
     directory = work / name
+    out = work / f"{name}-out"
     for args in (
         ["init", str(directory), "--from-sample", name],
         ["-p", str(directory), "match"],
         ["-p", str(directory), "match", "accept", "--all"],
-        ["-p", str(directory), "agreements", "-f", "html", "-o", str(work / f"{name}-out")],
-        ["-p", str(directory), "agreements", "-f", "pdf", "-o", str(work / f"{name}-out")],
+        ["-p", str(directory), "agreements", "-f", "html", "-o", str(out)],
     ):
         subprocess.run([*mentorctl, *args], check=True, capture_output=True, timeout=600)
-    html = sorted((work / f"{name}-out").rglob("*.html"))[0]
-    return html.read_text(encoding="utf-8"), html.with_suffix(".pdf")
+    html = sorted(out.rglob("*.html"))[0]
+    pdfs = {}
+    for paper, locale in LOCALES.items():
+        env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LANG")}
+        target = work / f"{name}-{paper}"
+        subprocess.run(
+            [*mentorctl, "-p", str(directory), "agreements", "-f", "pdf", "-o", str(target)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+            env={**env, "LC_PAPER": locale},
+        )
+        pdfs[paper] = target / html.relative_to(out).with_suffix(".pdf")
+    return html.read_text(encoding="utf-8"), pdfs
 
 
-def check_pdf(pdf: Path, name: str, out_dir: Path) -> list[str]:
-    """PNG pages (pdftoppm), and no word past the right margin (pdftotext -bbox)."""
+def check_pdf(pdf: Path, name: str, paper: str, out_dir: Path) -> list[str]:
+    """PNG pages (pdftoppm), the paper's width, and no word past the right margin
+    (pdftotext -bbox)."""
     problems: list[str] = []
-    prefix = out_dir / f"agreement-{name}-pdf"
+    prefix = out_dir / f"agreement-{name}-{paper}"
     subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(prefix)], check=True)
     pages = sorted(out_dir.glob(f"{prefix.name}-*.png"))
     bbox = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
+    if abs(width - PAGE_WIDTH[paper]) > 1:
+        problems.append(f"{name} PDF: page {width:.0f} pt wide, not {paper}")
     right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
     margin = 20 / 25.4 * 72  # the renderer's side margin, 20 mm
     wide = [x for x in right if x > width - margin + 2]
     if wide:
         problems.append(f"{name} PDF: {len(wide)} word(s) past the right margin")
     print(
-        f"{name:11} PDF: {len(pages)} page(s), widest word ends at {max(right):.0f} of "
+        f"{name:11} PDF {paper:6}: {len(pages)} page(s), widest word ends at {max(right):.0f} of "
         f"{width:.0f} pt: {'ok' if not wide else 'NO'}; {pages[0] if pages else '-'}"
     )
     return problems
@@ -194,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     chromium = find_chromium()
     problems: list[str] = []
     pages = dict(samples())
-    pdfs: dict[str, Path] = {}
+    pdfs: dict[str, dict[str, Path]] = {}
     with tempfile.TemporaryDirectory(prefix="mentorctl-samples-") as tmp:
         if not args.no_samples:
             for name in SAMPLES:
@@ -202,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, html in pages.items():
             for width in WIDTHS.values():
                 problems += check_page(chromium, html, name, width, args.out_dir)
-        for name, pdf in pdfs.items():
-            problems += check_pdf(pdf, name, args.out_dir)
+        for name, by_paper in pdfs.items():
+            for paper, pdf in by_paper.items():
+                problems += check_pdf(pdf, name, paper, args.out_dir)
     for p in problems:
         print("FAIL:", p)
     print("all checks passed" if not problems else f"{len(problems)} problem(s)")

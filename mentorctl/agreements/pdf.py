@@ -10,7 +10,8 @@ document needs are embedded, as subsets. A character no installed font has is re
 document and the field) and printed as ``?``. Right-to-left and Indic text is shaped
 when the optional ``uharfbuzz`` package is installed; without it such text is reported too.
 
-Every page has a running footer: program, cycle, "page N of M".
+Every page has a running footer: program, cycle, "page N of M". Pages are A4 or US
+Letter (:func:`paper_size`: ``agreement.paper`` in program.yaml, else the locale's).
 
 Why not one template for HTML and PDF (fpdf2's ``write_html`` or WeasyPrint)? Measured
 on the onboarding sample's agreement (CPU per document, after warm-up): this renderer
@@ -194,7 +195,28 @@ class PdfDocument:
     unshaped: bool = False  # right-to-left/Indic text printed without uharfbuzz
 
 
-def _new_pdf(footer: str) -> Any:  # an FPDF subclass with a running footer
+#: Territories whose locales print on US Letter (glibc's LC_PAPER); the rest use A4.
+_LETTER_TERRITORIES = frozenset(
+    {"US", "CA", "MX", "PH", "PR", "CL", "CO", "CR", "DO", "GT", "NI", "PA", "SV", "VE"}
+)
+PAPERS = ("a4", "letter")
+
+
+def paper_size(setting: str | None = None) -> str:
+    """``a4`` or ``letter``: ``setting`` (``agreement.paper``) when given, else the
+    locale's paper (``LC_ALL``, ``LC_PAPER`` or ``LANG``, the first set: ``en_US.UTF-8``
+    is Letter), else A4."""
+    if setting is not None and setting in PAPERS:
+        return setting
+    for name in ("LC_ALL", "LC_PAPER", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            territory = value.partition(".")[0].partition("@")[0].partition("_")[2]
+            return "letter" if territory.upper() in _LETTER_TERRITORIES else "a4"
+    return "a4"
+
+
+def _new_pdf(footer: str, paper: str = "a4") -> Any:  # an FPDF subclass with a running footer
     from fpdf import FPDF
 
     class _Agreement(FPDF):
@@ -210,26 +232,35 @@ def _new_pdf(footer: str) -> Any:  # an FPDF subclass with a running footer
             self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
             self.set_text_color(0, 0, 0)
 
-    pdf = _Agreement(format="A4")
+    pdf = _Agreement(format="Letter" if paper == "letter" else "A4")
     pdf._footer_text = footer
     return pdf
 
 
-def markdown_pdf(text: str, *, title: str, when: dt.date, footer: str = "") -> bytes:
+def markdown_pdf(
+    text: str, *, title: str, when: dt.date, footer: str = "", paper: str = "a4"
+) -> bytes:
     """The bytes of :func:`render_pdf` (characters no font has print as ``?``)."""
-    return render_pdf(text, title=title, when=when, footer=footer).content
+    return render_pdf(text, title=title, when=when, footer=footer, paper=paper).content
 
 
 def render_pdf(
-    text: str, *, title: str, when: dt.date, footer: str = "", values: Iterable[str] = ()
+    text: str,
+    *,
+    title: str,
+    when: dt.date,
+    footer: str = "",
+    values: Iterable[str] = (),
+    paper: str = "a4",
 ) -> PdfDocument:
     """A PDF of the simple Markdown our templates write (headings, bullets, **bold**).
 
     ``footer`` runs along the bottom of every page, beside the page number. ``values``
     are the participants' texts in the document; their characters that no installed
     font has are returned in :attr:`PdfDocument.missing` (in order, once each).
+    ``paper``: ``a4`` or ``letter``.
     """
-    pdf = _new_pdf(one_line(footer, 200))
+    pdf = _new_pdf(one_line(footer, 200), paper)
     pdf.set_creation_date(dt.datetime.combine(when, dt.time(0, 0), tzinfo=dt.UTC))
     pdf.set_title(one_line(title, 300))
     pdf.set_creator("mentorctl")
@@ -433,10 +464,11 @@ def add_font(
     proto = _PARSED.get(key)
     if proto is None:
         pdf.add_font(family, style, path, collection_font_number=index)
-        proto = copy.copy(pdf.fonts[fontkey])
+        # This document gets a copy too: made like every later one, so the first
+        # document of a run is byte for byte what it is at any other place in a run.
+        proto = copy.copy(pdf.fonts.pop(fontkey))
         proto.ttfont = None  # each copy opens its own
         _PARSED[key] = proto
-        return
     font = copy.copy(proto)
     font.i = len(pdf.fonts) + 1
     font.fontkey = fontkey

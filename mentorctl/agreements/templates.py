@@ -141,7 +141,7 @@ class Renderer:
         text = self.text(doc.context)
         if self.fmt != "pdf":
             return text.encode("utf-8")
-        from mentorctl.agreements.pdf import fields_with, render_pdf
+        from mentorctl.agreements.pdf import fields_with, paper_size, render_pdf
 
         c = doc.context
         result = render_pdf(
@@ -149,6 +149,7 @@ class Renderer:
             title=_pdf_title(doc),
             when=self.program.cycle.start,
             footer=f"{c['program']['name']} · cycle {c['cycle']['name']}",
+            paper=paper_size(self.program.agreement.paper),
         )
         if result.missing:
             chars = "".join(result.missing[:8])

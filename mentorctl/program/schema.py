@@ -344,6 +344,9 @@ class Agreement(_Strict):
         description='time of day of the .ics meeting series, quoted: "10:00"',
     )
     meeting_minutes: int = Field(60, ge=5, le=480, description="length of each meeting")
+    paper: Literal["a4", "letter"] | None = Field(
+        None, description="PDF page size; default: the locale's (LC_PAPER, LANG), else a4"
+    )
 
 
 class Reminders(_Strict):
