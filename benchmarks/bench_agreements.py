@@ -16,6 +16,7 @@ Run: ``python benchmarks/bench_agreements.py [--quick] [--strict]``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import sqlite3
@@ -58,7 +59,9 @@ def build(directory: Path, pairs: int) -> None:
     with roster.session(write=True) as s:
         cycle_id = ensure_cycle(s, ensure_program(s, program), program).id
     roster.dispose()
-    with sqlite3.connect(directory / "roster.db") as conn:
+    # Closed at once (not only committed): the roster is in WAL mode, and a copy taken
+    # while a connection is open can miss what is still in the -wal file.
+    with contextlib.closing(sqlite3.connect(directory / "roster.db")) as conn, conn:
         people = conn.execute("select id, role from participant order by id").fetchall()
         mentors = [i for i, r in people if r in ("mentor", "both")]
         mentees = [i for i, r in people if r == "mentee"][:pairs]

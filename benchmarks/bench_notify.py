@@ -20,6 +20,7 @@ Run: ``python benchmarks/bench_notify.py [--quick] [--strict]``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import socket
@@ -91,7 +92,9 @@ def build(directory: Path, pairs: int, port: int) -> None:
     with roster.session(write=True) as s:
         cycle_id = ensure_cycle(s, ensure_program(s, program), program).id
     roster.dispose()
-    with sqlite3.connect(directory / "roster.db") as conn:
+    # Closed at once (not only committed): the roster is in WAL mode, and a copy taken
+    # while a connection is open can miss what is still in the -wal file.
+    with contextlib.closing(sqlite3.connect(directory / "roster.db")) as conn, conn:
         people = conn.execute("select id, role from participant order by id").fetchall()
         ment = [i for i, r in people if r in ("mentor", "both")]
         mentees = [i for i, r in people if r == "mentee"][:pairs]
