@@ -224,7 +224,8 @@ def test_optimum_equals_brute_force_over_the_allowed_pairs(text: str, seed: int,
             u.role == "mentee"
             and others
             and all(
-                not constraints.exclusion_reasons(plain, m, e, people_by_email=by_email)
+                broken_rules(program, m, e)
+                and not constraints.exclusion_reasons(plain, m, e, people_by_email=by_email)
                 for m in others
             )
         ):
