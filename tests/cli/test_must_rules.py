@@ -142,3 +142,27 @@ def test_both_must_and_at_least_is_one_clear_error(cli: Cli, program_dir: Path) 
         result.stderr
     )
     assert (program_dir / "roster.db").read_bytes() == before
+
+
+def test_validate_names_a_program_lock_that_breaks_a_must_rule(cli: Cli, program_dir: Path) -> None:
+    add_criterion(
+        program_dir, "{name: tz, kind: closeness, field: utc_offset, max_diff: 3, must: true}"
+    )
+    path = program_dir / "program.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "    management_chain: 2\n",
+            "    management_chain: 2\n"
+            "    lock: [{mentor: edsger@example.com, mentee: alan@example.com}]\n",
+        )
+    )
+    checked = cli("validate")
+    assert checked.exit_code == 1
+    assert "matching.constraints.lock[0]" in checked.stderr
+    assert "must-have 'tz': time zones 6 h apart (at most 3 h)" in checked.stderr
+    path.write_text(
+        path.read_text().replace(
+            "mentee: alan@example.com}]", 'mentee: alan@example.com, override: "same team"}]'
+        )
+    )
+    assert cli("validate").exit_code == 0
