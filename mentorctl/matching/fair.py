@@ -99,6 +99,21 @@ _CANDIDATES = 8
 _UNIT = 10**DECIMALS  # scores as integers, as the solvers round them
 
 
+def _top(values: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """The ``k`` largest along ``axis``, largest first."""
+    if values.shape[axis] > k:
+        values = -np.partition(-values, k - 1, axis=axis)
+        values = values[:k] if axis == 0 else values[:, :k]
+    return -np.sort(-values, axis=axis)
+
+
+def _nth_largest(values: np.ndarray, n: int) -> int:
+    """The ``n``-th largest of ``values`` (-1 when there are fewer)."""
+    if len(values) < n:
+        return -1
+    return int(np.partition(values, len(values) - n)[len(values) - n])
+
+
 class _CountFlow:
     """Whether ``n`` pairs can all score at least a threshold ``t`` (integer units).
 
@@ -159,14 +174,35 @@ class _CountFlow:
             yield lo, hi, block.astype(np.int64)
 
     def levels(self, floor: int, n: int) -> np.ndarray:
-        """The distinct usable scores from ``floor`` up to the ``n``-th largest one: ``n``
-        pairs each scoring >= t need ``n`` usable pairs scoring >= t."""
+        """The distinct usable scores from ``floor`` up to a ceiling no threshold can pass.
+
+        ``n`` pairs each scoring >= t need ``n`` such pairs among each mentee's best
+        (as many as the mentee's places) and among each mentor's best (as many as the
+        mentor's capacity): the ``n``-th largest score of each of those two collections
+        bounds ``t`` from above.
+        """
         counts = np.zeros(_UNIT + 1, dtype=np.int64)
-        for _, _, block in self.blocks():
+        k_e = int(max(1, min(self.n_m, self.cap_e.max(initial=1))))
+        k_m = int(max(1, min(self.n_e, self.cap_m.max(initial=1))))
+        best_e: list[np.ndarray] = []
+        best_m = np.full((self.n_m, 0), -1, dtype=np.int64)
+        for lo, hi, block in self.blocks():
             vals = block[block >= floor]
             counts += np.bincount(np.minimum(vals, _UNIT), minlength=_UNIT + 1)
+            top = _top(block, k_e, axis=0)
+            ranks = np.arange(top.shape[0])[:, None]
+            best_e.append(top[ranks < self.cap_e[None, lo:hi]])
+            best_m = _top(np.concatenate([best_m, block], axis=1), k_m, axis=1)
+        ranks = np.arange(best_m.shape[1])[None, :]
+        ceiling = min(
+            _nth_largest(np.concatenate(best_e), n),
+            _nth_largest(best_m[ranks < self.cap_m[:, None]], n),
+        )
         above = np.cumsum(counts[::-1])[::-1]  # usable pairs scoring >= each value
-        return np.flatnonzero((counts > 0) & (above >= n) & (np.arange(_UNIT + 1) >= floor))
+        value = np.arange(_UNIT + 1)
+        return np.flatnonzero(
+            (counts > 0) & (above >= n) & (value >= floor) & (value <= max(ceiling, floor))
+        )
 
     def reaches(self, t: int, n: int, only: np.ndarray | None = None) -> bool:
         """Whether ``n`` pairs can all score at least ``t`` (``only``: counting only
@@ -286,8 +322,11 @@ def solve_fair(
     # solver then solves at that level (the answer), and searches below on its own only
     # if that level fails.
     lo, hi = 0, len(levels) - 1
+    first = True
     while lo < hi:
-        mid = (lo + hi + 1) // 2
+        # The ceiling first: the worst-off mentee's best options often set it exactly.
+        mid = hi if first else (lo + hi + 1) // 2
+        first = False
         level = int(levels[mid])
         if flow.reaches(level, n) and (not n_waiting or flow.reaches(level, n_waiting, waiting)):
             lo = mid
