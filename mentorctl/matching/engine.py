@@ -232,7 +232,9 @@ def propose(
     unmatched = _unmatched(inp, scored, chosen, matched_mentees, matches)
     summary["unmatched"] = len(unmatched)
     price = None
-    if optimal and with_tradeoffs:  # what fairness and the priority rule cost
+    # What fairness and the priority rule cost; fair is defined for one mentor per mentee
+    # (program.yaml refuses objective: fair with mentee_capacity above 1).
+    if optimal and with_tradeoffs and program.mentee_capacity.top <= 1:
         from mentorctl.matching.fair import tradeoffs
 
         if progress:

@@ -59,3 +59,8 @@ def test_mistakes_are_named() -> None:
 def test_not_for_circles_or_peer() -> None:
     found = problems_of(MINIMAL + "format: peer\nmentee_capacity: {default: 2}\n")
     assert any("mentee_capacity: a peer program has no mentors per mentee" in p for p in found)
+
+
+def test_fair_needs_one_mentor_per_mentee() -> None:
+    found = problems_of(MINIMAL + "mentee_capacity: {default: 2}\nmatching:\n  objective: fair\n")
+    assert any("matching.objective: fair needs one mentor per mentee" in p for p in found)
