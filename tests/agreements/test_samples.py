@@ -8,9 +8,13 @@ coordinator-only wording: scores, limits ("max 4", "0 h apart"), weights, criter
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
@@ -85,6 +89,8 @@ def test_agreements_calendar_and_email_agree(sample: Path) -> None:
         assert terms.length_text in str(event["DESCRIPTION"])
         _no_jargon(program, text, md_path.name)
 
+    _html_and_pdf_agree(cli, sample, program, len(docs))
+
     intros = cli("notify", "intro")
     assert intros.exit_code == 0, intros.output
     email = intros.stdout
@@ -105,3 +111,33 @@ def _no_jargon(program: object, text: str, where: str) -> None:
     for c in program.matching.criteria:  # type: ignore[attr-defined]
         if "-" in c.name or "_" in c.name:  # ids like time-zone, wished-for-buddy
             assert c.name not in text, f"{where}: criterion id {c.name!r} in the text"
+
+
+def _html_and_pdf_agree(cli: Cli, sample: Path, program: Any, count: int) -> None:
+    """The HTML agreements (their own template) and the PDFs (text extracted with
+    poppler, when installed) state the same terms, with no coordinator-only wording."""
+    terms = terms_of(program)
+    series = (
+        f"{terms.count} meetings, {terms.cadence_text}, {terms.length_text} each, from "
+        f"{long_date(terms.first_date)} to {long_date(terms.last_date)}, at {terms.time}"
+    )
+    first = f"{long_date(terms.first_date)} at {terms.time}"
+    for fmt in ("html", "pdf"):
+        if fmt == "pdf" and shutil.which("pdftotext") is None:
+            continue  # tests/agreements/test_pdf_names.py says why (and fails under CI)
+        out = sample / f"out-{fmt}"
+        result = cli("agreements", "-f", fmt, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        files = sorted(out.rglob(f"*.{fmt}"))
+        assert len(files) == count
+        for path in files:
+            if fmt == "html":
+                raw = re.sub(r"<style.*?</style>|<[^>]+>", " ", path.read_text("utf-8"), flags=re.S)
+            else:
+                raw = subprocess.run(
+                    ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+                ).stdout.decode()
+            text = " ".join(html.unescape(raw).split())
+            assert series in text, f"{path.name}: {text}"
+            assert f"First meeting {first}" in text or f"First meeting: {first}" in text, text
+            _no_jargon(program, text, path.name)
