@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from mentorctl.enums import Mode
 from mentorctl.errors import MatchingError
-from mentorctl.matching import constraints
+from mentorctl.matching import constraints, relax
 from mentorctl.matching.engine import MatchInput, pair_exclusions, propose
 from mentorctl.matching.relax import KINDS, _rules, relaxed_program, suggest
 from mentorctl.matching.scoring import explain_pair, utc_offset
@@ -31,6 +31,7 @@ from mentorctl.program import (
     parse_program,
 )
 from tests.matching.reference import exhaustive_optima
+from tests.matching.test_relax import _pick_by_objects
 
 HEAD = """\
 version: 1
@@ -290,6 +291,28 @@ def test_each_relaxation_places_the_person(text: str, seed: int, n: int) -> None
             except MatchingError as exc:
                 raise AssertionError(f"{r}: {exc}") from None
             assert r.pair in {(m.mentor, m.mentee) for m in placed.matches}, r
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=programs(fmt="group"), seed=st.integers(0, 2**32 - 1), n=st.integers(3, 8))
+def test_must_suggestions_are_the_first_distinct_changes_in_order(
+    text: str, seed: int, n: int
+) -> None:
+    """The array picking of relaxations keeps what sorting every candidate keeps, with
+    the ``must`` kind's words (which depend only on the pair's value) among them."""
+    inp = MatchInput(program=parse_program(text), people=roster(seed, n))
+    try:
+        pairs = [(m.mentor, m.mentee) for m in propose(inp).matches]
+    except MatchingError:
+        return
+    fast = suggest(inp, pairs, limit=2)
+    original = relax._pick
+    try:
+        relax._pick = _pick_by_objects
+        plain = suggest(inp, pairs, limit=2)
+    finally:
+        relax._pick = original
+    assert fast == plain
 
 
 # --------------------------------------------------------------------------- worked examples
