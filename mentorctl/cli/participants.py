@@ -48,7 +48,10 @@ TenureOpt = Annotated[int | None, typer.Option(min=0, help="Months at the organi
 ExperienceOpt = Annotated[
     float | None, typer.Option(min=0, help="Years of professional experience.")
 ]
-CapacityOpt = Annotated[int | None, typer.Option(min=0, help="Mentees this mentor takes.")]
+CapacityOpt = Annotated[
+    int | None,
+    typer.Option(min=0, help="Mentees this mentor takes (a mentee: mentors they take)."),
+]
 
 
 def _fmt(as_json: bool, as_csv: bool) -> Fmt:
