@@ -95,8 +95,9 @@ class MatchRow(SQLModel, table=True):
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "meeting"
-    # Migration 0003 added it: health and status read each match's meetings by date.
-    __table_args__ = (Index("ix_meeting_match_date", "match_id", "date"),)
+    # Migration 0007 (extending 0003's (match_id, date)): health and status sum each
+    # match's minutes by date from the index alone, without a table look-up per meeting.
+    __table_args__ = (Index("ix_meeting_match_date_minutes", "match_id", "date", "minutes"),)
 
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(foreign_key="match.id", index=True)
