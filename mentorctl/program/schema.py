@@ -541,7 +541,9 @@ class Program(_Strict):
         if self.format in (Format.CIRCLES, Format.PEER):
             return 1
         cap = self.mentee_capacity
-        if personal is None or role != "mentee":
+        # With one mentor per mentee, a mentee's capacity column means nothing (as before
+        # mentee capacities existed): only a program allowing more reads it.
+        if personal is None or role != "mentee" or cap.top <= 1:
             return cap.default
         return max(0, min(personal, cap.top))
 
@@ -647,6 +649,10 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
                 f"{program.format.value}",
             )
         )
+    if m.objective is Objective.FAIR and program.mentee_capacity.top > 1:
+        # fair raises the worst-off mentee's one pair; with several mentors each it
+        # would need its own definition (the worst pair? each mentee's best?).
+        out.append((("matching", "objective"), "fair needs one mentor per mentee"))
     names: set[str] = set()
     for i, c in enumerate(m.criteria):
         where: tuple[str | int, ...] = ("matching", "criteria", i)
@@ -714,9 +720,8 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
         out.append((what, f"a {program.format.value} program has no mentors per mentee"))
     if m.tracks is not None:
         if not _source_ok(program, m.tracks.field):
-            out.append(
-                (("matching", "tracks", "field"), f"unknown question id or field {m.tracks.field!r}")
-            )
+            unknown = f"unknown question id or field {m.tracks.field!r}"
+            out.append((("matching", "tracks", "field"), unknown))
         if len({n.strip().lower() for n in m.tracks.names}) != len(m.tracks.names):
             out.append((("matching", "tracks", "names"), "track names repeat"))
     if program.format is Format.CIRCLES and m.circles is None:
