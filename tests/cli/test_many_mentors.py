@@ -276,3 +276,27 @@ def test_import_names_a_mentee_capacity_above_the_maximum(tmp_path: Path) -> Non
     assert "more.csv" in result.stderr and "capacity" in result.stderr
     assert "5 is above the program's mentee_capacity maximum 3" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_fill_gives_a_mentee_with_one_mentor_their_second(tmp_path: Path) -> None:
+    cli = program(tmp_path)
+    yaml = cli.program / "program.yaml"  # room with every mentor: only Ann's place matters
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("{default: 2, maximum: 4}", "{default: 4}"),
+        encoding="utf-8",
+    )
+    proposed = run_json(cli, "match")
+    assert isinstance(proposed, dict)
+    pairs = [(m["mentor"], m["mentee"]) for m in proposed["matches"]]
+    first, second = by_mentee(pairs)["ann@example.com"]
+    accepted = cli("match", "accept", first, "ann@example.com")
+    assert accepted.exit_code == 0, accepted.output
+    rejected = cli("match", "reject", second, "ann@example.com")
+    assert rejected.exit_code == 0, rejected.output
+    # Ann has one mentor and a free place: --fill keeps hers and finds her another of
+    # the track she lacks (not the one rejected).
+    filled = run_json(cli, "match", "--fill", "--dry-run")
+    assert isinstance(filled, dict)
+    ann = {m["mentor"]: m for m in filled["matches"] if m["mentee"] == "ann@example.com"}
+    assert len(ann) == 2 and ann[first].get("kept") and second not in ann
+    assert {TRACK[m] for m in ann} == {"technical", "career"}
