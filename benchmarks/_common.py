@@ -54,23 +54,40 @@ def run_timed(
 
     ``env`` adds to (or overrides) :func:`clean_env`.
     """
+    return run_measured(cmd, cwd=cwd, env=env)[0]
+
+
+def run_measured(
+    cmd: Sequence[str], *, cwd: str | Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Run ``cmd`` to completion: (wall-clock seconds, CPU seconds of the child).
+
+    The CPU time (user + system, from ``os.wait4``) is the steadier number on a shared
+    machine: other work there slows the wall clock, not the child's own CPU time.
+    """
+    import tempfile
+
     environ = {**clean_env(), **(env or {})}
-    start = time.perf_counter()
-    proc = subprocess.run(
-        list(cmd),
-        cwd=cwd,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-    )
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(
-            f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n"
-            + proc.stderr.decode(errors="replace")[-2000:]
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=environ,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
         )
-    return elapsed
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            err.seek(0)
+            raise SystemExit(
+                f"benchmark command failed ({code}): {' '.join(cmd)}\n"
+                + err.read().decode(errors="replace")[-2000:]
+            )
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def interleaved(
@@ -81,12 +98,14 @@ def interleaved(
     cwd: str | Path | None = None,
     env: Mapping[str, dict[str, str]] | None = None,
     warmup: int = 1,
+    cpu: dict[str, list[float]] | None = None,
 ) -> dict[str, list[float]]:
     """Time each command ``reps`` times, taking turns (a, b, c, b, c, a, ...).
 
     The order rotates each round so no command always runs just after another.
     ``before(name)`` runs untimed before every run (e.g. to delete a database);
-    ``env[name]`` adds environment variables for that command.
+    ``env[name]`` adds environment variables for that command; ``cpu``, when given,
+    receives each run's CPU seconds by name (the wall-clock times are returned).
     """
     env = env or {}
     names = list(cmds)
@@ -101,7 +120,10 @@ def interleaved(
         for name in order:
             if before:
                 before(name)
-            times[name].append(run_timed(cmds[name], cwd=cwd, env=env.get(name)))
+            wall, used = run_measured(cmds[name], cwd=cwd, env=env.get(name))
+            times[name].append(wall)
+            if cpu is not None:
+                cpu.setdefault(name, []).append(used)
     return times
 
 
