@@ -169,6 +169,7 @@ def propose(
         np.array([left[e["email"]] for e in free_mentees], dtype=np.int64),
     )
     rule_out_fixed(program, mentors, free_mentees, [scored.allowed, scored.before_min_score], held)
+    scored.mentee_held = np.array([e["email"] in held for e in free_mentees], dtype=bool)
     if progress:
         progress(f"solving ({mode.value})")
     from mentorctl.matching.continuity import previous_reason, with_previous_bonus

@@ -42,6 +42,8 @@ class Scored:
     mentee_capacity: np.ndarray | None = None
     #: Each mentor's track (matching.tracks); None: the program has no tracks.
     track: list[str | None] | None = None
+    #: Mentees who already have a kept or locked mentor (optimal covers the others first).
+    mentee_held: np.ndarray | None = None
 
     @property
     def before_min_score(self) -> np.ndarray:
@@ -130,7 +132,7 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
         maximize = inp.program.matching.objective is not Objective.MAX_SCORE
         return solvers.solve_optimal_dense(
             ids_m, ids_e, s.capacity, score, maximize, mentee_capacity=s.mentee_capacity,
-            track=s.track,
+            track=s.track, mentee_held=s.mentee_held,
         )  # fmt: skip
     if mode is Mode.GREEDY:
         return solvers.solve_greedy_dense(

@@ -325,6 +325,16 @@ class _Multi:
 
     cap: NDArray[np.int64]
     track: NDArray[np.int64] | None
+    #: Mentees who already have a mentor outside this solve (kept or locked pairs): their
+    #: next one earns no ``cover`` (see :class:`_Weights`); None: nobody.
+    held: NDArray[np.bool_] | None = None
+
+    def first_units(self) -> NDArray[np.int64]:
+        """Each mentee's unit that earns ``cover``: 1, or 0 if held or of capacity 0."""
+        first = np.minimum(self.cap, 1)
+        if self.held is not None:
+            first[self.held] = 0
+        return first
 
     @property
     def slots(self) -> int:
@@ -349,13 +359,22 @@ def _multi_of(
     track: NDArray[np.integer] | Sequence[int | str | None] | None,
     n_mentees: int,
     n_mentors: int,
+    held: NDArray[np.bool_] | Sequence[bool] | None = None,
 ) -> _Multi | None:
     if mentee_capacity is not None and len(mentee_capacity) != n_mentees:
         raise MatchingError(f"mentee_capacity has {len(mentee_capacity)} entries, not {n_mentees}")
     if track is not None and len(track) != n_mentors:
         raise MatchingError(f"track has {len(track)} entries, not {n_mentors}")
     cap, idx = _multi(mentee_capacity, track)
-    return None if cap is None else _Multi(cap, idx)
+    held_arr = None if held is None else np.asarray(held, dtype=bool)
+    if held_arr is not None and len(held_arr) != n_mentees:
+        raise MatchingError(f"mentee_held has {len(held_arr)} entries, not {n_mentees}")
+    if held_arr is not None and not held_arr.any():
+        held_arr = None
+    if cap is None and held_arr is not None:  # one place each, but some mentees covered
+        ones = np.ones(n_mentees, dtype=np.int64)
+        cap = ones if mentee_capacity is None else np.asarray(mentee_capacity, dtype=np.int64)
+    return None if cap is None else _Multi(cap, idx, held_arr)
 
 
 def _scale(
@@ -434,7 +453,7 @@ def _flow(
         # A mentee's first mentor earns more than any total score (and the solver takes
         # the most pairs first): the most pairs, then the most mentees with a mentor.
         cover = slots * max(int(s.max()), 0) + 1
-        first = np.minimum(multi.cap, 1)
+        first = multi.first_units()
         smcf.add_arcs_with_capacity_and_unit_cost(
             np.full(n_mentees, source, dtype=np.int32),
             mentee_nodes,
@@ -626,7 +645,7 @@ def _duals_multi(
 
     if cover:
         # R -> mentee as two arcs: the first unit (cost -cover), the rest (cost 0).
-        first = np.minimum(multi.cap, 1)
+        first = multi.first_units()
         empty = (load_e == 0) & (first > 0)
         add(np.full(int(empty.sum()), hub), mentee_node[empty], -cover)
         busy_e = load_e > 0
@@ -795,6 +814,7 @@ def solve_optimal_full(
     *,
     mentee_capacity: NDArray[np.integer] | Sequence[int] | None = None,
     track: NDArray[np.integer] | Sequence[int | str | None] | None = None,
+    mentee_held: NDArray[np.bool_] | Sequence[bool] | None = None,
 ) -> list[tuple[int, int]]:
     """The exact optimum from one min-cost flow over every eligible pair.
 
@@ -802,7 +822,7 @@ def solve_optimal_full(
     an arc for every eligible pair (slow and memory-hungry on large rosters); kept
     as the reference the restricted solver is tested and benchmarked against.
     """
-    multi = _multi_of(mentee_capacity, track, len(mentees), len(mentors))
+    multi = _multi_of(mentee_capacity, track, len(mentees), len(mentors), mentee_held)
     cap, mi, ei, vals = _dense_to_coo(len(mentors), len(mentees), capacity, score)
     return _optimal_core(len(mentors), len(mentees), cap, mi, ei, vals, maximize_matches, multi)
 
@@ -818,6 +838,7 @@ def solve_optimal_dense(
     stats: OptimalStats | None = None,
     mentee_capacity: NDArray[np.integer] | Sequence[int] | None = None,
     track: NDArray[np.integer] | Sequence[int | str | None] | None = None,
+    mentee_held: NDArray[np.bool_] | Sequence[bool] | None = None,
 ) -> list[tuple[int, int]]:
     """Exact optimum on dense arrays; returns sorted ``(mentor_index, mentee_index)`` pairs.
 
@@ -831,7 +852,9 @@ def solve_optimal_dense(
     With mentee capacities, the lexicographic objective is: the most pairs, then the
     most mentees with at least one mentor (a mentee's first mentor earns more than any
     score; some matching has both the most pairs and the most such mentees, since
-    augmenting a flow never empties a mentee), then the highest total. The proof reads
+    augmenting a flow never empties a mentee), then the highest total. ``mentee_held[j]``
+    marks a mentee who already has a mentor outside this solve (the caller's kept pairs):
+    a further one does not count as covering them. The proof reads
     potentials of the whole flow network (:func:`_duals_multi`) instead of the one-mentor
     closed form (:func:`_duals`); tracks add a (mentee, track) node per pair of them, and
     the same proof covers them. Input where every mentee takes one mentor runs the
@@ -868,7 +891,7 @@ def solve_optimal_dense(
     stats = stats if stats is not None else OptimalStats()
     if n_m == 0 or n_e == 0:
         return []
-    multi = _multi_of(mentee_capacity, track, n_e, n_m)
+    multi = _multi_of(mentee_capacity, track, n_e, n_m, mentee_held)
     slots = n_e if multi is None else multi.slots
     extra_nodes = 0 if multi is None else n_e * multi.n_tracks
     t0 = time.perf_counter()
@@ -933,7 +956,7 @@ def solve_optimal_dense(
         stats.rounds, stats.pairs_solved = 1, n_eligible
         return solve_optimal_full(
             mentors, mentees, cap, sc, maximize_matches,
-            mentee_capacity=mentee_capacity, track=track,
+            mentee_capacity=mentee_capacity, track=track, mentee_held=mentee_held,
         )  # fmt: skip
 
     v_blocked = np.full(n_m, np.inf)
@@ -1005,7 +1028,7 @@ def solve_optimal_dense(
         stats.rounds, stats.pairs_solved, stats.proven = 1, n_eligible, False
         return solve_optimal_full(
             mentors, mentees, cap, sc, maximize_matches,
-            mentee_capacity=mentee_capacity, track=track,
+            mentee_capacity=mentee_capacity, track=track, mentee_held=mentee_held,
         )  # fmt: skip
 
 

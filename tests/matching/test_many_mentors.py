@@ -13,9 +13,12 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mentorctl.enums import Mode
+from mentorctl.errors import MatchingError
+from mentorctl.matching.engine import MatchInput, propose
 from mentorctl.matching.solvers import (
     Assignment,
     Instance,
@@ -28,9 +31,12 @@ from mentorctl.matching.solvers import (
     solve_stable,
     solve_stable_dense,
 )
+from mentorctl.matching.tracks import mentee_places, track_of
+from mentorctl.program import parse_program
 
 from .reference import _mentee_list, _mentor_list
 from .strategies import MENTEE_POOL, MENTOR_POOL, instances
+from .test_engine import PROGRAM, independent_instance, rosters
 
 PROPS = settings(max_examples=150, deadline=None)
 TRACKS = ("career", "technical")
@@ -341,3 +347,82 @@ def test_optimal_gives_everyone_a_first_mentor_before_anyone_a_second() -> None:
     assert solve_optimal(inst).pairs == ((a, y), (b, x))
     # The total-score objective takes the higher total instead.
     assert solve_optimal(inst, maximize_matches=False).pairs == ((a, x), (b, x))
+
+
+# ------------------------------------------------------------------ engine, end to end
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rosters(), st.sampled_from(list(Mode)), st.data())
+def test_engine_keeps_every_mentee_place_and_track(roster, mode: Mode, data) -> None:
+    """Through ``propose``: no mentee over their places, never two mentors of one track,
+    every pair eligible, kept pairs kept (and counted), and the optimum equal to brute
+    force over the independent view of the same roster."""
+    min_score, people = roster
+    text = PROGRAM.replace("MIN", min_score) + "mentee_capacity: {default: 2, maximum: 3}\n"
+    text = text.replace(
+        "matching:\n", "matching:\n  tracks: {names: [x, y], field: department}\n", 1
+    )
+    program = parse_program(text)
+    kept: list[tuple[str, str]] = []
+    inst = independent_instance(program, people)
+    if inst.scores:
+        kept = [data.draw(st.sampled_from(sorted(inst.scores)))]
+    try:
+        result = propose(MatchInput(program=program, people=people, mode=mode, kept=kept))
+    except MatchingError:
+        return  # nobody to match, or a kept pair beyond a mentor's capacity
+    pairs = tuple(sorted((m.mentor, m.mentee) for m in result.matches))
+    by_email = {p["email"]: p for p in people}
+    places = {e: mentee_places(program, by_email[e]) for e in inst.mentees}
+    tracks = {m: t for m in inst.mentors if (t := track_of(program, by_email[m])) is not None}
+    multi = Instance(
+        inst.mentors,
+        inst.mentees,
+        inst.capacity,
+        {p: s for p, s in inst.scores.items() if p[0] in tracks},  # no track: not placed
+        mentee_capacity=places,
+        tracks=tracks,
+    )
+    assert feasible(multi, pairs) or not set(kept) <= set(multi.scores)
+    assert set(kept) <= set(pairs)
+    if mode is Mode.OPTIMAL and set(kept) <= set(multi.scores) and len(multi.scores) <= 12:
+        fixed = [p for p in every_matching(multi) if set(kept) <= set(p)]
+        assert objective(multi, pairs, True) == max(objective(multi, p, True) for p in fixed)
+
+
+def test_a_mentee_with_a_kept_mentor_is_covered_already() -> None:
+    # x already has a mentor (kept, outside the solve) and one place left; y has none.
+    # One mentor with one place, who scores higher with x: y still comes first.
+    score = np.array([[1.0, 0.1]])
+    for fn in (solve_optimal_dense, solve_optimal_full):
+        assert fn(["a"], ["x", "y"], [1], score, mentee_capacity=[1, 2]) == [(0, 0)]
+        held = fn(["a"], ["x", "y"], [1], score, mentee_capacity=[1, 2], mentee_held=[True, False])
+        assert held == [(0, 1)]
+        # Every mentee at one place: still so (the one-mentor path is left only then).
+        ones = fn(["a"], ["x", "y"], [1], score, mentee_held=[True, False])
+        assert ones == [(0, 1)]
+
+
+def test_engine_covers_mentees_before_second_mentors_beside_kept_pairs() -> None:
+    program = parse_program(
+        "version: 1\nname: K\nslug: k\nformat: group\ncycle: {name: c1, start: 2027-01-04}\n"
+        "capacity: {default: 1, maximum: 3}\nmentee_capacity: {default: 2}\n"
+        "survey:\n  questions:\n"
+        "    - {id: wants, label: W, type: multiple_choice, options: [a, b]}\n"
+        "matching:\n  criteria:\n    - {name: s, kind: overlap, field: wants}\n"
+    )
+
+    def person(email: str, role: str, wants: list[str]) -> dict:
+        return {"email": email, "name": email[:3], "role": role, "answers": {"wants": wants}}
+
+    people = [
+        person("ann@x.org", "mentor", ["a"]),
+        person("bea@x.org", "mentor", ["a"]),
+        person("xi@x.org", "mentee", ["a"]),  # bea scores higher with xi than with yo
+        person("yo@x.org", "mentee", ["a", "b"]),
+    ]
+    result = propose(MatchInput(program=program, people=people, kept=[("ann@x.org", "xi@x.org")]))
+    pairs = sorted((m.mentor, m.mentee) for m in result.matches)
+    assert pairs == [("ann@x.org", "xi@x.org"), ("bea@x.org", "yo@x.org")]
+    assert result.summary["mentees_matched"] == 2
