@@ -58,7 +58,7 @@ from mentorctl.enums import Mode, Objective
 from mentorctl.matching.scored import Scored, solve
 from mentorctl.matching.types import DECIMALS, MatchInput, rounded
 
-__all__ = ["FairSolution", "describe", "solve_fair", "tradeoffs"]
+__all__ = ["PRICE_MAX_PAIRS", "FairSolution", "describe", "solve_fair", "tradeoffs"]
 
 IndexPairs = list[tuple[int, int]]
 
@@ -74,11 +74,6 @@ class FairSolution:
     probes: int
     #: The ``max-matches`` solution the search started from.
     baseline: IndexPairs
-
-
-def _own(s: Scored, own: np.ndarray | None) -> np.ndarray:
-    """The pairs' own scores, rounded as the solvers round them."""
-    return np.round(s.raw if own is None else own, DECIMALS)
 
 
 def _as_max_matches(inp: MatchInput) -> MatchInput:
@@ -97,6 +92,11 @@ _BLOCK_CELLS = 1 << 22
 #: Candidate pairs kept per mentee in the flow's pair set, and added per pricing round.
 _CANDIDATES = 8
 _UNIT = 10**DECIMALS  # scores as integers, as the solvers round them
+
+#: Candidate pairs above which a run leaves out the price (each extra solve takes seconds
+#: there: 10,000 x 2,000 has about 20 million), as the report leaves out its greedy
+#: baseline on large rosters. A fair run still reports it: its search solved it anyway.
+PRICE_MAX_PAIRS = 4_000_000
 
 
 def _top(values: np.ndarray, k: int, axis: int) -> np.ndarray:
@@ -381,12 +381,21 @@ def tradeoffs(
     ``tradeoffs`` object of ``match --json`` (README, "JSON").
     """
     objective = inp.program.matching.objective
-    scores = _own(s, own)
-    mm = _as_max_matches(inp)
+    scores = s.raw if own is None else own
+    n_pairs = int(np.count_nonzero(s.allowed))
+    if n_pairs > PRICE_MAX_PAIRS and not (objective is Objective.FAIR and baseline is not None):
+        return {
+            "objective": objective.value,
+            "fairness": None,
+            "priority": None,
+            "note": f"not computed: {n_pairs:,} candidate pairs is above {PRICE_MAX_PAIRS:,} "
+            "(`match --dry-run --set matching.objective=fair` shows fair's figures)",
+        }
+    note = None
     if objective is Objective.MAX_MATCHES:
         baseline = chosen
     elif baseline is None:
-        baseline = solve(Mode.OPTIMAL, s, mm)
+        baseline = solve(Mode.OPTIMAL, s, _as_max_matches(inp))
     fair = list(chosen) if objective is Objective.FAIR else None
     if fair is None:
         fair = solve_fair(s, inp, own, baseline).pairs
@@ -399,11 +408,15 @@ def tradeoffs(
         else rounded(b["lowest_score"] - a["lowest_score"]),
         "total_score_change": _change(a["total_score"], b["total_score"]),
     }
-    return {
-        "objective": objective.value,
-        "fairness": fairness,
-        "priority": _priority(s, inp, chosen, scores, own),
-    }
+    priority = None
+    if n_pairs <= PRICE_MAX_PAIRS:
+        priority = _priority(s, inp, chosen, scores, own)
+    elif any(e["email"] in inp.priority for e in s.mentees):
+        note = (
+            f"priority rule's price not computed: {n_pairs:,} candidate pairs is above "
+            f"{PRICE_MAX_PAIRS:,}"
+        )
+    return {"objective": objective.value, "fairness": fairness, "priority": priority, "note": note}
 
 
 def _priority(
@@ -458,6 +471,8 @@ def describe(price: dict[str, Any] | None) -> list[str]:
         return []
     lines = []
     f = price["fairness"]
+    if f is None:
+        return [f"fairness: {price.get('note')}"]
     a, b = f["max_matches"], f["fair"]
     if a["lowest_score"] is not None and b["lowest_score"] is not None:
         low_a, low_b = a["lowest_score"], b["lowest_score"]
@@ -495,4 +510,6 @@ def describe(price: dict[str, Any] | None) -> list[str]:
             text += f"; {w['matched']} matched in all ({wo['matched']} without)"
         total = _pct(p["total_score_change"])
         lines.append(text + (f"; {total} for it" if total else ""))
+    elif price.get("note"):
+        lines.append(price["note"])
     return lines

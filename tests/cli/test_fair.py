@@ -75,6 +75,7 @@ def test_fair_places_everyone_and_raises_the_lowest_score(tmp_path: Path) -> Non
             "total_score_change": -0.0833,
         },
         "priority": None,
+        "note": None,
     }
     res = cli("match", "--dry-run")
     assert res.exit_code == 0, res.output
@@ -102,6 +103,31 @@ def test_max_matches_run_tells_what_fair_would_cost(tmp_path: Path) -> None:
     data = json.loads(cli("match", "--dry-run", "--json", "--mode", "stable").stdout)
     assert data["tradeoffs"] is None
     assert "fairness:" not in cli("match", "--dry-run", "--mode", "greedy").stdout
+
+
+def test_large_rosters_leave_the_price_out_unless_fair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mentorctl.matching import fair
+
+    monkeypatch.setattr(fair, "PRICE_MAX_PAIRS", 3)  # this roster has 4 candidate pairs
+    cli = program(tmp_path, "max-matches")
+    data = json.loads(cli("match", "--dry-run", "--json").stdout)
+    note = (
+        "not computed: 4 candidate pairs is above 3 (`match --dry-run --set "
+        "matching.objective=fair` shows fair's figures)"
+    )
+    assert data["tradeoffs"] == {
+        "objective": "max-matches",
+        "fairness": None,
+        "priority": None,
+        "note": note,
+    }
+    assert f"fairness: {note}\n" in cli("match", "--dry-run").stdout
+    # What the note suggests works, and a fair run reports its price at any size.
+    res = cli("match", "--dry-run", "--json", "--set", "matching.objective=fair")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["tradeoffs"]["fairness"]["fair"]["lowest_score"] == 0.55
 
 
 @pytest.mark.parametrize(
