@@ -16,7 +16,8 @@ least as high, and that its lowest score is the search's threshold: a failure is
 and exits 1.
 
 Run: ``python benchmarks/bench_fair.py [--quick] [--strict]``. ``--quick`` runs 600 x 120,
-one repetition.
+one repetition, and prints the ratios without judging them (the targets are for 2,000 x
+400).
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(found.pairs) != len(base) or low_fair < low_base or found.bottleneck != low_fair:
         print("RESULT fair check: fair lost a match or lowered the lowest score FAIL")
         return 1
+    if args.quick:  # small sizes say little about the targets: printed, not judged
+        for what, ratio in (("", b / a), (" price", c / a)):
+            print(f"RESULT fair{what} {n_mentees}x{n_mentors}: {ratio:.2f}x of one max-matches "
+                  "solve (no target at this size)")  # fmt: skip
+        return 0
     ok = result(f"fair {n_mentees}x{n_mentors} (b)/(a)", b / a, TARGET_FAIR)
     ok &= result(f"fair price {n_mentees}x{n_mentors} (c)/(a)", c / a, TARGET_PRICE)
     return 0 if ok or not args.strict else 1
