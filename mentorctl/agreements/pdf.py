@@ -282,7 +282,7 @@ def render_pdf(
         family = "body"
         pdf._footer_family = "body"
         have = _cmap_of(body_regular)
-        chars = {ch for ch in text + footer if needs_glyph(ch) and ord(ch) not in have}
+        chars = {ch for ch in {*text, *footer} if ord(ch) not in have and needs_glyph(ch)}
         extra: list[str] = []
         fallback: dict[str, str] = {}  # character -> the font family that prints it
         full = _cmap_of(str(regular))
@@ -309,6 +309,8 @@ def render_pdf(
         unshaped = needs_shaping and not shaping
 
         def fit(s: str) -> str:
+            if not missing or missing.keys().isdisjoint(s):
+                return s
             return "".join("?" if ch in missing else ch for ch in s)
 
     else:
@@ -364,6 +366,8 @@ def render_pdf(
 
 
 _PARSED: dict[tuple[str, int, str], Any] = {}
+#: Widths of words in a body font's units, per width table (see _Layout.width).
+_WORD_UNITS: dict[tuple[int, str], float] = {}
 _SUBSETS: dict[tuple[str, int, frozenset[str], str], tuple[bytes, dict[str, int]]] = {}
 
 
@@ -499,6 +503,7 @@ class _Layout:
     def __init__(self, pdf: Any, family: str, fallback: dict[str, str]) -> None:
         self.pdf, self.family, self.fallback = pdf, family, fallback
         self.widths = {False: pdf.fonts[family].cw, True: pdf.fonts[family + "B"].cw}
+        self._elsewhere = frozenset(fallback)  # characters another font prints
 
     def _cw(self, ch: str, bold: bool) -> float:
         w = self.widths[bold].get(ord(ch))
@@ -511,12 +516,23 @@ class _Layout:
         return float(w)
 
     def width(self, text: str, bold: bool, size: float) -> float:
-        return sum(self._cw(ch, bold) for ch in text) * size * 0.001 / self.pdf.k
+        table = self.widths[bold]
+        # Agreements repeat the same words: a word's width in the body font is kept for
+        # the run (the font's width table is shared by every document's copy of it).
+        key = (id(table), text)
+        units = _WORD_UNITS.get(key)
+        if units is None:
+            units = sum(self._cw(ch, bold) for ch in text)
+            if len(_WORD_UNITS) < 200_000 and all(ord(ch) in table for ch in text):
+                _WORD_UNITS[key] = units
+        return units * size * 0.001 / self.pdf.k
 
     def _by_font(self, text: str, bold: bool) -> list[tuple[str, str, str]]:
         """``text`` cut into (piece, family, style) by the font that prints each char."""
-        out: list[tuple[str, str, str]] = []
         body = (self.family, "B" if bold else "")
+        if self._elsewhere.isdisjoint(text):
+            return [(text, *body)]
+        out: list[tuple[str, str, str]] = []
         for ch in text:
             fam = self.fallback.get(ch)
             where = body if fam is None or ord(ch) in self.widths[bold] else (fam, "")
@@ -567,11 +583,12 @@ class _Layout:
                 pdf.set_font(self.family, "", size)
                 pdf.text(pdf.l_margin + indent, base, "•")
             x = left
-            for text, bold, _ in _merge(items):
-                for piece, fam, style in self._by_font(text, bold):
+            for text, bold, run_width in _merge(items):
+                pieces = self._by_font(text, bold)
+                for piece, fam, style in pieces:
                     pdf.set_font(fam, style, size)
                     pdf.text(x, base, piece)
-                    x += self.width(piece, bold, size)
+                    x += run_width if len(pieces) == 1 else self.width(piece, bold, size)
             pdf.ln(height)
 
     def _fit(self, token: str, bold: bool, size: float, room: float) -> int:
