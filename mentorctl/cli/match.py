@@ -60,14 +60,14 @@ OverrideOpt = Annotated[
 ]
 
 
-def _compute(inp: MatchInput) -> Proposal:
+def _compute(inp: MatchInput, with_tradeoffs: bool = True) -> Proposal:
     from mentorctl.matching.engine import propose
 
     console = output.err()
     if output.is_quiet() or not console.is_terminal or len(inp.people) < 500:
-        return propose(inp)
+        return propose(inp, with_tradeoffs=with_tradeoffs)
     with console.status("matching ...") as status:
-        return propose(inp, progress=lambda msg: status.update(msg))
+        return propose(inp, progress=lambda msg: status.update(msg), with_tradeoffs=with_tradeoffs)
 
 
 MATCH_COLUMNS = [
@@ -305,7 +305,7 @@ def diff(
         from mentorctl.matching.relax import with_capacities
 
         inp = with_capacities(inp, capacity)
-    proposal = _compute(inp)
+    proposal = _compute(inp, with_tradeoffs=False)  # diff shows changes, not the price
     import itertools
 
     # By pair, not by mentee: a mentee may have several mentors (mentee_capacity).
