@@ -169,3 +169,32 @@ def test_a_template_error_mid_run_puts_back_the_claims_not_yet_sent(
     assert again.exit_code == 0, again.output
     assert again.stderr.splitlines()[-1] == "2 sent, 1 already sent"
     assert len(smtp_server.received) == 3
+
+
+class _Peers(_Handler):
+    """Notes the client's address of every message (one per SMTP connection)."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        super().__init__(server)
+        self.peers: list[object] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_one_smtp_connection_for_the_whole_run(sqlite_cli: Cli, program_dir: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer("127.0.0.1", _free_port())
+    handler = _Peers(server)
+    controller = Controller(handler, hostname=server.host, port=server.port)
+    controller.start()
+    try:
+        configure(program_dir, server)
+        matched(sqlite_cli)
+        r = sqlite_cli("notify", "intro", "--send", "--attach", "md")
+        assert r.exit_code == 0, r.output
+    finally:
+        controller.stop()
+    assert len(handler.peers) == 3 and len(set(handler.peers)) == 1
