@@ -470,8 +470,8 @@ def stale_locks(
     pairs = session.execute(
         select(func.lower(mentor.email), func.lower(mentee.email))
         .select_from(MatchRow)
-        .join(mentor, mentor.id == MatchRow.mentor_id)
-        .join(mentee, mentee.id == MatchRow.mentee_id)
+        .join(mentor, col(mentor.id) == col(MatchRow.mentor_id))
+        .join(mentee, col(mentee.id) == col(MatchRow.mentee_id))
         .where(
             col(MatchRow.cycle_id) == cycle.id,
             col(MatchRow.status).in_(("active", "ended")),
