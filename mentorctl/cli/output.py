@@ -123,8 +123,18 @@ def _escape(text: str) -> str:
 
 
 def print_json(data: Any) -> None:
+    """Indented JSON; a list of records is written one record per line.
+
+    ``json.dumps`` with ``indent`` runs Python's pure-Python encoder; records written one to a
+    line use the C encoder (several times faster on thousands of people) and stay easy to
+    grep and diff.
+    """
     import json
 
+    if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
+        rows = (json.dumps(row, ensure_ascii=False, default=str) for row in data)
+        sys.stdout.write("[\n  " + ",\n  ".join(rows) + "\n]\n")
+        return
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

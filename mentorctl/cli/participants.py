@@ -377,7 +377,8 @@ LIST_COLUMNS = [
 ]
 
 
-def person_row(p: Participant, matched: bool) -> dict[str, Any]:
+def person_row(p: Participant | Any, matched: bool) -> dict[str, Any]:
+    """A person as list/show print them; ``p`` is a model or a listing's row."""
     return {
         "email": p.email,
         "name": p.name,
@@ -415,26 +416,19 @@ def list_(
     as_csv: CsvOpt = False,
 ) -> None:
     """List enrolled people."""
-    from sqlmodel import select
-
-    from mentorctl.roster.models import CycleRow
-    from mentorctl.roster.participants import find_program_id, list_participants
+    from mentorctl.roster.listing import list_participants, program_and_cycle
 
     fmt = _fmt(as_json, as_csv)
     _, program = ctx.obj.load()
     roster = ctx.obj.open_roster()
     rows: list[dict[str, Any]] = []
     try:
-        with roster.session() as session:
-            pid = find_program_id(session, program)
+        # Core reads only: listing imports neither the ORM nor SQLModel.
+        with roster.reading() as conn:
+            pid, cycle_id = program_and_cycle(conn, program)
             if pid is not None:
-                cycle_id = session.exec(
-                    select(CycleRow.id).where(
-                        CycleRow.program_id == pid, CycleRow.name == program.cycle.name
-                    )
-                ).first()
                 people = list_participants(
-                    session,
+                    conn,
                     pid,
                     role=role.value if role else None,
                     department=department,

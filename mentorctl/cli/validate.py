@@ -39,8 +39,9 @@ def validate(
     found_in_matches: list = []  # over-full mentors; locks that break a constraint
     roster_checked = path is None or path.exists()
     if roster_checked:
+        from mentorctl.roster.listing import list_participants
         from mentorctl.roster.matches import match_problems
-        from mentorctl.roster.participants import find_program_id, list_participants, stored_values
+        from mentorctl.roster.participants import find_program_id, stored_values
 
         roster = state.open_roster(create=False)
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
 from mentorctl.errors import MentorctlError, NotFoundError
@@ -143,50 +143,6 @@ def update_participant(session: Session, p: Participant, record: ParticipantReco
         p.updated_at = utcnow()
         session.add(p)
     return changed
-
-
-def _matched_ids(session: Session, cycle_id: int) -> set[int]:
-    rows = session.exec(
-        select(MatchRow.mentor_id, MatchRow.mentee_id).where(
-            MatchRow.cycle_id == cycle_id, col(MatchRow.status).in_(("proposed", "active"))
-        )
-    ).all()
-    return {i for pair in rows for i in pair if i is not None}
-
-
-def list_participants(
-    session: Session,
-    program_id: int,
-    *,
-    role: str | None = None,
-    department: str | None = None,
-    matched: bool | None = None,
-    cycle_id: int | None = None,
-) -> list[tuple[Any, bool]]:
-    """Active participants ordered by email, each with whether they are matched this cycle.
-
-    ``role="mentor"`` includes people who are both, likewise for mentees. Each person is a
-    read-only row with the :class:`Participant` attributes a listing shows (``id``, the
-    record's fields, ``active``): a Core query, not an ORM object per person (12,500
-    people: about half the time).
-    """
-    from sqlalchemy import select as core_select
-
-    t = Participant.__table__  # type: ignore[attr-defined]
-    fields = ["id", *ParticipantRecord.__dataclass_fields__, "active"]  # type: ignore[attr-defined]
-    query = core_select(*(t.c[name] for name in fields)).where(
-        t.c.program_id == program_id, t.c.forgotten_at.is_(None)
-    )
-    if role is not None:
-        query = query.where(or_(t.c.role == role, t.c.role == "both"))
-    if department is not None:
-        query = query.where(func.lower(t.c.department) == department.lower())
-    people = session.execute(query.order_by(t.c.email)).all()
-    matched_ids = _matched_ids(session, cycle_id) if cycle_id is not None else set()
-    out = [(p, p.id in matched_ids) for p in people]
-    if matched is not None:
-        out = [(p, m) for p, m in out if m is matched]
-    return out
 
 
 def _has_history(session: Session, pid: int) -> bool:

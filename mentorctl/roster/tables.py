@@ -19,7 +19,18 @@ from types import SimpleNamespace
 def tables() -> SimpleNamespace:
     """``.program``, ``.cycle``, ``.participant``, ``.match``, ``.meeting``, ``.checkin``,
     ``.goal``: Core tables with the columns the read paths use."""
-    from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table
+    from sqlalchemy import (
+        JSON,
+        Boolean,
+        Column,
+        Date,
+        DateTime,
+        Float,
+        Integer,
+        MetaData,
+        String,
+        Table,
+    )
 
     md = MetaData()
 
@@ -35,7 +46,26 @@ def tables() -> SimpleNamespace:
             Column("start", Date),
             Column("end", Date),
         ),
-        participant=table("participant", Column("email", String), Column("name", String)),
+        participant=table(
+            "participant",
+            Column("program_id", Integer),
+            Column("email", String),
+            Column("name", String),
+            Column("role", String),
+            Column("department", String),
+            Column("title", String),
+            Column("level", String),
+            Column("manager_email", String),
+            Column("location", String),
+            Column("timezone", String),
+            Column("languages", JSON),
+            Column("tenure_months", Integer),
+            Column("years_experience", Float),
+            Column("capacity", Integer),
+            Column("answers", JSON),
+            Column("active", Boolean),
+            Column("forgotten_at", DateTime),
+        ),
         match=table(
             "match",
             Column("cycle_id", Integer),

@@ -57,3 +57,33 @@ def test_status_imports_no_orm_and_answers_as_the_session_does(sqlite_cli: Cli) 
         roster.dispose()
     by_id = {m["match_id"]: m for m in data["matches"]}
     assert len(rows) == 3 and {r.match_id: r.as_json() for r in rows} == by_id
+
+
+def test_participants_list_imports_no_orm_and_lists_what_the_models_hold(sqlite_cli: Cli) -> None:
+    matched(sqlite_cli)
+    cmd = [sys.executable, "-X", "importtime", "-m", "mentorctl", "-p", str(sqlite_cli.program)]
+    proc = subprocess.run(
+        [*cmd, "participants", "list", "--json", "--matched"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported = {m.group(1) for m in re.finditer(r"\|\s+([\w.]+)\s*$", proc.stderr, re.M)}
+    assert not {"sqlmodel", "sqlalchemy.orm", "mentorctl.roster.models"} & imported
+    listed = json.loads(proc.stdout)
+
+    # The same people, read through the models.
+    from sqlmodel import select
+
+    from mentorctl.roster.db import default_url, open_roster
+    from mentorctl.roster.models import Participant
+
+    roster = open_roster(default_url(sqlite_cli.program))
+    try:
+        with roster.session() as session:
+            people = session.exec(select(Participant).order_by(Participant.email)).all()
+            stored = {p.email: (p.name, p.role, list(p.languages), dict(p.answers)) for p in people}
+    finally:
+        roster.dispose()
+    assert len(listed) == 5 and all(person["matched"] for person in listed)  # edsger is both
+    for person in listed:
+        values = (person["name"], person["role"], person["languages"], person["answers"])
+        assert stored[person["email"]] == values
