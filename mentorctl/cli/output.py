@@ -123,19 +123,29 @@ def _escape(text: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    """Indented JSON; a list of records is written one record per line.
+    """Indented JSON, with each list of records written one record to a line.
 
     ``json.dumps`` with ``indent`` runs Python's pure-Python encoder; records written one to a
-    line use the C encoder (several times faster on thousands of people) and stay easy to
-    grep and diff.
+    line use the C encoder (several times faster on thousands of matches or people) and stay
+    easy to grep and diff. A top-level object keeps one key to a line.
     """
+    sys.stdout.write(_json_text(data, "") + "\n")
+
+
+def _json_text(value: Any, indent: str) -> str:
     import json
 
-    if isinstance(data, list) and data and all(isinstance(row, dict) for row in data):
-        rows = (json.dumps(row, ensure_ascii=False, default=str) for row in data)
-        sys.stdout.write("[\n  " + ",\n  ".join(rows) + "\n]\n")
-        return
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    def dumps(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False, default=str)
+
+    inner = indent + "  "
+    if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+        return "[\n" + ",\n".join(inner + dumps(row) for row in value) + "\n" + indent + "]"
+    if isinstance(value, dict) and value and not indent:
+        items = (f"{inner}{dumps(str(k))}: {_json_text(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n}"
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return text.replace("\n", "\n" + indent) if indent else text
 
 
 def print_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -257,23 +256,6 @@ def _fmt_num(x: float | None, digits: int = 1) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
-def _print_status_json(
-    cycle: str, day: dt.date, counts: dict[str, int], rows: list[MatchHealth]
-) -> None:
-    """The --json document, one match per line: the C encoder (no indent) keeps 10,000
-    matches fast, and a line per match is easy to grep."""
-    import json
-    import sys
-
-    head = json.dumps(
-        {"cycle": cycle, "today": day.isoformat(), "counts": counts}, ensure_ascii=False
-    )
-    out = [head[:-1] + ', "matches": [']
-    out.append(",\n".join("  " + json.dumps(r.as_json(), ensure_ascii=False) for r in rows))
-    out.append("]}")
-    sys.stdout.write("\n".join(out) + "\n")
-
-
 def _cells(r: MatchHealth) -> list[str]:
     names = f"{r.mentor_name or r.mentor} -> {r.mentee_name or r.mentee}"
     if r.circle:
@@ -415,7 +397,8 @@ def status(
         for h in ("on-track", "at-risk", "stalled", "ended")
     }
     if as_json:
-        _print_status_json(cycle.name, day, counts, rows)
+        document = {"cycle": cycle.name, "today": day.isoformat(), "counts": counts}
+        output.print_json(document | {"matches": [r.as_json() for r in rows]})
     elif as_csv:
         from mentorctl.cli.output import Column, print_csv
 
