@@ -92,12 +92,41 @@ def bench(pairs: int, reps: int) -> bool:
         }
         for name, took in times.items():
             print(f"  {ms(took)}  {name}  ({took / pairs * 1000:.1f} ms per agreement)")
-        return result(
+        ok = result(
             f"agreements pdf vs md[{pairs} pairs]",
             times["pdf"] / times["md"],
             TARGET,
             f"pdf {times['pdf']:.1f} s, md {times['md']:.1f} s",
         )
+        if not ok:
+            profile_pdf(sorted((directory / "out-md").rglob("*.md"))[:100])
+        return ok
+
+
+def profile_pdf(paths: list[Path]) -> None:
+    """Where a PDF's time goes: the renderer on up to 100 of the Markdown agreements,
+    in this process (after one warm-up document), by cumulative time."""
+    import cProfile
+    import pstats
+    import time
+
+    from mentorctl.agreements.pdf import render_pdf
+
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    if not texts:
+        return
+    when = dt.date(2027, 1, 11)
+    render_pdf(texts[0], title="warm-up", when=when, footer="f")
+    start = time.process_time()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for text in texts:
+        render_pdf(text, title="t", when=when, footer="f")
+    profiler.disable()
+    took = (time.process_time() - start) / len(texts) * 1000
+    print(f"  render_pdf alone: {took:.1f} ms CPU per agreement (profiled); top 12:")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"fpdf|fontTools|agreements", 12)
 
 
 def main(argv: list[str] | None = None) -> int:
