@@ -18,6 +18,7 @@ anything based on personality items.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -213,13 +214,36 @@ def _items_of(program: Program, c: Any, mentor: Person, mentee: Person) -> str:
     return ""
 
 
+def _addressed(phrase: str, reader: str) -> str:
+    """``phrase`` told to ``reader`` ("mentor" or "mentee"): "{mentee} wants to grow in X,
+    which {mentor} offers" becomes "you want to grow in X, which {mentor} offers"."""
+    you = "{" + reader + "}"
+    if you not in phrase:
+        return phrase
+    subject = re.compile(re.escape(you) + r" (is|has|\w+s)\b")
+    if phrase.startswith(you):
+        phrase = phrase.replace(" their ", " your ")  # the subject's own career, and so on
+    phrase = subject.sub(lambda m: "you " + _PLAIN.get(m[1], m[1][:-1]), phrase)
+    return phrase.replace(you, "you")
+
+
+_PLAIN = {"is": "are", "has": "have"}
+
+
 def participant_reasons(
-    program: Program, mentor: Person, mentee: Person, *, limit: int = 3
+    program: Program,
+    mentor: Person,
+    mentee: Person,
+    *,
+    limit: int = 3,
+    reader: str | None = None,
 ) -> list[str]:
     """Up to ``limit`` sentences telling the pair why they were matched (see the module).
 
     ``mentor`` and ``mentee`` are roster values (``stored_values`` /
-    ``ParticipantRecord.as_dict``: name, email, fields and ``answers``).
+    ``ParticipantRecord.as_dict``: name, email, fields and ``answers``). With ``reader``
+    ("mentor" or "mentee") the sentences speak to that one person ("you want to grow in
+    ..."), as a shortlist does; a program's own ``participant_text`` is used as written.
     """
     criteria = {c.name: c for c in program.matching.criteria}
     pair = explain_pair(program, mentor, mentee)
@@ -243,6 +267,8 @@ def participant_reasons(
             phrase = _PHRASES[type(c)](program, c, mentor, mentee)
             if phrase is None:
                 continue
+            if reader is not None:
+                phrase = _addressed(phrase, reader)
             # Names go in last: a name with braces in it must not be read as a placeholder.
             text = phrase.replace("{mentor}", names["mentor"]).replace("{mentee}", names["mentee"])
         text = text[:1].upper() + text[1:] if text[:1].islower() else text

@@ -314,7 +314,8 @@ def build(
         for k in picks:
             other = pool[k]
             pair = (person, other) if mentors else (other, person)
-            reasons = participant_reasons(shown, pair[0], pair[1], limit=2)
+            reader = "mentor" if mentors else "mentee"
+            reasons = participant_reasons(shown, pair[0], pair[1], limit=2, reader=reader)
             candidates.append(
                 Candidate(
                     email=other["email"],

@@ -174,6 +174,38 @@ def test_the_words_of_every_kind(criterion: dict[str, Any], expected: str) -> No
         assert criterion["name"] not in expected.lower().split()
 
 
+@pytest.mark.parametrize(
+    ("criterion", "reader", "expected"),
+    [
+        (CASES[0][0], "mentee", "You want to grow in Data and SQL and Python, which Adaeze offers"),
+        (CASES[0][0], "mentor", "Amelia wants to grow in Data and SQL and Python, which you offer"),
+        (CASES[1][0], "mentee", "You want to talk about Architecture, which Adaeze offers"),
+        (
+            CASES[-3][0],
+            "mentor",
+            "You are further along the same career path, and near enough to remember it",
+        ),
+        (
+            CASES[-3][0],
+            "mentee",
+            "Adaeze is further along the same career path, and near enough to remember it",
+        ),
+        (CASES[-2][0], "mentee", "You asked for Adaeze"),
+        (CASES[-2][0], "mentor", "Amelia asked for you"),
+        (CASES[2][0], "mentee", "You are both usually free at the same times (Late morning)"),
+    ],
+)
+def test_told_to_one_person(criterion: dict[str, Any], reader: str, expected: str) -> None:
+    """A shortlist speaks to its reader: "you want to grow in ...", never their own name."""
+    assert participant_reasons(program(criterion), MENTOR, MENTEE, reader=reader) == [expected]
+
+
+def test_reverse_seniority_told_to_the_mentor() -> None:
+    crit = {"name": "seniority", "kind": "seniority_gap", "min_gap": 1, "max_gap": 3}
+    said = participant_reasons(program(crit, reverse=True), MENTEE, MENTOR, reader="mentor")
+    assert said == ["You bring a fresh view from earlier in your career"]
+
+
 def test_reverse_program_seniority() -> None:
     crit = {"name": "seniority", "kind": "seniority_gap", "min_gap": 1, "max_gap": 3}
     p = program(crit, reverse=True)
