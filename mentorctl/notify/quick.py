@@ -62,25 +62,19 @@ def quick_all_sent(location: Path | None, database_url: str | None) -> int | Non
     except sqlite3.Error:
         return None
     try:
-        rows = conn.execute(
-            "SELECT m.id, m.circle FROM match m JOIN cycle c ON c.id = m.cycle_id "
+        # One query: the cycle's active matches, how many are in circles (keyed
+        # differently: the full path decides those), and how many have their intro sent.
+        total, circles, sent = conn.execute(
+            "SELECT count(*), coalesce(sum(coalesce(m.circle, '') != ''), 0), "
+            "coalesce(sum(msg.status = 'sent'), 0) "
+            "FROM match m JOIN cycle c ON c.id = m.cycle_id "
             "JOIN program p ON p.id = c.program_id "
+            "LEFT JOIN message msg ON msg.dedupe_key = 'intro:' || m.id "
             "WHERE p.slug = ? AND c.name = ? AND m.status = 'active'",
             (slug, cycle),
-        ).fetchall()
-        if not rows or any(circle for _, circle in rows):
-            return None
-        keys = [f"intro:{mid}" for mid, _ in rows]
-        sent = 0
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sent += conn.execute(
-                f"SELECT count(*) FROM message WHERE status = 'sent' AND dedupe_key IN ({marks})",
-                chunk,
-            ).fetchone()[0]
+        ).fetchone()
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return len(keys) if sent == len(keys) else None
+    return int(total) if total and not circles and sent == total else None
