@@ -443,9 +443,7 @@ class Forms(_Strict):
         "and {answer} (met_answer or not_yet_answer)",
     )
     met_answer: str = Field("We met", min_length=1, description="the form's 'we met' option")
-    not_yet_answer: str = Field(
-        "Not yet", min_length=1, description="the form's 'not yet' option"
-    )
+    not_yet_answer: str = Field("Not yet", min_length=1, description="the form's 'not yet' option")
     checkin_question: str | None = Field(
         None,
         min_length=1,
@@ -645,8 +643,7 @@ def _matching_problems(program: Program) -> list[tuple[tuple[str | int, ...], st
         out.append(
             (
                 ("matching", "objective"),
-                "fair applies to one-to-one and group programs, not "
-                f"{program.format.value}",
+                f"fair applies to one-to-one and group programs, not {program.format.value}",
             )
         )
     if m.objective is Objective.FAIR and program.mentee_capacity.top > 1:
