@@ -82,8 +82,8 @@ def intro(
             return
 
     from mentorctl.agreements import render as agreements
-    from mentorctl.errors import MentorctlError
     from mentorctl.notify import intro as core
+    from mentorctl.notify.batch import load_previous
     from mentorctl.notify.transport import smtp_password
     from mentorctl.roster.participants import ensure_cycle, ensure_program
 
@@ -99,7 +99,7 @@ def intro(
         intros = core.compose(
             program, docs, attach=attach.value, coordinator_only=to_coordinator_only
         )
-        core.load_previous(roster, intros)
+        load_previous(roster, intros)
         if not intros:
             output.warn("no active matches this cycle: run `mentorctl match` and `match accept`")
         if not send:
@@ -113,7 +113,7 @@ def intro(
         with roster.session(write=True, dry_run=dry_run) as session:
             program_id = ensure_program(session, program).id or 0
         password = None if dry_run else smtp_password(program.email, directory)
-        with _progress(len(intros), quiet=as_json) as advance:
+        with progress(len(intros), quiet=as_json) as advance:
             results, warnings = core.send(
                 roster,
                 program,
@@ -125,30 +125,23 @@ def intro(
                 resend=resend,
                 dry_run=dry_run,
                 wait=wait,
-                on_result=None if as_json else _logger(verbose, advance),
+                on_result=None if as_json else logger(verbose, advance),
             )
     finally:
         roster.dispose()
     for warning in warnings:
         output.warn(warning)
-    _report(results, as_json, dry_run)
-    bad = [r for r in results if r.status in ("failed", "unknown")]
-    if bad:
-        unknown = sum(r.status == "unknown" for r in bad)
-        what = "failed" if not unknown else "failed or may not have been delivered"
-        raise MentorctlError(
-            f"{len(bad)} of {len(results)} introduction(s) {what}; the others are recorded; "
-            "re-run to retry the failed ones"
-            + (" (those that may have been delivered only with --resend)" if unknown else "")
-        )
+    report(results, as_json, dry_run, noun="introduction(s)")
 
 
-def all_sent(n: int) -> str:
-    return f"all {n} introduction(s) already sent; nothing to send (--resend to send again)"
+def all_sent(n: int, noun: str = "introduction(s)") -> str:
+    return f"all {n} {noun} already sent; nothing to send (--resend to send again)"
 
 
 @contextlib.contextmanager
-def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[], None]]:
+def progress(
+    total: int, *, quiet: bool, label: str = "Introductions"
+) -> Iterator[Callable[[], None]]:
     """A progress bar over the emails on a terminal; nothing under cron, pipes or --quiet."""
     if quiet or total < 2 or output.is_quiet() or not output.err().is_terminal:
         yield lambda: None
@@ -156,7 +149,7 @@ def _progress(total: int, *, quiet: bool) -> Iterator[Callable[[], None]]:
     from rich.progress import Progress
 
     with Progress(console=output.err(), transient=True) as bar:
-        task = bar.add_task("Introductions", total=total)
+        task = bar.add_task(label, total=total)
         yield lambda: bar.advance(task)
 
 
@@ -173,14 +166,14 @@ def _preview(intros: list[Any], as_json: bool) -> None:
         out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
 
 
-def _logger(verbose: bool, advance: Callable[[], None]) -> Callable[[Any], None]:
+def logger(verbose: bool, advance: Callable[[], None]) -> Callable[[Any], None]:
     """One line per email that was sent or not (skipped ones only with --verbose)."""
 
     def log(result: Any) -> None:
         advance()
         if result.status == "skipped" and not verbose:
             return
-        who = ", ".join(result.intro.recipients())
+        who = ", ".join(result.item.message().recipients())
         detail = f": {result.detail}" if result.detail else ""
         if result.status in ("failed", "unknown"):
             output.warn(f"{result.status} {who}{detail}")
@@ -196,7 +189,24 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-def _report(results: list[Any], as_json: bool, dry_run: bool) -> None:
+def report(results: list[Any], as_json: bool, dry_run: bool, *, noun: str) -> None:
+    """What a sending run did: counts on one line (or JSON); MentorctlError when any email
+    failed or may not have been delivered."""
+    _summary(results, as_json, dry_run, noun)
+    bad = [r for r in results if r.status in ("failed", "unknown")]
+    if bad:
+        from mentorctl.errors import MentorctlError
+
+        unknown = sum(r.status == "unknown" for r in bad)
+        what = "failed" if not unknown else "failed or may not have been delivered"
+        raise MentorctlError(
+            f"{len(bad)} of {len(results)} {noun} {what}; the others are recorded; "
+            "re-run to retry the failed ones"
+            + (" (those that may have been delivered only with --resend)" if unknown else "")
+        )
+
+
+def _summary(results: list[Any], as_json: bool, dry_run: bool, noun: str) -> None:
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -215,7 +225,7 @@ def _report(results: list[Any], as_json: bool, dry_run: bool) -> None:
         and counts.get("skipped") == len(results)
         and all(r.detail.startswith("already sent") for r in results)
     ):
-        output.info(all_sent(len(results)))
+        output.info(all_sent(len(results), noun))
         return
     words = {"would-send": "would be sent"}
     parts = [f"{n} {words.get(st, st)}" for st, n in sorted(counts.items()) if st != "skipped"]

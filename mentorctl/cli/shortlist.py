@@ -70,8 +70,9 @@ def shortlist(
     or may not have been delivered.
     """
     from mentorctl.cli.match_input import match_input, open_context
-    from mentorctl.errors import MentorctlError
+    from mentorctl.cli.notify import logger, progress, report
     from mentorctl.notify import shortlist as core
+    from mentorctl.notify.batch import load_previous, skip_reason
     from mentorctl.notify.transport import smtp_password
     from mentorctl.roster.participants import ensure_program
 
@@ -99,7 +100,7 @@ def shortlist(
         shortlists = core.build(
             inp, top=top or program.shortlist.top, mentors=mentors, only=person or ()
         )
-        core.load_previous(c.roster, shortlists)
+        load_previous(c.roster, shortlists)
         if not shortlists:
             side = "mentor" if mentors else "mentee"
             output.warn(
@@ -107,9 +108,7 @@ def shortlist(
                 "candidate passes the hard constraints)"
             )
         if not send or dry_run:
-            todo = [
-                s for s in shortlists if not send or core.skip_reason(s.previous, resend) is None
-            ]
+            todo = [s for s in shortlists if not send or skip_reason(s.previous, resend) is None]
             _preview(todo, as_json, sent=False)
             if not as_json and send:
                 skipped = len(shortlists) - len(todo)
@@ -123,10 +122,8 @@ def shortlist(
         with c.roster.session(write=True) as session:
             program_id = ensure_program(session, program).id or 0
         password = smtp_password(program.email, c.directory)
-        from mentorctl.cli.notify import _progress
-
-        with _progress(len(shortlists), quiet=as_json) as advance:
-            run = core.send(
+        with progress(len(shortlists), quiet=as_json, label="Shortlists") as advance:
+            results = core.send(
                 c.roster,
                 program,
                 program_id,
@@ -134,25 +131,11 @@ def shortlist(
                 password=password,
                 resend=resend,
                 wait=wait,
-                on_result=None if as_json else _logger(advance),
+                on_result=None if as_json else logger(False, advance),
             )
     finally:
         c.roster.dispose()
-    counts = dict(run.counts())
-    if as_json:
-        output.print_json(
-            {"sent": True, "counts": counts, "results": [r.as_json() for r in run.results]}
-        )
-    else:
-        words = {"skipped": "already sent or being sent"}
-        summary = ", ".join(f"{n} {words.get(k, k)}" for k, n in sorted(counts.items()))
-        output.info(summary or "nothing to send")
-    bad = [r for r in run.results if r.status in ("failed", "unknown")]
-    if bad:
-        raise MentorctlError(
-            f"{len(bad)} of {len(run.results)} shortlist(s) failed or may not have been "
-            "delivered; the others are recorded; re-run to retry the failed ones"
-        )
+    report(results, as_json, False, noun="shortlist(s)")
 
 
 def _preview(shortlists: list[Any], as_json: bool, *, sent: bool) -> None:
@@ -166,21 +149,3 @@ def _preview(shortlists: list[Any], as_json: bool, *, sent: bool) -> None:
         if n:
             out.print("\n" + "-" * 72 + "\n", markup=False, highlight=False)
         out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
-
-
-def _logger(advance: Any) -> Any:
-    """One line per email sent or not (skipped ones are only counted)."""
-    from rich.markup import escape
-
-    def log(result: Any) -> None:
-        advance()
-        if result.status == "skipped":
-            return
-        detail = f": {result.detail}" if result.detail else ""
-        line = f"{result.status} {result.shortlist.to[1]}{detail}"
-        if result.status in ("failed", "unknown"):
-            output.warn(line)
-        else:
-            output.info(escape(line))
-
-    return log

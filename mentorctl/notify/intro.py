@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.agreements.render import AgreementDoc, long_date
+from mentorctl.notify.batch import SendResult, send_once
 from mentorctl.notify.links import checkin_lines
-from mentorctl.notify.outbox import CLAIM_AHEAD, RESEND, RETRY, Message, Outcome
+from mentorctl.notify.outbox import Message
 from mentorctl.notify.transport import Attachment, MailError
 from mentorctl.program import Program
 
@@ -229,14 +230,14 @@ class Attacher:
     """Renders one intro's attachments at a time, with the templates loaded once."""
 
     def __init__(self, program: Program, program_dir: Path, fmt: str) -> None:
-        from mentorctl.agreements.render import Renderer
-
-        self.program, self.fmt = program, fmt
-        self.renderer = Renderer(program, program_dir, fmt)
+        self.program, self.program_dir, self.fmt = program, program_dir, fmt
+        self.renderer: Any = None  # made on first use: a run that sends nothing loads nothing
 
     def __call__(self, intro: Intro) -> None:
-        from mentorctl.agreements.render import calendar_bytes
+        from mentorctl.agreements.render import Renderer, calendar_bytes
 
+        if self.renderer is None:
+            self.renderer = Renderer(self.program, self.program_dir, self.fmt)
         stem = intro.attachment_stem
         intro.attachments = [
             Attachment(f"{stem}.{self.fmt}", self.renderer.render(intro.doc), MIME[self.fmt]),
@@ -246,42 +247,6 @@ class Attacher:
     @property
     def warnings(self) -> list[str]:
         return list(getattr(self.renderer, "warnings", []))
-
-
-def load_previous(roster: Roster, intros: Sequence[Intro]) -> None:
-    """Fill in each intro's ``previous`` status from the outbox's records."""
-    from mentorctl.notify.outbox import statuses
-
-    status = statuses(roster, [i.dedupe_key for i in intros])
-    for intro in intros:
-        intro.previous = status.get(intro.dedupe_key)
-
-
-@dataclass
-class SendResult:
-    intro: Intro
-    status: str  # sent | failed | unknown | skipped | would-send
-    detail: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "key": self.intro.dedupe_key,
-            "to": self.intro.recipients(),
-            "subject": self.intro.subject,
-            "status": self.status,
-            "detail": self.detail,
-        }
-
-
-def skip_reason(previous: str | None, resend: bool) -> str | None:
-    """Why a plain run does not send an intro recorded as ``previous`` (None: send it)."""
-    if previous is None or previous in (RESEND if resend else RETRY):
-        return None
-    if previous == "sent":
-        return "already sent (--resend to send again)"
-    if previous == "unknown":
-        return "an interrupted run may have delivered it: check with the recipients, then --resend"
-    return "being sent by another run right now"
 
 
 def send(
@@ -296,54 +261,35 @@ def send(
     resend: bool = False,
     dry_run: bool = False,
     wait: float = 60.0,
-    on_result: Callable[[SendResult], None] | None = None,
-) -> tuple[list[SendResult], list[str]]:
+    on_result: Callable[[SendResult[Intro]], None] | None = None,
+) -> tuple[list[SendResult[Intro]], list[str]]:
     """Send each intro once through the outbox (see the module docstring).
 
     ``intros`` come from :func:`compose` with ``previous`` filled in
-    (:func:`load_previous`); only those to send get rendered. Returns what happened to
-    each, and the rendering's warnings. Raises MailError when the SMTP server cannot be
-    reached (nothing is claimed then).
+    (:func:`~mentorctl.notify.batch.load_previous`); only those to send get rendered, one
+    at a time just before it goes (at most one agreement is held in memory). Returns what
+    happened to each, and the rendering's warnings. Raises MailError when the SMTP server
+    cannot be reached (nothing is claimed then).
     """
-    from mentorctl.notify.outbox import Outbox
+    render = Attacher(program, program_dir, attach_as)
 
-    results: list[SendResult] = []
+    def release(intro: Intro) -> None:
+        intro.attachments = []
 
-    def done(result: SendResult) -> None:
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-
-    todo = []
-    for intro in intros:
-        # A `pending` row is left to the outbox: with the sending lock held it knows
-        # whether a live run holds it or a dead one left it (then it is `unknown`).
-        reason = None if intro.previous == "pending" else skip_reason(intro.previous, resend)
-        if reason is not None:
-            done(SendResult(intro, "skipped", reason))
-        elif dry_run:
-            done(SendResult(intro, "would-send"))
-        else:
-            todo.append(intro)
-    if not todo:
-        return results, []
-    with Outbox(roster, program, program_id, password=password, wait=wait) as box:
-        box.connect()  # before rendering: a dead server costs nothing
-        render = Attacher(program, program_dir, attach_as)
-        again = RESEND if resend else RETRY
-        for n, intro in enumerate(todo):
-            if n % CLAIM_AHEAD == 0:  # one commit for the next few claims
-                box.claim([i.message() for i in todo[n : n + CLAIM_AHEAD]], again=again)
-            # Rendered just before sending: the progress bar moves with the real work, and
-            # at most one agreement is held in memory at a time.
-            render(intro)
-            outcome: Outcome = box.send(intro.message(), again=again)
-            intro.attachments = []
-            detail = outcome.detail
-            if outcome.status == "skipped":
-                detail = skip_reason(outcome.previous, resend) or "recorded by another run"
-            done(SendResult(intro, outcome.status, detail))
-        return results, render.warnings
+    results = send_once(
+        roster,
+        program,
+        program_id,
+        intros,
+        password=password,
+        resend=resend,
+        dry_run=dry_run,
+        wait=wait,
+        prepare=render,
+        release=release,
+        on_result=on_result,
+    )
+    return results, render.warnings
 
 
 def iter_preview(intros: Sequence[Intro]) -> Iterator[str]:

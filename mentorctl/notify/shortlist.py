@@ -26,14 +26,15 @@ finds the person's rows by their email.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.notify.outbox import RESEND, RETRY, Message
+from mentorctl.notify.outbox import Message
 
 if TYPE_CHECKING:
     from mentorctl.matching.types import MatchInput, Person
+    from mentorctl.notify.batch import SendResult
     from mentorctl.program import Program
     from mentorctl.roster.db import Roster
 
@@ -364,53 +365,6 @@ def _ranking_link(
 # --------------------------------------------------------------------------- sending
 
 
-def load_previous(roster: Roster, shortlists: Sequence[Shortlist]) -> None:
-    """Fill in each shortlist's ``previous`` status from the outbox's records."""
-    from mentorctl.notify.outbox import statuses
-
-    status = statuses(roster, [s.dedupe_key for s in shortlists])
-    for s in shortlists:
-        s.previous = status.get(s.dedupe_key)
-
-
-@dataclass
-class SendResult:
-    shortlist: Shortlist
-    status: str  # sent | failed | unknown | skipped | would-send
-    detail: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "key": self.shortlist.dedupe_key,
-            "to": self.shortlist.to[1],
-            "subject": self.shortlist.subject,
-            "status": self.status,
-            "detail": self.detail,
-        }
-
-
-def skip_reason(previous: str | None, resend: bool) -> str | None:
-    """Why a run does not send a shortlist recorded as ``previous`` (None: send it)."""
-    if previous is None or previous in (RESEND if resend else RETRY):
-        return None
-    if previous == "sent":
-        return "already sent (--resend to send again)"
-    if previous == "unknown":
-        return "an interrupted run may have delivered it: check with the person, then --resend"
-    return "being sent by another run right now"
-
-
-@dataclass
-class Run:
-    results: list[SendResult] = field(default_factory=list)
-
-    def counts(self) -> Mapping[str, int]:
-        out: dict[str, int] = {}
-        for r in self.results:
-            out[r.status] = out.get(r.status, 0) + 1
-        return out
-
-
 def send(
     roster: Roster,
     program: Program,
@@ -419,44 +373,23 @@ def send(
     *,
     password: str | None,
     resend: bool = False,
-    dry_run: bool = False,
     wait: float = 60.0,
-    on_result: Callable[[SendResult], None] | None = None,
-) -> Run:
-    """Send each shortlist once through the outbox (``previous`` filled in first by
-    :func:`load_previous`). Raises MailError when the SMTP server cannot be reached
-    (nothing is claimed then)."""
-    from mentorctl.notify.outbox import Outbox
+    on_result: Callable[[SendResult[Shortlist]], None] | None = None,
+) -> list[SendResult[Shortlist]]:
+    """Send each shortlist once through the outbox, as every email is
+    (:func:`mentorctl.notify.batch.send_once`)."""
+    from mentorctl.notify.batch import send_once
 
-    run = Run()
-
-    def done(result: SendResult) -> None:
-        run.results.append(result)
-        if on_result is not None:
-            on_result(result)
-
-    todo = []
-    for s in shortlists:
-        # A `pending` row is left to the outbox, which knows (with the sending lock held)
-        # whether a live run holds it or a dead one left it.
-        reason = None if s.previous == "pending" else skip_reason(s.previous, resend)
-        if reason is not None:
-            done(SendResult(s, "skipped", reason))
-        elif dry_run:
-            done(SendResult(s, "would-send"))
-        else:
-            todo.append(s)
-    if not todo:
-        return run
-    with Outbox(roster, program, program_id, password=password, wait=wait) as box:
-        box.connect()
-        for s in todo:
-            outcome = box.send(s.message(), again=RESEND if resend else RETRY)
-            detail = outcome.detail
-            if outcome.status == "skipped":
-                detail = skip_reason(outcome.previous, resend) or "recorded by another run"
-            done(SendResult(s, outcome.status, detail))
-    return run
+    return send_once(
+        roster,
+        program,
+        program_id,
+        shortlists,
+        password=password,
+        resend=resend,
+        wait=wait,
+        on_result=on_result,
+    )
 
 
 def preview(shortlists: Sequence[Shortlist]) -> list[str]:
@@ -473,12 +406,9 @@ def preview(shortlists: Sequence[Shortlist]) -> list[str]:
 __all__ = [
     "KIND",
     "Candidate",
-    "Run",
-    "SendResult",
     "Shortlist",
     "build",
     "dedupe_key",
-    "load_previous",
     "preview",
     "private_questions",
     "reasons_program",
