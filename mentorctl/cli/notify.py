@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import ResendOpt, SendOpt, WaitOpt
 from mentorctl.enums import DocFormat
 from mentorctl.roster.ids import id_of
 
@@ -26,9 +27,7 @@ def intro(
         str | None, typer.Argument(help="Only this mentor's (or facilitator's) matches.")
     ] = None,
     mentee: Annotated[str | None, typer.Argument(help="Only the match with this mentee.")] = None,
-    send: Annotated[
-        bool, typer.Option("--send", help="Send them (SMTP settings: `email:` in program.yaml).")
-    ] = False,
+    send: SendOpt = False,
     to_coordinator_only: Annotated[
         bool,
         typer.Option(
@@ -36,26 +35,14 @@ def intro(
             help="Address every email to the coordinator instead (a preview in their inbox).",
         ),
     ] = False,
-    resend: Annotated[
-        bool,
-        typer.Option(
-            "--resend",
-            help="Send again what was already sent, or what an interrupted run may have "
-            "delivered (status unknown).",
-        ),
-    ] = False,
+    resend: ResendOpt = False,
     attach: Annotated[
         DocFormat, typer.Option("--attach", help="Format of the attached agreement.")
     ] = DocFormat.PDF,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --send: say what would be sent; send nothing.")
     ] = False,
-    wait: Annotated[
-        float,
-        typer.Option(
-            "--wait", min=0, help="Seconds to wait for another run sending this program's email."
-        ),
-    ] = 60.0,
+    wait: WaitOpt = 60.0,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="One line per email, including skipped ones.")
     ] = False,

@@ -31,3 +31,22 @@ def today(text: str | None) -> dt.date:
     from mentorctl.tracking import check_today, parse_today
 
     return check_today(parse_today(text))
+
+
+SendOpt = Annotated[
+    bool, typer.Option("--send", help="Send them (SMTP settings: `email:` in program.yaml).")
+]
+ResendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resend",
+        help="Send again what was already sent, or what an interrupted run may have "
+        "delivered (status unknown).",
+    ),
+]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", min=0, help="Seconds to wait for another run sending this program's email."
+    ),
+]

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from mentorctl.cli import output
+from mentorctl.cli.options import ResendOpt, SendOpt, WaitOpt
 
 
 def shortlist(
@@ -33,27 +34,13 @@ def shortlist(
         list[str] | None,
         typer.Option("--person", metavar="EMAIL", help="Only this person's shortlist. Repeatable."),
     ] = None,
-    send: Annotated[
-        bool, typer.Option("--send", help="Send them (SMTP settings: `email:` in program.yaml).")
-    ] = False,
+    send: SendOpt = False,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Print each email that would be sent, and send nothing."),
     ] = False,
-    resend: Annotated[
-        bool,
-        typer.Option(
-            "--resend",
-            help="Send again what was already sent, or what an interrupted run may have "
-            "delivered (status unknown).",
-        ),
-    ] = False,
-    wait: Annotated[
-        float,
-        typer.Option(
-            "--wait", min=0, help="Seconds to wait for another run sending this program's email."
-        ),
-    ] = 60.0,
+    resend: ResendOpt = False,
+    wait: WaitOpt = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Email each mentee not yet matched this cycle their best eligible mentors (with
