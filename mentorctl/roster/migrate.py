@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 #: The newest migration. Bump it with every new script in migrations/versions.
-HEAD = "0007"
+HEAD = "0006"
 #: Every revision this release knows, oldest first.
-REVISIONS = ("0001", "0002", "0003", "0004", "0006", "0007")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

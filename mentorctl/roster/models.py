@@ -95,7 +95,7 @@ class MatchRow(SQLModel, table=True):
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "meeting"
-    # Migration 0007 (extending 0003's (match_id, date)): health and status sum each
+    # Migration 0006 (extending 0003's (match_id, date)): health and status sum each
     # match's minutes by date from the index alone, without a table look-up per meeting.
     __table_args__ = (Index("ix_meeting_match_date_minutes", "match_id", "date", "minutes"),)
 

@@ -1,13 +1,13 @@
 """A check-in's "we met" / "not yet" answer (the one-click links of intros and reminders).
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
+revision = "0005"
 down_revision = "0004"
 
 

@@ -5,14 +5,14 @@ index that aggregate never visits the table (10,000 matches with 200,000 meeting
 instead of 0.5 s, every row a table look-up). It replaces the (match, date) index, which
 it extends.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0006"
+down_revision = "0005"
 
 
 def upgrade() -> None:
