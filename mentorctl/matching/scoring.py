@@ -52,11 +52,10 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-import scipy.sparse as sp
 
 from mentorctl.program import (
     ROSTER_FIELDS,
@@ -69,6 +68,9 @@ from mentorctl.program import (
     SeniorityGapCriterion,
     SimilarityCriterion,
 )
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = [
     "CHUNK_CELLS",
@@ -564,6 +566,7 @@ Block = Callable[[int, int], Matrix]
 
 def _multi_hot(sets: Sequence[dict[str, str]], vocab: Mapping[str, int]) -> sp.csr_matrix:
     """Sparse 0/1 matrix: one row per person, one column per vocabulary key."""
+    import scipy.sparse as sp  # here: `explain` and the report's word-only uses skip SciPy
     indptr = [0]
     indices: list[int] = []
     for keys in sets:
