@@ -7,6 +7,7 @@ Without that variable the PostgreSQL runs are skipped, unless
 failure, so a CI count of passed tests never hides skipped database tests.
 
 ``--update-snapshots`` rewrites the pinned texts of snapshot tests (``tests/snapshots.py``).
+With ``CI`` set (``.ci/run`` sets it) property tests draw the same examples on every run.
 """
 
 from __future__ import annotations
@@ -33,9 +34,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from hypothesis import settings
+
     from tests import snapshots
 
     snapshots.UPDATE = bool(config.getoption("--update-snapshots"))
+    # CI draws the same examples on every run (a red run is one anyone can repeat);
+    # elsewhere each run explores new ones, and a failure prints how to reproduce it.
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
 
 
 def _postgres_required() -> bool:

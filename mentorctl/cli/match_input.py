@@ -147,6 +147,7 @@ def match_input(
     """
     from mentorctl.errors import NotFoundError, UsageError
     from mentorctl.matching.engine import MatchInput
+    from mentorctl.matching.tracks import locks_with_room
 
     cons = c.program.matching.constraints
     from_file = pairs_file(c.directory, cons.pairs_file)
@@ -174,7 +175,6 @@ def match_input(
         | set(flag_forbid)
         | set(c.known.rejected)
     )
-    active_mentees = {e for _, e in c.known.active}
     return MatchInput(
         program=c.program,
         people=c.known.people,
@@ -182,7 +182,7 @@ def match_input(
         mode=mode,
         previous_pairs=c.known.previous_pairs,
         kept=c.known.active,
-        locks=[p for p in locks if p[1] not in active_mentees],
+        locks=locks_with_room(c.program, c.known.people, c.known.active, locks),
         forbid=frozenset(refused),
         priority=c.priority,
         overrides=reasons,

@@ -61,13 +61,14 @@ def fill_input(inp: MatchInput, pending: Sequence[Pair]) -> MatchInput:
 
     Active matches are already ``kept``; ``pending`` (the stored proposal's pairs, not yet
     accepted) are kept too, so nobody who has a partner, accepted or proposed, moves. A
-    lock on someone already paired is dropped: their pair stands.
+    lock on a mentee whose places are all taken is dropped: their pairs stand (a mentee
+    with a free place, under ``mentee_capacity``, keeps the lock).
     """
+    from mentorctl.matching.tracks import locks_with_room
+
     kept = list(dict.fromkeys([*inp.kept, *pending]))
-    placed = {e for _, e in kept}
-    return replace(
-        inp, kept=kept, locks=[p for p in inp.locks if p[1] not in placed and p not in kept]
-    )
+    locks = locks_with_room(inp.program, inp.people, kept, inp.locks)
+    return replace(inp, kept=kept, locks=locks)
 
 
 def restore_pending(proposal: Proposal, pending: Mapping[Pair, bool]) -> Proposal:

@@ -117,8 +117,11 @@ def propose(
                 continue  # a lock on an accepted pair
             why = fixed_problem(program, by_email[mentor], held.get(mentee, []), places[mentee])
             if why is not None:
-                if kept:
-                    continue
+                if kept:  # accepted earlier, beyond what program.yaml now allows
+                    raise MatchingError(
+                        f"accepted match {mentor} -> {mentee}: {why}; `mentorctl validate` "
+                        "lists such matches"
+                    )
                 raise MatchingError(f"lock {mentor} -> {mentee}: {why}")
             if not kept:
                 broken[(mentor, mentee)] = constraints.check_lock(

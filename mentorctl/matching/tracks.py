@@ -18,6 +18,7 @@ from mentorctl.program import Program
 
 __all__ = [
     "fixed_problem",
+    "locks_with_room",
     "mentee_places",
     "rule_out_fixed",
     "track_of",
@@ -29,6 +30,31 @@ __all__ = [
 def mentee_places(program: Program, mentee: Person) -> int:
     """How many mentors ``mentee`` takes (see :meth:`Program.mentee_capacity_of`)."""
     return program.mentee_capacity_of(mentee.get("capacity"), str(mentee.get("role") or ""))
+
+
+def locks_with_room(
+    program: Program,
+    people: Sequence[Person],
+    held: Sequence[tuple[str, str]],
+    locks: Sequence[tuple[str, str]],
+) -> list[tuple[str, str]]:
+    """The locks still to place beside the ``held`` (mentor, mentee) pairs: a lock on a held
+    pair, or on a mentee whose places the held pairs already fill, is left out (their pairs
+    stand; with one mentor per mentee, a lock on a matched mentee goes). Locks that
+    together overfill a mentee all stay, for the engine to refuse by name."""
+    by_email = {p["email"]: p for p in people}
+    taken: dict[str, int] = {}
+    for _, mentee in held:
+        taken[mentee] = taken.get(mentee, 0) + 1
+    pairs = set(held)
+    out = []
+    for mentor, mentee in locks:
+        person = by_email.get(mentee)
+        # Someone not enrolled keeps the lock: the engine names them.
+        places = mentee_places(program, person) if person is not None else 1
+        if (mentor, mentee) not in pairs and taken.get(mentee, 0) < places:
+            out.append((mentor, mentee))
+    return out
 
 
 def _answer(program: Program, person: Person) -> object:

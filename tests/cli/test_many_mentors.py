@@ -300,3 +300,25 @@ def test_fill_gives_a_mentee_with_one_mentor_their_second(tmp_path: Path) -> Non
     ann = {m["mentor"]: m for m in filled["matches"] if m["mentee"] == "ann@example.com"}
     assert len(ann) == 2 and ann[first].get("kept") and second not in ann
     assert {TRACK[m] for m in ann} == {"technical", "career"}
+
+
+def test_fill_keeps_a_lock_for_a_mentee_with_a_free_place(tmp_path: Path) -> None:
+    """--fill keeps everyone's pairs; a lock on a mentee who still has a place is honoured."""
+    cli = program(tmp_path)
+    yaml = cli.program / "program.yaml"
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("{default: 2, maximum: 4}", "{default: 4}"),
+        encoding="utf-8",
+    )
+    proposed = run_json(cli, "match")
+    assert isinstance(proposed, dict)
+    first, second = by_mentee([(m["mentor"], m["mentee"]) for m in proposed["matches"]])[
+        "ann@example.com"
+    ]
+    assert cli("match", "accept", first, "ann@example.com").exit_code == 0
+    assert cli("match", "reject", second, "ann@example.com").exit_code == 0
+    other = next(m for m in TRACK if TRACK[m] == TRACK[second] and m != second)
+    filled = run_json(cli, "match", "--fill", "--dry-run", "--lock", f"{other}:ann@example.com")
+    assert isinstance(filled, dict)
+    ann = {m["mentor"]: m for m in filled["matches"] if m["mentee"] == "ann@example.com"}
+    assert ann[first].get("kept") and ann[other].get("locked"), filled
