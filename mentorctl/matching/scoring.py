@@ -567,6 +567,7 @@ Block = Callable[[int, int], Matrix]
 def _multi_hot(sets: Sequence[dict[str, str]], vocab: Mapping[str, int]) -> sp.csr_matrix:
     """Sparse 0/1 matrix: one row per person, one column per vocabulary key."""
     import scipy.sparse as sp  # here: `explain` and the report's word-only uses skip SciPy
+
     indptr = [0]
     indices: list[int] = []
     for keys in sets:
