@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 import typer
@@ -92,7 +92,7 @@ def intro(
         if not send:
             for warning in core.attach(program, directory, intros, attach.value):
                 output.warn(warning)
-            _preview(intros, as_json)
+            show_emails(intros, core.iter_preview(intros), as_json)
             if not as_json and intros:
                 output.info(f"{len(intros)} email(s) shown; add --send to send them")
             return
@@ -140,14 +140,13 @@ def progress(
         yield lambda: bar.advance(task)
 
 
-def _preview(intros: list[Any], as_json: bool) -> None:
-    from mentorctl.notify.intro import iter_preview
-
+def show_emails(items: list[Any], texts: Iterable[str], as_json: bool) -> None:
+    """Emails as they would be read (``texts``: headers and body), or their JSON."""
     if as_json:
-        output.print_json({"sent": False, "emails": [i.as_json() for i in intros]})
+        output.print_json({"sent": False, "emails": [i.as_json() for i in items]})
         return
     out = output.out()
-    for n, text in enumerate(iter_preview(intros)):
+    for n, text in enumerate(texts):
         if n:
             out.print("\n" + "-" * 72 + "\n", markup=False, highlight=False)
         out.print(text, markup=False, highlight=False, soft_wrap=True, end="")

@@ -6,7 +6,7 @@ the work is :mod:`mentorctl.notify.shortlist`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -57,7 +57,7 @@ def shortlist(
     or may not have been delivered.
     """
     from mentorctl.cli.match_input import match_input, open_context
-    from mentorctl.cli.notify import logger, progress, report
+    from mentorctl.cli.notify import logger, progress, report, show_emails
     from mentorctl.notify import shortlist as core
     from mentorctl.notify.batch import load_previous, skip_reason
     from mentorctl.notify.transport import smtp_password
@@ -96,7 +96,7 @@ def shortlist(
             )
         if not send or dry_run:
             todo = [s for s in shortlists if not send or skip_reason(s.previous, resend) is None]
-            _preview(todo, as_json, sent=False)
+            show_emails(todo, core.preview(todo), as_json)
             if not as_json and send:
                 skipped = len(shortlists) - len(todo)
                 output.info(
@@ -123,16 +123,3 @@ def shortlist(
     finally:
         c.roster.dispose()
     report(results, as_json, False, noun="shortlist(s)")
-
-
-def _preview(shortlists: list[Any], as_json: bool, *, sent: bool) -> None:
-    from mentorctl.notify.shortlist import preview
-
-    if as_json:
-        output.print_json({"sent": sent, "emails": [s.as_json() for s in shortlists]})
-        return
-    out = output.out()
-    for n, text in enumerate(preview(shortlists)):
-        if n:
-            out.print("\n" + "-" * 72 + "\n", markup=False, highlight=False)
-        out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
