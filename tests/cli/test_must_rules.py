@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.cli.test_match_rules import as_json, pairs
 from tests.conftest import DATA, Cli
 
 PERSONALITY = "    - {name: personality, kind: similarity, questions: [extraversion]}\n"
@@ -25,16 +25,6 @@ def add_criterion(program_dir: Path, line: str) -> None:
     text = path.read_text()
     assert PERSONALITY in text
     path.write_text(text.replace(PERSONALITY, PERSONALITY + f"    - {line}\n"))
-
-
-def as_json(cli: Cli, *args: str) -> dict:
-    result = cli(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def pairs(data: dict) -> set[tuple[str, str]]:
-    return {(m["mentor"], m["mentee"]) for m in data["matches"]}
 
 
 def test_a_must_rule_excludes_pairs_and_is_named(cli: Cli, program_dir: Path) -> None:

@@ -3,25 +3,8 @@ a mentee's own ``capacity`` is read."""
 
 from __future__ import annotations
 
-import pytest
-
-from mentorctl.errors import ProgramError
 from mentorctl.program import parse_program
-
-MINIMAL = """\
-version: 1
-name: Minimal
-slug: minimal
-cycle:
-  name: c1
-  start: 2027-01-01
-"""
-
-
-def problems_of(text: str) -> list[str]:
-    with pytest.raises(ProgramError) as info:
-        parse_program(text, "program.yaml")
-    return [str(p) for p in info.value.problems]
+from tests.program.test_schema import MINIMAL, problems_of
 
 
 def test_one_mentor_each_by_default_and_a_mentees_capacity_ignored() -> None:
