@@ -9,6 +9,8 @@ otherwise do in a mistyped directory.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mentorctl.program import Program
     from mentorctl.roster.db import Roster
+    from mentorctl.roster.read import Reader
 
 
 # The command paths (as typed: ``participants import``) allowed to create a missing roster.
@@ -64,16 +67,34 @@ class State:
     def open_roster(self, *, create: bool | None = None) -> Roster:
         """Open the roster; a missing one is created only when ``create`` says so, or by
         default when the running command is one of :data:`CREATES_ROSTER`."""
-        from mentorctl.errors import RosterError
-        from mentorctl.roster.db import open_roster, sqlite_path
+        from mentorctl.roster.db import open_roster
 
         if create is None:
             create = self.command in CREATES_ROSTER
         url = self.roster_url()
-        path = sqlite_path(url)
-        if not create and path is not None and not path.exists():
-            raise RosterError(
-                f"{path}: no roster here yet; enrol people first with "
-                "`mentorctl participants import FILE` (or `participants add`)"
-            )
+        if not create:
+            _must_exist(url)
         return open_roster(url, create=create)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """A read-only snapshot of the roster (:mod:`mentorctl.roster.read`), for
+        commands that only read; a missing roster is exit 3, never created."""
+        from mentorctl.roster.read import reading
+
+        url = self.roster_url()
+        _must_exist(url)
+        with reading(url) as reader:
+            yield reader
+
+
+def _must_exist(url: str) -> None:
+    from mentorctl.errors import RosterError
+    from mentorctl.roster.connect import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise RosterError(
+            f"{path}: no roster here yet; enrol people first with "
+            "`mentorctl participants import FILE` (or `participants add`)"
+        )

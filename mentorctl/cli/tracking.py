@@ -366,14 +366,10 @@ def status(
     day = today_(today)
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        # Core reads only: status imports neither the ORM nor SQLModel.
-        with roster.reading() as conn:
-            cycle = stored_cycle(conn, program)
-            rows = health_rows(conn, program, cycle.id, day)
-    finally:
-        roster.dispose()
+    # The plain read path: on SQLite, status imports neither SQLAlchemy nor the ORM.
+    with state.reading() as db:
+        cycle = stored_cycle(db, program)
+        rows = health_rows(db, program, cycle.id, day)
     needle = (person or "").strip().lower()
     if "@" in needle and not any(needle in (r.mentor, r.mentee) for r in rows):
         # A mistyped email would list nothing, and make --fail-on pass: say so instead.

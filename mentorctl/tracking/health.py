@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 
     from mentorctl.program import Health as HealthSettings
     from mentorctl.program import Program
+    from mentorctl.roster.read import Reader
 
-    #: What the health queries run on: an ORM session or a Core connection.
-    Reader = Session | Connection
+    #: What the health queries run on: a plain reader, an ORM session or a Core connection.
+    ReadSource = Reader | Session | Connection
 
 #: Health states from best to worst; ``ended`` is outside the scale.
 HEALTH_STATES: tuple[str, ...] = tuple(Health)
@@ -302,91 +303,63 @@ def assess(
     )
 
 
-def match_facts(session: Reader, cycle_id: int, today: dt.date) -> list[MatchFacts]:
+# The cycle's active and ended matches; the aggregates below join on the same set.
+_IN_CYCLE = "cycle_id = :cycle AND status IN ('active', 'ended')"
+_MATCHES = """
+SELECT m.id, m.mentor_id, m.mentee_id, m.circle, m.status, m.started_at, m.ended_at,
+       m.end_reason, m.outcome, a.email, a.name, b.email, b.name
+FROM match m
+LEFT JOIN participant a ON a.id = m.mentor_id
+LEFT JOIN participant b ON b.id = m.mentee_id
+WHERE m.cycle_id = :cycle AND m.status IN ('active', 'ended')
+"""
+_MATCH_IDS = f"SELECT id FROM match WHERE {_IN_CYCLE}"
+_MEETINGS = f"""
+SELECT match_id, count(*), max(date), sum(minutes) FROM meeting
+WHERE match_id IN ({_MATCH_IDS}) AND date <= :today GROUP BY match_id
+"""
+_CHECKINS = f"""
+SELECT match_id, avg(satisfaction), avg(recommend), count(*), max(date) FROM checkin
+WHERE match_id IN ({_MATCH_IDS}) AND date <= :today GROUP BY match_id
+"""
+_SAID = f"""
+SELECT match_id, met, max(date) FROM checkin
+WHERE match_id IN ({_MATCH_IDS}) AND date <= :today AND met IS NOT NULL
+GROUP BY match_id, met
+"""
+_CHECKIN_PROGRESS = f"""
+SELECT match_id, progress FROM checkin
+WHERE match_id IN ({_MATCH_IDS}) AND date <= :today AND progress IS NOT NULL
+ORDER BY date, id
+"""
+_GOALS = f"""
+SELECT participant_id, avg(progress) FROM goal
+WHERE participant_id IN (SELECT mentee_id FROM match WHERE {_IN_CYCLE})
+  AND (cycle_id = :cycle OR cycle_id IS NULL) AND status <> 'dropped'
+GROUP BY participant_id
+"""
+
+
+def match_facts(source: ReadSource, cycle_id: int, today: dt.date) -> list[MatchFacts]:
     """Facts of the cycle's active and ended matches, from six aggregate queries.
 
-    ``session`` is an ORM session or a Core connection (:meth:`Roster.reading`): the
-    queries are Core, over the light tables of :mod:`mentorctl.roster.tables`.
+    ``source`` is a :class:`~mentorctl.roster.read.Reader` (read-only commands) or the ORM
+    session of a command that also writes (``remind``, ``cycle close``): the queries are
+    the same SQL text either way.
     """
-    from sqlalchemy import and_, func, or_, select
+    from mentorctl.roster.read import as_reader, bool_of
 
-    from mentorctl.roster.tables import tables
-
-    t = tables()
-    m, p, mt, ck, g = t.match, t.participant, t.meeting, t.checkin, t.goal
-    mentor, mentee = p.alias("mentor"), p.alias("mentee")
-    in_cycle = and_(m.c.cycle_id == cycle_id, m.c.status.in_(("active", "ended")))
-    matches = session.execute(
-        select(
-            m.c.id,
-            m.c.mentor_id,
-            m.c.mentee_id,
-            m.c.circle,
-            m.c.status,
-            m.c.started_at,
-            m.c.ended_at,
-            m.c.end_reason,
-            m.c.outcome,
-            mentor.c.email,
-            mentor.c.name,
-            mentee.c.email,
-            mentee.c.name,
-        )
-        .select_from(m)
-        .outerjoin(mentor, mentor.c.id == m.c.mentor_id)
-        .outerjoin(mentee, mentee.c.id == m.c.mentee_id)
-        .where(in_cycle)
-    ).all()
-    ids = select(m.c.id).where(in_cycle).scalar_subquery()
-    meetings = {
-        r[0]: r[1:]
-        for r in session.execute(
-            select(mt.c.match_id, func.count(), func.max(mt.c.date), func.sum(mt.c.minutes))
-            .where(mt.c.match_id.in_(ids), mt.c.date <= today)
-            .group_by(mt.c.match_id)
-        ).all()
+    db = as_reader(source)
+    key = {"cycle": cycle_id, "today": today.isoformat() if db.dialect == "sqlite" else today}
+    matches = db.all(_MATCHES, cycle=cycle_id)
+    meetings = {r[0]: r[1:] for r in db.all(_MEETINGS, **key)}
+    checkins = {r[0]: r[1:] for r in db.all(_CHECKINS, **key)}
+    said: dict[tuple[int, bool | None], dt.date | None] = {
+        (r[0], bool_of(r[1])): as_date(r[2]) for r in db.all(_SAID, **key)
     }
-    checkins = {
-        r[0]: r[1:]
-        for r in session.execute(
-            select(
-                ck.c.match_id,
-                func.avg(ck.c.satisfaction),
-                func.avg(ck.c.recommend),
-                func.count(),
-                func.max(ck.c.date),
-            )
-            .where(ck.c.match_id.in_(ids), ck.c.date <= today)
-            .group_by(ck.c.match_id)
-        ).all()
-    }
-    said: dict[tuple[int, bool], dt.date | None] = {
-        (r[0], bool(r[1])): as_date(r[2])
-        for r in session.execute(
-            select(ck.c.match_id, ck.c.met, func.max(ck.c.date))
-            .where(ck.c.match_id.in_(ids), ck.c.date <= today, ck.c.met.is_not(None))
-            .group_by(ck.c.match_id, ck.c.met)
-        ).all()
-    }
-    checkin_progress: dict[int, int] = {}
-    for match_id, _, progress in session.execute(
-        select(ck.c.match_id, ck.c.date, ck.c.progress)
-        .where(ck.c.match_id.in_(ids), ck.c.date <= today, ck.c.progress.is_not(None))
-        .order_by(ck.c.date, ck.c.id)
-    ):
-        checkin_progress[match_id] = progress
-    mentees = select(m.c.mentee_id).where(in_cycle).scalar_subquery()
-    goals = dict(
-        session.execute(
-            select(g.c.participant_id, func.avg(g.c.progress))
-            .where(
-                g.c.participant_id.in_(mentees),
-                or_(g.c.cycle_id == cycle_id, g.c.cycle_id.is_(None)),
-                g.c.status != "dropped",
-            )
-            .group_by(g.c.participant_id)
-        ).all()
-    )
+    # Ordered by date: the latest progress answer of each match wins.
+    checkin_progress: dict[int, int] = dict(db.all(_CHECKIN_PROGRESS, **key))  # type: ignore[arg-type]
+    goals: dict[int, Any] = dict(db.all(_GOALS, cycle=cycle_id))  # type: ignore[arg-type]
     out = []
     for row in matches:
         mid = row[0]
@@ -425,47 +398,57 @@ def match_facts(session: Reader, cycle_id: int, today: dt.date) -> list[MatchFac
 
 
 def health_rows(
-    session: Reader, program: Program, cycle_id: int, today: dt.date
+    source: ReadSource, program: Program, cycle_id: int, today: dt.date
 ) -> list[MatchHealth]:
     """Every active and ended match of the cycle with its health on ``today``.
 
     Sorted by pair (mentor, then mentee). The cycle's dates come from the roster; the
     cadence and thresholds from ``program``.
     """
-    from sqlalchemy import select
+    from mentorctl.roster.read import as_reader
 
-    from mentorctl.roster.tables import tables
-
-    c = tables().cycle
-    cycle = session.execute(select(c.c.start, c.c.end).where(c.c.id == cycle_id)).first()
+    db = as_reader(source)
+    cycle = db.first('SELECT start, "end" FROM cycle WHERE id = :id', id=cycle_id)
     if cycle is None:
         raise NotFoundError(f"no cycle with id {cycle_id} in the roster")
+    start, end = (
+        dt.date.fromisoformat(str(cycle[0])[:10]),
+        dt.date.fromisoformat(str(cycle[1])[:10]),
+    )
     thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
     rows = [
-        assess(f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=today)
-        for f in match_facts(session, cycle_id, today)
+        assess(f, cycle_start=start, cycle_end=end, thresholds=thresholds, today=today)
+        for f in match_facts(db, cycle_id, today)
     ]
     rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
     return rows
 
 
-def stored_cycle(session: Reader, program: Program) -> Any:
-    """program.yaml's current cycle as the roster stores it (``.id``, ``.name``,
-    ``.start``, ``.end``), read with one Core query; NotFoundError when nothing is stored
-    for it yet (as :func:`mentorctl.tracking.current_cycle` with ``create=False``)."""
-    from sqlalchemy import select
+@dataclass(frozen=True)
+class StoredCycle:
+    """A cycle as the roster stores it."""
 
-    from mentorctl.roster.tables import tables
+    id: int
+    name: str
+    start: dt.date | None
+    end: dt.date | None
 
-    t = tables()
-    row = session.execute(
-        select(t.cycle.c.id, t.cycle.c.name, t.cycle.c.start, t.cycle.c.end)
-        .join(t.program, t.program.c.id == t.cycle.c.program_id)
-        .where(t.program.c.slug == program.slug, t.cycle.c.name == program.cycle.name)
-    ).first()
+
+def stored_cycle(source: ReadSource, program: Program) -> StoredCycle:
+    """program.yaml's current cycle as the roster stores it, read with one query;
+    NotFoundError when nothing is stored for it yet (as
+    :func:`mentorctl.tracking.current_cycle` with ``create=False``)."""
+    from mentorctl.roster.read import as_reader
+
+    row = as_reader(source).first(
+        'SELECT c.id, c.name, c.start, c."end" FROM cycle c '
+        "JOIN program p ON p.id = c.program_id WHERE p.slug = :slug AND c.name = :name",
+        slug=program.slug,
+        name=program.cycle.name,
+    )
     if row is None:
         raise NotFoundError(
             f"cycle {program.cycle.name}: nothing stored yet; "
             "enrol people and run `mentorctl match` first"
         )
-    return row
+    return StoredCycle(row[0], row[1], as_date(row[2]), as_date(row[3]))
