@@ -271,35 +271,36 @@ def assess(
             if facts.satisfaction is not None and facts.satisfaction <= t.low_satisfaction:
                 reasons.append(f"low satisfaction ({facts.satisfaction:.1f} of 5)")
             health = "at-risk" if reasons else "on-track"
+    # Positional, in field order (see match_facts).
     return MatchHealth(
-        match_id=facts.match_id,
-        cycle_id=facts.cycle_id,
-        mentor=facts.mentor,
-        mentee=facts.mentee,
-        mentor_name=facts.mentor_name,
-        mentee_name=facts.mentee_name,
-        circle=facts.circle,
-        status=facts.status,
-        started=start,
-        ended=facts.ended,
-        end_reason=facts.end_reason,
-        outcome=facts.outcome,
-        meetings_held=held,
-        meetings_expected=expected,
-        meetings_expected_total=total,
-        minutes=facts.minutes,
-        last_met=last_met,
-        days_since=days_since,
-        goal_progress=facts.goal_progress,
-        satisfaction=facts.satisfaction,
-        recommend=facts.recommend,
-        checkins=facts.checkins,
-        last_checkin=facts.last_checkin,
-        health=health,
-        reasons=tuple(reasons),
-        today=today,
-        said_met=said_met,
-        not_yet=not_yet,
+        facts.match_id,
+        facts.cycle_id,
+        facts.mentor,
+        facts.mentee,
+        facts.mentor_name,
+        facts.mentee_name,
+        facts.circle,
+        facts.status,
+        start,  # started
+        facts.ended,
+        facts.end_reason,
+        facts.outcome,
+        held,  # meetings_held
+        expected,  # meetings_expected
+        total,  # meetings_expected_total
+        facts.minutes,
+        last_met,
+        days_since,
+        facts.goal_progress,
+        facts.satisfaction,
+        facts.recommend,
+        facts.checkins,
+        facts.last_checkin,
+        health,
+        tuple(reasons),
+        today,
+        said_met,
+        not_yet,
     )
 
 
@@ -368,30 +369,33 @@ def match_facts(source: ReadSource, cycle_id: int, today: dt.date) -> list[Match
         progress = goals.get(row[2])
         if progress is None:
             progress = checkin_progress.get(mid)
+        # Positional, in field order: with 10,000 matches, keyword arguments alone cost a
+        # tenth of a second (tests/tracking/test_health_fields.py pins the order).
         out.append(
             MatchFacts(
-                match_id=mid,
-                cycle_id=cycle_id,
-                mentor=row[9],
-                mentee=row[11],
-                mentor_name=row[10],
-                mentee_name=row[12],
-                circle=row[3],
-                status=row[4],
-                started=as_date(row[5]),
-                ended=as_date(row[6]),
-                end_reason=row[7],
-                outcome=row[8],
-                meetings_held=int(count),
-                last_met=as_date(last),
-                minutes=int(minutes or 0),
-                goal_progress=None if progress is None else float(progress),
-                satisfaction=None if sat is None else float(sat),
-                recommend=None if rec is None else float(rec),
-                checkins=int(n_check),
-                last_checkin=as_date(last_check),
-                said_met=said.get((mid, True)),
-                said_not_yet=said.get((mid, False)),
+                mid,
+                cycle_id,
+                row[9],  # mentor
+                row[11],  # mentee
+                row[10],  # mentor_name
+                row[12],  # mentee_name
+                row[3],  # circle
+                row[4],  # status
+                as_date(row[5]),  # started
+                as_date(row[6]),  # ended
+                row[7],  # end_reason
+                row[8],  # outcome
+                (),  # meeting_dates: the counts below are given
+                int(count),  # meetings_held
+                as_date(last),  # last_met
+                int(minutes or 0),
+                None if progress is None else float(progress),  # goal_progress
+                None if sat is None else float(sat),  # satisfaction
+                None if rec is None else float(rec),  # recommend
+                int(n_check),  # checkins
+                as_date(last_check),  # last_checkin
+                said.get((mid, True)),  # said_met
+                said.get((mid, False)),  # said_not_yet
             )
         )
     return out
