@@ -375,7 +375,7 @@ class PhaseTimer:
 def instrument(timer: PhaseTimer) -> None:
     from mentorctl.cli import match as cli_match
     from mentorctl.enums import Mode
-    from mentorctl.matching import constraints, engine, scored, scoring, solvers
+    from mentorctl.matching import constraints, engine, fair, matrix, scored, solvers
 
     def solve_label(mode: Any, *_: Any, **__: Any) -> str:
         # propose() solves a second time, greedily, only for the summary's baseline.
@@ -395,14 +395,17 @@ def instrument(timer: PhaseTimer) -> None:
 
     timer.wrap(engine, "propose", "engine.propose")
     timer.wrap(engine, "score_candidates", "scored.score_candidates")
-    timer.wrap(scoring, "score_matrix", "scoring.score_matrix")
+    timer.wrap(matrix.PairScorer, "matrix", "scoring: matrix.PairScorer.matrix")
     timer.wrap(constraints, "allowed_matrix", "constraints.allowed_matrix")
     timer.wrap(engine, "solve", solve_label)
     timer.wrap(scored, "solver_scores", "scored.solver_scores (NaN matrix, built once)")
     timer.wrap(solvers, "solve_optimal_dense", "solvers.solve_optimal_dense (restricted + proof)")
     timer.wrap(solvers, "solve_greedy_dense", "solvers.solve_greedy_dense")
     timer.wrap(solvers, "solve_stable_dense", "solvers.solve_stable_dense")
-    timer.wrap(engine, "_match", "explanations: engine._match (explain_pair)", track_peak=False)
+    timer.wrap(engine, "_explained", "explanations: engine._explained (PairScorer.explain)")
+    timer.wrap(engine, "_match", "engine._match (explain_pair, kept and locked)", track_peak=False)
+    timer.wrap(fair, "tradeoffs", "fairness price: fair.tradeoffs")
+    timer.wrap(fair, "solve_fair", "fair.solve_fair")
     timer.wrap(engine, "_unmatched", "unmatched reasons: engine._unmatched")
     timer.wrap(engine, "_why_none", "engine._why_none", track_peak=False)
     timer.wrap(engine, "supply_gaps", "supply gaps: engine.supply_gaps")

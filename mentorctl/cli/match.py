@@ -159,7 +159,7 @@ def _relaxations(inp: MatchInput, proposal: Proposal) -> None:
 
     if proposal.unmatched:
         pairs = [(m.mentor, m.mentee) for m in proposal.matches]
-        found = suggest(inp, pairs)
+        found = suggest(inp, pairs, scores=proposal.scores)  # the run's scores, reused
         proposal.relaxations = {
             (u.email, u.role): [r for r in found[u.email] if r.as_mentee == (u.role == "mentee")]
             for u in proposal.unmatched
@@ -504,7 +504,7 @@ def scores(
     mentors, mentees = mentors_and_mentees(inp)
     rows: list[dict[str, Any]] = []
     if mentors and mentees:
-        from mentorctl.matching.scoring import score_matrix
+        from mentorctl.matching.matrix import score_matrix
 
         cap = np.ones(len(mentors), dtype=np.int64)
         scored = score_candidates(inp, mentors, mentees, cap)

@@ -41,13 +41,9 @@ from typing import Any
 import numpy as np
 
 from mentorctl.enums import Format
+from mentorctl.matching.matrix import CHUNK_CELLS, same_matrix_parts
 from mentorctl.matching.must import must_filter, must_reasons
-from mentorctl.matching.scoring import (
-    CHUNK_CELLS,
-    same_matrix_parts,
-    source_value,
-    tokens,
-)
+from mentorctl.matching.scoring import source_value, tokens
 from mentorctl.program import Program
 
 __all__ = [

@@ -41,6 +41,7 @@ from mentorctl.matching.types import (
     Person,
     Proposal,
     ProposedMatch,
+    ScoreColumns,
     SupplyGap,
     Unmatched,
     is_mentee,
@@ -206,8 +207,7 @@ def propose(
                     overridden=broken[(mentor, mentee)],
                 )
             matches.append(match)
-        for i, j in chosen:
-            matches.append(_match(program, scored.mentors[i], scored.mentees[j], False, False))
+    matches += _explained(program, scored, chosen)
     matches.sort(key=lambda m: (m.mentor, m.mentee))
     for k, m in enumerate(matches):
         line = previous_reason(inp, m.mentor, m.mentee)
@@ -235,6 +235,13 @@ def propose(
         summary["mentees_matched"] = len(matched_mentees)
     unmatched = _unmatched(inp, scored, chosen, matched_mentees, matches)
     summary["unmatched"] = len(unmatched)
+    unplaced = {u.email for u in unmatched if u.role == "mentee"}
+    columns = [j for j, e in enumerate(scored.mentees) if e["email"] in unplaced]
+    kept_scores = ScoreColumns(
+        tuple(m["email"] for m in scored.mentors),
+        {scored.mentees[j]["email"]: k for k, j in enumerate(columns)},
+        scored.raw[:, columns],
+    )
     price = None
     # What fairness and the priority rule cost; fair is defined for one mentor per mentee
     # (program.yaml refuses objective: fair with mentee_capacity above 1).
@@ -252,7 +259,35 @@ def propose(
         summary=summary,
         supply_gaps=supply_gaps(program, scored),
         tradeoffs=price,
+        scores=kept_scores,
     )
+
+
+def _explained(
+    program: Program, scored: Scored, chosen: Sequence[tuple[int, int]]
+) -> list[ProposedMatch]:
+    """The solver's pairs with their scores and reasons, from the criteria prepared for
+    the score matrix (what :func:`_match` gives each, number for number, word for word)."""
+    if scored.scorer is None:  # pragma: no cover - score_candidates always sets it
+        return [
+            _match(program, scored.mentors[i], scored.mentees[j], False, False) for i, j in chosen
+        ]
+    names = [c.name for c in program.matching.criteria]
+    explained = scored.scorer.explain([i for i, _ in chosen], [j for _, j in chosen])
+    return [
+        ProposedMatch(
+            mentor=scored.mentors[i]["email"],
+            mentee=scored.mentees[j]["email"],
+            score=rounded(e.score),
+            criteria={
+                n: None if v is None else rounded(v) for n, v in zip(names, e.values, strict=True)
+            },
+            reasons=e.reasons,
+            kept=False,
+            locked=False,
+        )
+        for (i, j), e in zip(chosen, explained, strict=True)
+    ]
 
 
 def _match(

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from mentorctl.matching.matrix import criterion_block
 from mentorctl.matching.scoring import (
-    criterion_block,
     criterion_verdict,
     number_value,
     source_value,

@@ -81,11 +81,11 @@ class PeerPool:
 
 def peer_pool(inp: MatchInput, people: Sequence[Person]) -> PeerPool:
     """Score and check every pair of ``people`` both ways (see the module docstring)."""
-    from mentorctl.matching import constraints, scoring
+    from mentorctl.matching import constraints, matrix
 
     program = inp.program
     pool = list(people)
-    raw, _ = scoring.score_matrix(program, pool, pool, with_values=False)
+    raw, _ = matrix.score_matrix(program, pool, pool, with_values=False)
     raw = np.asarray(raw, dtype=np.float64)
     score = (raw + raw.T) / 2.0
     ok = constraints.allowed_matrix(

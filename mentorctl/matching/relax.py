@@ -46,7 +46,14 @@ from typing import Any
 import numpy as np
 
 from mentorctl.enums import Format
-from mentorctl.matching.types import MatchInput, Pair, Person, is_mentee, is_mentor
+from mentorctl.matching.types import (
+    MatchInput,
+    Pair,
+    Person,
+    ScoreColumns,
+    is_mentee,
+    is_mentor,
+)
 from mentorctl.program import Program
 
 __all__ = ["KINDS", "Relaxation", "describe", "relaxed_program", "suggest", "with_capacities"]
@@ -143,20 +150,41 @@ def relaxed_program(program: Program, relaxation: Relaxation) -> Program:
 # --------------------------------------------------------------------------- suggest
 
 
+def _reused(
+    scores: ScoreColumns | None, mentors: Sequence[Person], cols: Sequence[Person]
+) -> np.ndarray | None:
+    """``cols``' columns of ``scores`` when it has every one, for the same mentors.
+
+    A column's scores do not depend on which other mentees are scored with it
+    (:mod:`mentorctl.matching.matrix`), so they are the very numbers scoring would give.
+    """
+    if scores is None or len(scores.mentors) != len(mentors):
+        return None
+    if any(a != m["email"] for a, m in zip(scores.mentors, mentors, strict=True)):
+        return None
+    at = [scores.mentees.get(p["email"], -1) for p in cols]
+    if any(k < 0 for k in at):
+        return None
+    return np.asarray(scores.raw, dtype=np.float64)[:, np.asarray(at, dtype=np.int64)]
+
+
 def suggest(
     inp: MatchInput,
     matches: Sequence[Pair],
     *,
     names: dict[str, str] | None = None,
     limit: int = LIMIT,
+    scores: ScoreColumns | None = None,
 ) -> dict[str, list[Relaxation]]:
     """Up to ``limit`` changes, smallest first, for every person left without a match.
 
     ``matches`` are the (mentor, mentee) pairs kept as they are. Mentees without one and
     mentors with none are asked about; someone nothing single can place gets ``[]``.
     Peer and circles programs get ``{}`` (their groups are not mentor/mentee pairs).
+    ``scores``: the run's own scores of (some of) these mentees (``Proposal.scores``),
+    used instead of scoring their columns again when they cover every one of them.
     """
-    from mentorctl.matching import constraints, scoring
+    from mentorctl.matching import constraints, matrix
 
     program = inp.program
     if program.format in (Format.PEER, Format.CIRCLES):
@@ -194,8 +222,10 @@ def suggest(
             forbid=inp.forbid,
         )
 
-    raw, _ = scoring.score_matrix(program, mentors, cols, with_values=False)
-    raw = np.asarray(raw, dtype=np.float64)
+    raw = _reused(scores, mentors, cols)
+    if raw is None:
+        raw, _ = matrix.score_matrix(program, mentors, cols, with_values=False)
+        raw = np.asarray(raw, dtype=np.float64)
     base = allowed(program)  # every hard rule but min_score
     floor = program.matching.constraints.min_score
     passes = (

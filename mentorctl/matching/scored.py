@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from mentorctl.matching.types import (
     priority_weight,
 )
 from mentorctl.program import OverlapCriterion, PreferenceCriterion, Program
+
+if TYPE_CHECKING:
+    from mentorctl.matching.matrix import PairScorer
 
 # --------------------------------------------------------------------------- scoring
 
@@ -44,6 +48,8 @@ class Scored:
     track: list[str | None] | None = None
     #: Mentees who already have a kept or locked mentor (optimal covers the others first).
     mentee_held: np.ndarray | None = None
+    #: The criteria prepared for these mentors and mentees: explains chosen pairs.
+    scorer: PairScorer | None = None
 
     @property
     def before_min_score(self) -> np.ndarray:
@@ -58,10 +64,12 @@ def score_candidates(
     mentee_capacity: np.ndarray | None = None,
 ) -> Scored:
     """Score every pair and check it; ``mentee_capacity``: places left per mentee."""
-    from mentorctl.matching import constraints, scoring, tracks
+    from mentorctl.matching import constraints, tracks
+    from mentorctl.matching.matrix import PairScorer
 
     program = inp.program
-    raw, _ = scoring.score_matrix(program, mentors, mentees, with_values=False)
+    scorer = PairScorer(program, mentors, mentees)
+    raw, _ = scorer.matrix(with_values=False)
     raw = np.asarray(raw, dtype=np.float64)
     allowed = constraints.allowed_matrix(
         program,
@@ -94,6 +102,7 @@ def score_candidates(
         eligible,
         mentee_capacity=mentee_capacity,
         track=tracks.tracks_of(program, mentors),
+        scorer=scorer,
     )
 
 

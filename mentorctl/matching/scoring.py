@@ -6,16 +6,10 @@ blank: blank criteria are left out *for that pair* and the remaining weights are
 renormalised (the explanation says so). With no applicable criterion, or only
 weight-0 ones, the score is 0.0.
 
-Two entry points compute the same numbers:
-
-* :func:`explain_pair` - one pair, with a plain-words reason per criterion
-  (:class:`PairScore`); this is the readable definition of every kind.
-* :func:`score_matrix` - every mentor against every mentee, vectorised with NumPy:
-  multi-hot encodings and sparse-times-dense products for list values, broadcasting for
-  numbers, a sparse fill for preference lists. Mentees are processed in chunks so that
-  temporaries stay near :data:`CHUNK_CELLS` cells. The score matrix is float64 and
-  agrees with :func:`explain_pair` to within 1e-9; the per-criterion value matrices are
-  float32 (NaN = blank), to halve their memory, and so agree to within 1e-6.
+:func:`explain_pair` scores one pair and gives a plain-words reason per criterion
+(:class:`PairScore`): this is the readable definition of every kind.
+:mod:`mentorctl.matching.matrix` computes the same numbers for many pairs at once (the
+score matrix, and the explanations of a proposal's matches).
 
 Criterion kinds (mentee side first; "case-insensitive" means stripped and casefolded):
 
@@ -52,10 +46,8 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import numpy as np
 
 from mentorctl.program import (
     ROSTER_FIELDS,
@@ -69,21 +61,13 @@ from mentorctl.program import (
     SimilarityCriterion,
 )
 
-if TYPE_CHECKING:
-    import scipy.sparse as sp
-
 __all__ = [
-    "CHUNK_CELLS",
     "CriterionResult",
     "PairScore",
-    "criterion_block",
     "criterion_verdict",
     "explain_pair",
     "number_value",
     "ordinal",
-    "same_matrix_parts",
-    "score_matrix",
-    "shared_counts",
     "shared_values",
     "source_value",
     "tokens",
@@ -557,283 +541,7 @@ def explain_pair(program: Program, mentor: Person, mentee: Person) -> PairScore:
     )
 
 
-# --------------------------------------------------------------------------- matrices
-
-Matrix = np.ndarray
-#: Computes one criterion's values for mentee columns ``[lo, hi)``: float64, NaN = blank.
-Block = Callable[[int, int], Matrix]
-
-
-def _multi_hot(sets: Sequence[dict[str, str]], vocab: Mapping[str, int]) -> sp.csr_matrix:
-    """Sparse 0/1 matrix: one row per person, one column per vocabulary key."""
-    import scipy.sparse as sp  # here: `explain` and the report's word-only uses skip SciPy
-
-    indptr = [0]
-    indices: list[int] = []
-    for keys in sets:
-        indices.extend(vocab[k] for k in keys if k in vocab)
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float32)
-    return sp.csr_matrix(
-        (data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(sets), len(vocab)),
-    )
-
-
-def _vocab(*groups: Sequence[dict[str, str]]) -> dict[str, int]:
-    keys = sorted({k for group in groups for keys in group for k in keys})
-    return {k: i for i, k in enumerate(keys)}
-
-
-def shared_counts(
-    mentor_sets: Sequence[dict[str, str]], mentee_sets: Sequence[dict[str, str]]
-) -> Callable[[int, int], Matrix]:
-    """``counts(lo, hi)[i, j]`` = number of keys mentor i shares with mentee lo + j."""
-    vocab = _vocab(mentor_sets, mentee_sets)
-    left = _multi_hot(mentor_sets, vocab)
-    right = _multi_hot(mentee_sets, vocab).T.tocsc()
-
-    def counts(lo: int, hi: int) -> Matrix:
-        # Sparse x dense: float32 sums of 0/1 are exact integers below 2**24.
-        block = right[:, lo:hi].toarray()
-        return np.asarray(left @ block, dtype=np.float64)
-
-    return counts
-
-
-def _both_present(mentor_ok: Matrix, mentee_ok: Matrix, lo: int, hi: int) -> Matrix:
-    return mentor_ok[:, None] & mentee_ok[None, lo:hi]
-
-
-def _overlap_block(
-    program: Program, c: OverlapCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
-) -> Block:
-    offers = [tokens(source_value(program, p, c.mentor_source)) for p in mentors]
-    wants = [tokens(source_value(program, p, c.mentee_source)) for p in mentees]
-    counts = shared_counts(offers, wants)
-    n_wants = np.array([len(w) for w in wants], dtype=np.float64)
-    has_offer = np.array([bool(o) for o in offers], dtype=bool)
-    has_want = n_wants > 0
-    safe = np.where(has_want, n_wants, 1.0)
-
-    def block(lo: int, hi: int) -> Matrix:
-        out = counts(lo, hi) / safe[None, lo:hi]
-        out[~_both_present(has_offer, has_want, lo, hi)] = np.nan
-        return out
-
-    return block
-
-
-def _codes(sets: Sequence[dict[str, str]], vocab: Mapping[str, int]) -> Matrix:
-    return np.array([vocab[next(iter(s))] if s else -1 for s in sets], dtype=np.int64)
-
-
-def same_matrix_parts(
-    mentor_sets: Sequence[dict[str, str]], mentee_sets: Sequence[dict[str, str]]
-) -> tuple[Callable[[int, int], Matrix], Matrix, Matrix]:
-    """``(shares, mentor_present, mentee_present)`` for a ``same``-style comparison.
-
-    ``shares(lo, hi)`` is a bool matrix: mentor i and mentee lo + j share a value.
-    Single values are compared as integer codes by broadcasting; lists by a product
-    of multi-hot encodings.
-    """
-    mentor_ok = np.array([bool(s) for s in mentor_sets], dtype=bool)
-    mentee_ok = np.array([bool(s) for s in mentee_sets], dtype=bool)
-    if all(len(s) <= 1 for s in mentor_sets) and all(len(s) <= 1 for s in mentee_sets):
-        vocab = _vocab(mentor_sets, mentee_sets)
-        cm, ce = _codes(mentor_sets, vocab), _codes(mentee_sets, vocab)
-
-        def shares(lo: int, hi: int) -> Matrix:
-            return (cm[:, None] == ce[None, lo:hi]) & (cm >= 0)[:, None]
-
-        return shares, mentor_ok, mentee_ok
-    counts = shared_counts(mentor_sets, mentee_sets)
-    return (lambda lo, hi: counts(lo, hi) > 0), mentor_ok, mentee_ok
-
-
-def _same_block(
-    program: Program,
-    c: SameCriterion | DifferentCriterion,
-    mentors: Sequence[Person],
-    mentees: Sequence[Person],
-) -> Block:
-    shares, mentor_ok, mentee_ok = same_matrix_parts(
-        [tokens(source_value(program, p, c.mentor_source)) for p in mentors],
-        [tokens(source_value(program, p, c.mentee_source)) for p in mentees],
-    )
-    want_same = isinstance(c, SameCriterion)
-
-    def block(lo: int, hi: int) -> Matrix:
-        same = shares(lo, hi)
-        out = (same if want_same else ~same).astype(np.float64)
-        out[~_both_present(mentor_ok, mentee_ok, lo, hi)] = np.nan
-        return out
-
-    return block
-
-
-def _numbers(values: Sequence[Any]) -> Matrix:
-    out = [_number(v) for v in values]
-    return np.array([np.nan if v is None else v for v in out], dtype=np.float64)
-
-
-def _closeness_block(
-    program: Program, c: ClosenessCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
-) -> Block:
-    b = _numbers([source_value(program, p, c.mentor_source) for p in mentors])
-    a = _numbers([source_value(program, p, c.mentee_source) for p in mentees])
-
-    def block(lo: int, hi: int) -> Matrix:
-        out = 1.0 - np.abs(a[None, lo:hi] - b[:, None]) / c.max_diff
-        np.clip(out, 0.0, 1.0, out=out)  # NaN stays NaN
-        return out
-
-    return block
-
-
-def _similarity_block(
-    program: Program, c: SimilarityCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
-) -> Block:
-    columns = []
-    for qid in c.questions:
-        b = _numbers([source_value(program, p, qid) for p in mentors])
-        a = _numbers([source_value(program, p, qid) for p in mentees])
-        complete = not (np.isnan(a).any() or np.isnan(b).any())
-        columns.append((b, a, _scale_range(program, qid), complete))
-
-    def block(lo: int, hi: int) -> Matrix:
-        total = np.zeros((len(mentors), hi - lo))
-        used: Matrix | None = None
-        n_complete = 0
-        for b, a, span, complete in columns:
-            d = np.subtract.outer(b, a[lo:hi])
-            np.abs(d, out=d)
-            d /= span
-            if complete:  # the common case (required questions): no masks needed
-                total += d
-                n_complete += 1
-            else:
-                ok = ~np.isnan(d)
-                np.add(total, d, out=total, where=ok)
-                used = ok.astype(np.float64) if used is None else used + ok
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # 0/0 = NaN = blank: no question answered by both
-            distance = total / n_complete if used is None else total / (used + n_complete)
-        return distance if c.complement else 1.0 - distance
-
-    return block
-
-
-def _seniority_block(
-    program: Program,
-    c: SeniorityGapCriterion,
-    mentors: Sequence[Person],
-    mentees: Sequence[Person],
-) -> Block:
-    def ranks(people: Sequence[Person]) -> Matrix:
-        out = [_rank(program, p) for p in people]
-        return np.array([np.nan if r is None else r for r in out], dtype=np.float64)
-
-    rm, re = ranks(mentors), ranks(mentees)
-    # Levels are few: tabulate every (mentor rank, mentee rank) once with the very
-    # function explain_pair uses, then each chunk is a single gather.
-    keys_m, code_m = np.unique(rm, return_inverse=True)  # NaN (unknown) sorts last
-    keys_e, code_e = np.unique(re, return_inverse=True)
-    table = np.full((len(keys_m), len(keys_e)), np.nan)
-    for i, a in enumerate(keys_m):
-        for j, b in enumerate(keys_e):
-            if not (np.isnan(a) or np.isnan(b)):
-                gap = float(b - a) if program.reverse else float(a - b)
-                table[i, j] = _gap_value(gap, c.min_gap, c.max_gap)
-    rows = table[code_m.reshape(-1)]  # (n_mentors, distinct mentee ranks)
-    code_e = code_e.reshape(-1)
-
-    def block(lo: int, hi: int) -> Matrix:
-        return np.take(rows, code_e[lo:hi], axis=1)
-
-    return block
-
-
-def _preference_fill(
-    program: Program,
-    qid: str,
-    choosers: Sequence[Person],
-    chosen: Sequence[Person],
-) -> tuple[Matrix, dict[tuple[int, int], float]]:
-    """(chooser has a list, {(chooser index, chosen index): 1 / rank}) as sparse data."""
-    by_key: dict[str, list[int]] = {}
-    for j, p in enumerate(chosen):
-        for key in {_key(p.get("email") or ""), _key(p.get("name") or "")} - {""}:
-            by_key.setdefault(key, []).append(j)
-    has_list = np.zeros(len(choosers), dtype=bool)
-    cells: dict[tuple[int, int], float] = {}
-    for i, p in enumerate(choosers):
-        listed = tokens(source_value(program, p, qid))
-        has_list[i] = bool(listed)
-        for rank, key in enumerate(listed, start=1):
-            for j in by_key.get(key, ()):
-                cells.setdefault((i, j), 1.0 / rank)  # the first (best) rank wins
-    return has_list, cells
-
-
-def _preference_block(
-    program: Program, c: PreferenceCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
-) -> Block:
-    # Lists are short, so the cells are few: fill them per chunk from sparse data.
-    e_has, e_cells = _preference_fill(program, c.mentee, mentees, mentors)
-    sides = [(e_has, _by_column(e_cells, mentee_first=True), 1)]
-    if c.mentor is not None:
-        m_has, m_cells = _preference_fill(program, c.mentor, mentors, mentees)
-        sides.append((m_has, _by_column(m_cells, mentee_first=False), 0))
-
-    def block(lo: int, hi: int) -> Matrix:
-        parts = []
-        for has, columns, axis in sides:
-            out = np.zeros((len(mentors), hi - lo))
-            if axis == 1:
-                out[:, ~has[lo:hi]] = np.nan
-            else:
-                out[~has, :] = np.nan
-            for j in range(lo, hi):
-                for i, v in columns.get(j, ()):
-                    out[i, j - lo] = v
-            parts.append(out)
-        if len(parts) == 1:
-            return parts[0]
-        a, b = parts
-        return np.where(np.isnan(a), b, np.where(np.isnan(b), a, (a + b) / 2))
-
-    return block
-
-
-def _by_column(
-    cells: Mapping[tuple[int, int], float], *, mentee_first: bool
-) -> dict[int, list[tuple[int, float]]]:
-    """Group cells by mentee index: ``{mentee: [(mentor, value), ...]}``."""
-    out: dict[int, list[tuple[int, float]]] = {}
-    for (i, j), v in cells.items():
-        mentee, mentor = (i, j) if mentee_first else (j, i)
-        out.setdefault(mentee, []).append((mentor, v))
-    return out
-
-
-_BLOCKS: dict[type, Callable[..., Block]] = {
-    OverlapCriterion: _overlap_block,
-    SameCriterion: _same_block,
-    DifferentCriterion: _same_block,
-    ClosenessCriterion: _closeness_block,
-    SimilarityCriterion: _similarity_block,
-    SeniorityGapCriterion: _seniority_block,
-    PreferenceCriterion: _preference_block,
-}
-
-
-def criterion_block(
-    program: Program, c: Any, mentors: Sequence[Person], mentees: Sequence[Person]
-) -> Block:
-    """One criterion's values for mentee columns ``[lo, hi)`` (float64, NaN = blank), as
-    :func:`score_matrix` computes them: the must-have rules are built on these."""
-    return _BLOCKS[type(c)](program, c, mentors, mentees)
+# --------------------------------------------------------------------------- one criterion
 
 
 def criterion_verdict(program: Program, c: Any, mentor: Person, mentee: Person) -> Verdict:
@@ -844,60 +552,3 @@ def criterion_verdict(program: Program, c: Any, mentor: Person, mentee: Person) 
 def number_value(value: Any) -> float | None:
     """A value as a number, as ``closeness`` reads it (None if it is not one)."""
     return _number(value)
-
-
-def score_matrix(
-    program: Program,
-    mentors: Sequence[Person],
-    mentees: Sequence[Person],
-    *,
-    with_values: bool = True,
-) -> tuple[Matrix, dict[str, Matrix]]:
-    """Scores of every mentor (rows) against every mentee (columns).
-
-    Returns ``(scores, values)``: ``scores`` is a float64 ``(len(mentors),
-    len(mentees))`` matrix equal to :func:`explain_pair`'s scores (within 1e-9);
-    ``values`` maps each criterion name, in program order, to a float32 matrix of its
-    values (NaN = blank for that pair). Hard constraints are not applied here.
-    ``with_values=False`` skips the per-criterion matrices (``values`` is then empty),
-    which saves one float32 matrix per criterion on large rosters.
-    """
-    n_m, n_e = len(mentors), len(mentees)
-    criteria = program.matching.criteria
-    blocks = [_BLOCKS[type(c)](program, c, mentors, mentees) for c in criteria]
-    scores = np.zeros((n_m, n_e), dtype=np.float64)
-    values = (
-        {c.name: np.empty((n_m, n_e), dtype=np.float32) for c in criteria} if with_values else {}
-    )
-    step = max(1, CHUNK_CELLS // max(1, n_m))
-    for lo in range(0, n_e, step):
-        hi = min(n_e, lo + step)
-        numerator = np.zeros((n_m, hi - lo))
-        # While no value in the chunk is blank every pair has the same denominator: a
-        # number, not a matrix (one pass less per criterion on complete data).
-        denominator: Matrix | None = None
-        common = 0.0
-        # The same sums, in the same order, as explain_pair: bit-for-bit equal terms.
-        for c, block in zip(criteria, blocks, strict=True):
-            v = block(lo, hi)  # a fresh array: safe to change in place
-            if with_values:
-                values[c.name][:, lo:hi] = v
-            # One pass without a temporary to learn whether any value is blank.
-            if np.isnan(np.add.reduce(v, axis=None)):
-                if denominator is None:
-                    denominator = np.full((n_m, hi - lo), common)
-                blank = np.isnan(v)
-                v[blank] = 0.0  # adding an exact zero leaves the sum unchanged
-                np.add(denominator, c.weight, out=denominator, where=~blank)
-            elif denominator is None:
-                common += c.weight
-            else:
-                denominator += c.weight
-            if c.weight != 1.0:
-                v *= c.weight
-            numerator += v
-        if denominator is not None:
-            np.divide(numerator, denominator, out=scores[:, lo:hi], where=denominator > 0)
-        elif common > 0:
-            np.divide(numerator, common, out=scores[:, lo:hi])
-    return scores, values

@@ -110,6 +110,17 @@ class Circle:
     members: list[str]
 
 
+@dataclass(frozen=True)
+class ScoreColumns:
+    """Scores a run already computed: every mentor (``mentors``, row order) against some
+    mentees (``mentees``: email -> column of ``raw``). The relaxations of those mentees
+    reuse them instead of scoring the same pairs again."""
+
+    mentors: tuple[str, ...]
+    mentees: Mapping[str, int]
+    raw: Any  # float64 numpy array, len(mentors) x len(mentees)
+
+
 @dataclass
 class Proposal:
     mode: Mode
@@ -126,6 +137,8 @@ class Proposal:
     #: What fairness and the priority rule cost (:func:`mentorctl.matching.fair.tradeoffs`);
     #: None where it does not apply (stable and greedy modes, circles, peer pools).
     tradeoffs: dict[str, Any] | None = None
+    #: The unmatched mentees' scores, for :func:`mentorctl.matching.relax.suggest`.
+    scores: ScoreColumns | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``match --json`` shape (README, "JSON")."""

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentorctl.matching import scoring
-from mentorctl.matching.scoring import explain_pair, ordinal, score_matrix, utc_offset
+from mentorctl.matching import matrix, scoring
+from mentorctl.matching.matrix import score_matrix
+from mentorctl.matching.scoring import explain_pair, ordinal, utc_offset
 from mentorctl.program import Program, load_program
 from mentorctl.roster.importer import read_participants
 
@@ -504,7 +505,7 @@ def test_matrix_is_chunk_size_independent(monkeypatch: pytest.MonkeyPatch) -> No
     _, _, mentors, mentees = random_instance(7, 20, 30)
     prog = make_program(RANDOM_CRITERIA)
     whole, whole_values = score_matrix(prog, mentors, mentees)
-    monkeypatch.setattr(scoring, "CHUNK_CELLS", 45)  # 2 mentees per chunk
+    monkeypatch.setattr(matrix, "CHUNK_CELLS", 45)  # 2 mentees per chunk
     chunked, chunked_values = score_matrix(prog, mentors, mentees)
     np.testing.assert_array_equal(whole, chunked)
     for name in whole_values:
