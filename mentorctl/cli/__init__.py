@@ -9,6 +9,7 @@ here.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,28 +157,44 @@ class MentorctlGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
-        from mentorctl.errors import ExitCode, MentorctlError
+        result: list[Any] = []
+        code = guarded(lambda: result.append(super(MentorctlGroup, self).invoke(ctx)))  # type: ignore[func-returns-value]
+        if code:
+            raise typer.Exit(code)
+        return result[0] if result else None
 
-        try:
-            return super().invoke(ctx)
-        except MentorctlError as exc:
-            output.error(exc.message, [str(p) for p in exc.problems if str(p) != exc.message])
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            output.error("interrupted; the roster is as it was before the interrupted step")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except (typer.Exit, typer.Abort):
+
+def guarded(run: Callable[[], int | None]) -> int:
+    """Run a command; map what goes wrong to a message on stderr and an exit code.
+
+    The command's own code when it ran (None: 0); a library error's own code, with its
+    message and problems printed; 130 on Ctrl-C; 70 for anything unexpected (a bug).
+    Typer's exits and Click's usage errors pass through. Used by the Typer group and by
+    :mod:`mentorctl.cli.fast`, so a command fails the same way whichever parsed it.
+    """
+    from mentorctl.errors import ExitCode, MentorctlError
+
+    try:
+        code = run()
+    except MentorctlError as exc:
+        output.error(exc.message, [str(p) for p in exc.problems if str(p) != exc.message])
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        output.error("interrupted; the roster is as it was before the interrupted step")
+        return int(ExitCode.INTERRUPTED)
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if os.environ.get("MENTORCTL_DEBUG"):
             raise
-        except Exception as exc:
-            if os.environ.get("MENTORCTL_DEBUG"):
-                raise
-            if isinstance(exc, _click_exception()):
-                raise  # a usage error: Click prints it and exits 2
-            output.error(
-                f"internal error: {type(exc).__name__}: {exc} "
-                "(a bug: please report it; set MENTORCTL_DEBUG=1 to see the traceback)"
-            )
-            raise typer.Exit(ExitCode.INTERNAL) from None
+        if isinstance(exc, _click_exception()):
+            raise  # a usage error: Click prints it and exits 2
+        output.error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(a bug: please report it; set MENTORCTL_DEBUG=1 to see the traceback)"
+        )
+        return int(ExitCode.INTERNAL)
+    return int(code or 0)
 
 
 app = typer.Typer(

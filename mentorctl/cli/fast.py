@@ -1,20 +1,28 @@
-"""Commands answered before Typer parses anything, when they have nothing to do.
+"""Command lines answered before Typer parses anything.
 
-Typer coerces every option's value through pydantic, and importing pydantic costs more
-than the whole of ``mentorctl --help``. Cron's ``notify intro --send`` re-run, with
-every introduction already sent, should cost little more than start-up, so
-:func:`answered` recognises that command line (and only in its plain form: global
-options, ``--send``, a valid ``--attach`` or ``--wait``) and asks
-:func:`mentorctl.notify.quick.quick_all_sent`. Whenever it is not sure (another option,
-an odd value, a roster it cannot read cheaply, something left to send) it returns False
-and the command runs through Typer as usual, which checks and decides everything again.
+Typer coerces every option's value through pydantic adapters, which costs more than the
+whole of ``mentorctl --help``. Two command lines that cron and scripts run over and over
+should cost little more than their own work, so :func:`answered` recognises them in their
+plain form and runs them here:
+
+* ``notify intro --send`` with every introduction already sent (asks
+  :func:`mentorctl.notify.quick.quick_all_sent`);
+* ``status`` with any of its options (the same :func:`mentorctl.cli.tracking.show_status`
+  the Typer command calls, so the two cannot answer differently).
+
+Plain means: global options (``-p``, ``--database-url``, ``-q``, and their environment
+variables), the command's words, then options this module knows, each with a value Typer
+would take. Whenever it is not sure (another option, an odd or repeated value, ``--help``,
+a roster it cannot read cheaply, something left to send) it returns False and the command
+runs through Typer as usual, which checks and decides everything again.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
@@ -23,7 +31,7 @@ _FORMATS = frozenset({"md", "html", "pdf"})
 
 
 class _NotPlain(Exception):
-    """The command line is not the plain re-run: Typer handles it."""
+    """The command line is not in a plain form: Typer handles it."""
 
 
 def _flag(env: str) -> bool:
@@ -35,14 +43,41 @@ def _flag(env: str) -> bool:
     raise _NotPlain
 
 
-def _plain_intro_send(argv: Sequence[str]) -> tuple[Path | None, str | None, bool]:
-    """(--program, --database-url, --quiet) of ``notify intro --send`` in its plain form;
-    raises _NotPlain for anything else."""
+@dataclass(frozen=True)
+class _Spec:
+    """A command in its plain form: its words, its flags (at most one of ``exclusive``),
+    its options with a value (each with a check of the value; ``repeatable`` ones may be
+    given more than once)."""
+
+    words: tuple[str, ...]
+    flags: frozenset[str] = frozenset()
+    exclusive: frozenset[str] = frozenset()
+    values: dict[str, Callable[[str], bool]] = field(default_factory=dict)
+    repeatable: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Line:
+    """A parsed plain command line: global options, then the command's own."""
+
+    program: Path | None
+    url: str | None
+    quiet: bool
+    flags: set[str]
+    values: dict[str, list[str]]
+
+
+_GLOBAL_VALUES = ("-p", "--program", "--database-url")
+
+
+def _parse(argv: Sequence[str], spec: _Spec) -> _Line:
+    """``argv`` as ``spec``'s command; raises _NotPlain for anything else."""
     program = os.environ.get("MENTORCTL_PROGRAM") or None
     url = os.environ.get("MENTORCTL_DATABASE_URL") or None
     quiet = _flag("MENTORCTL_QUIET")
     words: list[str] = []
-    send = False
+    flags: set[str] = set()
+    values: dict[str, list[str]] = {}
     tokens = list(argv)
     while tokens:
         token = tokens.pop(0)
@@ -50,12 +85,11 @@ def _plain_intro_send(argv: Sequence[str]) -> tuple[Path | None, str | None, boo
         if token in ("-q", "--quiet"):
             quiet = True
             continue
-        if name in ("--attach", "--wait") and words != ["notify", "intro"]:
-            raise _NotPlain  # options of the command, before it: a usage error
-        if name in ("-p", "--program", "--database-url", "--attach", "--wait") or (
-            token.startswith("-p") and not token.startswith("--") and len(token) > 2
-        ):
-            if token.startswith("-p") and len(token) > 2 and not token.startswith("--"):
+        short_p = token.startswith("-p") and not token.startswith("--") and len(token) > 2
+        if name in _GLOBAL_VALUES or name in spec.values or short_p:
+            if name in spec.values and tuple(words) != spec.words:
+                raise _NotPlain  # options of the command, before it: a usage error
+            if short_p:
                 value = token[2:]
             elif eq:
                 value = inline
@@ -63,41 +97,77 @@ def _plain_intro_send(argv: Sequence[str]) -> tuple[Path | None, str | None, boo
                 value = tokens.pop(0)
             else:
                 raise _NotPlain
-            if name in ("-p", "--program") or not name.startswith("--"):
+            if short_p or name in ("-p", "--program"):
                 program = value
             elif name == "--database-url":
                 url = value
-            elif not _valid(name, value):
+            elif not spec.values[name](value) or (name in values and name not in spec.repeatable):
                 raise _NotPlain
+            else:
+                values.setdefault(name, []).append(value)
             continue
-        if token == "--send" and words == ["notify", "intro"]:
-            send = True
+        if token in spec.flags and tuple(words) == spec.words and token not in flags:
+            flags.add(token)
             continue
-        if token.startswith("-") or len(words) == 2:
-            raise _NotPlain  # --help, --resend, a mentor's email ...
+        if token.startswith("-") or len(words) == len(spec.words):
+            raise _NotPlain  # --help, another option, an argument ...
         words.append(token)
-    if words != ["notify", "intro"] or not send:
+    if tuple(words) != spec.words or len(flags & spec.exclusive) > 1:
         raise _NotPlain
-    return (Path(program) if program else None), url, quiet
+    return _Line(Path(program) if program else None, url, quiet, flags, values)
 
 
-def _valid(name: str, value: str) -> bool:
-    """Whether Typer would take ``value`` for ``--attach`` or ``--wait``."""
-    if name == "--attach":
-        return value in _FORMATS
+def _one_of(choices: Sequence[str]) -> Callable[[str], bool]:
+    return frozenset(choices).__contains__
+
+
+def _non_negative(value: str) -> bool:
     try:
         return float(value) >= 0
     except ValueError:
         return False
 
 
-def answered(argv: Sequence[str]) -> bool:
-    """Answer ``argv`` here when it is the plain ``notify intro --send`` and every
-    introduction was already sent (one line on stderr, exit 0); False otherwise."""
-    try:
-        program, url, quiet = _plain_intro_send(argv)
-    except _NotPlain:
-        return False
+def _text(value: str) -> bool:
+    return bool(value) and not value.startswith("-")
+
+
+_INTRO_SEND = _Spec(
+    words=("notify", "intro"),
+    flags=frozenset({"--send"}),
+    values={"--attach": _one_of(sorted(_FORMATS)), "--wait": _non_negative},
+)
+
+
+def _plain_intro_send(argv: Sequence[str]) -> tuple[Path | None, str | None, bool]:
+    """(--program, --database-url, --quiet) of ``notify intro --send`` in its plain form;
+    raises _NotPlain for anything else."""
+    line = _parse(argv, _INTRO_SEND)
+    if "--send" not in line.flags:
+        raise _NotPlain
+    return line.program, line.url, line.quiet
+
+
+def _status_spec() -> _Spec:
+    from mentorctl.cli.tracking import FailOn, HealthChoice, SortKey
+
+    return _Spec(
+        words=("status",),
+        flags=frozenset({"--json", "--csv", "--all"}),
+        exclusive=frozenset({"--json", "--csv"}),  # Typer says which one to choose
+        values={
+            "--sort": _one_of(list(SortKey)),
+            "--health": _one_of(list(HealthChoice)),
+            "--person": _text,
+            "--fail-on": _one_of(list(FailOn)),
+            "--today": _text,
+        },
+        repeatable=frozenset({"--health"}),
+    )
+
+
+def _answer_intro_send(argv: Sequence[str]) -> bool:
+    program, url, quiet = _plain_intro_send(argv)
     from mentorctl.notify.quick import quick_all_sent
 
     already = quick_all_sent(program, url)
@@ -108,3 +178,44 @@ def answered(argv: Sequence[str]) -> bool:
 
         sys.stderr.write(all_sent(already) + "\n")
     return True
+
+
+def _answer_status(argv: Sequence[str]) -> bool:
+    if not argv or "status" not in argv:
+        raise _NotPlain
+    line = _parse(argv, _status_spec())
+    from mentorctl.cli import guarded, output
+    from mentorctl.cli.state import State
+    from mentorctl.cli.tracking import FailOn, HealthChoice, SortKey, show_status
+
+    output.set_quiet(line.quiet)
+    state = State(line.program, line.url, line.quiet, command="status")
+    one = {k: v[-1] for k, v in line.values.items()}
+    code = guarded(
+        lambda: show_status(
+            state,
+            sort=SortKey(one.get("--sort", SortKey.HEALTH)),
+            health=[HealthChoice(h) for h in line.values.get("--health", [])],
+            person=one.get("--person"),
+            include_ended="--all" in line.flags,
+            fail_on=FailOn(one["--fail-on"]) if "--fail-on" in one else None,
+            today=one.get("--today") or os.environ.get("MENTORCTL_TODAY") or None,
+            as_json="--json" in line.flags,
+            as_csv="--csv" in line.flags,
+        )
+    )
+    sys.stdout.flush()
+    if code:
+        raise SystemExit(code)
+    return True
+
+
+def answered(argv: Sequence[str]) -> bool:
+    """Answer ``argv`` here when it is one of the plain command lines above; False when
+    Typer should run it. May exit with the command's exit code."""
+    for answer in (_answer_intro_send, _answer_status):
+        try:
+            return answer(argv)
+        except _NotPlain:
+            continue
+    return False

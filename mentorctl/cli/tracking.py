@@ -14,6 +14,7 @@ from mentorctl.cli.options import DryRunOpt, JsonOpt, TodayOpt
 from mentorctl.cli.options import today as today_
 
 if TYPE_CHECKING:
+    from mentorctl.cli.state import State
     from mentorctl.tracking import MatchHealth
 
 log_app = typer.Typer(
@@ -358,13 +359,41 @@ def status(
     thresholds in program.yaml's health: section). Exit codes: 0 ok, 4 with --fail-on when
     a listed match is at or below the given health.
     """
+    code = show_status(
+        ctx.obj,
+        sort=sort,
+        health=health or [],
+        person=person,
+        include_ended=include_ended,
+        fail_on=fail_on,
+        today=today,
+        as_json=as_json,
+        as_csv=as_csv,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+def show_status(
+    state: State,
+    *,
+    sort: SortKey,
+    health: list[HealthChoice],
+    person: str | None,
+    include_ended: bool,
+    fail_on: FailOn | None,
+    today: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> int:
+    """What ``status`` does once its options are parsed (by Typer, or by
+    :mod:`mentorctl.cli.fast` for its plain forms); returns the exit code."""
     from mentorctl.errors import ExitCode, NotFoundError, UsageError
     from mentorctl.tracking.health import health_rank, health_rows, stored_cycle
 
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
     day = today_(today)
-    state = ctx.obj
     _, program = state.load()
     # The plain read path: on SQLite, status imports neither SQLAlchemy nor the ORM.
     with state.reading() as db:
@@ -374,7 +403,7 @@ def status(
     if "@" in needle and not any(needle in (r.mentor, r.mentee) for r in rows):
         # A mistyped email would list nothing, and make --fail-on pass: say so instead.
         raise NotFoundError(f"--person {person}: {needle} is in no match of cycle {cycle.name}")
-    wanted = {h.value for h in health or []}
+    wanted = {h.value for h in health}
     if not include_ended and "ended" not in wanted:
         rows = [r for r in rows if r.status != "ended"]
     if wanted:
@@ -408,7 +437,8 @@ def status(
         bad = [r for r in rows if health_rank(r.health) >= health_rank(fail_on.value)]
         if bad:
             output.info(f"{len(bad)} match(es) {fail_on.value} or worse (--fail-on)")
-            raise typer.Exit(ExitCode.UNHEALTHY)
+            return int(ExitCode.UNHEALTHY)
+    return 0
 
 
 _EMPTY_KEYS = (

@@ -146,7 +146,7 @@ class MatchHealth:
     @property
     def last_contact(self) -> dt.date | None:
         """The latest of ``last_met`` and ``said_met``: what the reminder ladder counts from."""
-        return max((d for d in (self.last_met, self.said_met) if d is not None), default=None)
+        return _latest(self.last_met, self.said_met)
 
     @property
     def pair(self) -> str:
@@ -184,6 +184,13 @@ class MatchHealth:
             "said_met": self.said_met.isoformat() if self.said_met else None,
             "not_yet": self.not_yet.isoformat() if self.not_yet else None,
         }
+
+
+def _latest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    """The later of two optional dates (None when both are)."""
+    if a is None or (b is not None and b > a):
+        return b
+    return a
 
 
 def _round(x: float | None) -> float | None:
@@ -248,7 +255,7 @@ def assess(
         facts.said_not_yet if facts.said_not_yet and facts.said_not_yet <= today else None
     )
     # A "we met" answer is contact, as a logged meeting is: the pair said they met.
-    contact = max((d for d in (last_met, said_met) if d is not None), default=None)
+    contact = _latest(last_met, said_met)
     not_yet = said_not_yet if said_not_yet and (contact is None or said_not_yet > contact) else None
     since_from = max(contact, start) if contact else start
     days_since = max(0, (today - since_from).days)

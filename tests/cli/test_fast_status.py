@@ -1,0 +1,112 @@
+"""``status`` in its plain forms runs before Typer parses (mentorctl/cli/fast.py): the
+same output, exit code and errors as through Typer, without Typer's pydantic adapters."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentorctl.cli.fast import _NotPlain, _parse, _status_spec
+from tests.cli.test_remind import matched
+from tests.conftest import Cli
+
+
+def _process(program: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-X", "importtime", "-m", "mentorctl", "-p", str(program), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def _imported(stderr: str) -> set[str]:
+    return {m.group(1) for m in re.finditer(r"\|\s+([\w.]+)\s*$", stderr, re.M)}
+
+
+def _messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if not line.startswith("import time:")]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--today", "2027-03-01"],
+        ["status", "--json", "--today", "2027-03-01"],
+        ["status", "--csv", "--all", "--sort", "days", "--today=2027-03-01"],
+        ["status", "--health", "stalled", "--health", "at-risk", "--today", "2027-03-01"],
+        ["status", "--fail-on", "stalled", "--today", "2027-03-01"],
+        ["status", "--person", "ada", "--sort", "mentee", "--today", "2027-03-01"],
+        ["status", "--person", "nobody@example.com", "--today", "2027-03-01"],
+        ["status", "--today", "2027-13-01"],
+        ["-q", "status", "--fail-on", "at-risk", "--today", "2027-01-12"],
+        ["status", "--today", "2027-01-12", "--quiet", "--fail-on", "at-risk"],
+    ],
+)
+def test_the_fast_path_answers_as_typer_does(sqlite_cli: Cli, args: list[str]) -> None:
+    matched(sqlite_cli)
+    fast = _process(sqlite_cli.program, *args)
+    assert "typer._adapters" not in _imported(fast.stderr)  # Typer did not parse it
+    typer = sqlite_cli(*args)  # CliRunner: through Typer
+    assert fast.returncode == typer.exit_code
+    assert fast.stdout == typer.stdout
+    assert _messages(fast.stderr) == typer.stderr.splitlines()
+
+
+def test_exit_codes_of_the_fast_path(sqlite_cli: Cli) -> None:
+    matched(sqlite_cli)
+    assert _process(sqlite_cli.program, "status", "--today", "2027-03-01").returncode == 0
+    unhealthy = _process(
+        sqlite_cli.program, "status", "--fail-on", "stalled", "--today", "2027-03-01"
+    )
+    assert unhealthy.returncode == 4 and "stalled or worse" in unhealthy.stderr
+    bad_day = _process(sqlite_cli.program, "status", "--today", "someday")
+    assert bad_day.returncode == 2 and "--today" in bad_day.stderr
+    nobody = _process(sqlite_cli.program, "status", "--person", "x@example.com")
+    assert nobody.returncode == 1 and "x@example.com is in no match" in nobody.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "--sort", "bogus"],
+        ["status", "--json", "--csv"],
+        ["status", "--help"],
+        ["status", "extra"],
+        ["--json", "status"],
+        ["status", "--sort", "days", "--sort", "pair"],
+        ["status", "--today"],
+    ],
+)
+def test_anything_else_goes_through_typer(sqlite_cli: Cli, args: list[str]) -> None:
+    matched(sqlite_cli)
+    with pytest.raises(_NotPlain):
+        _parse(args, _status_spec())
+    proc = _process(sqlite_cli.program, *args)
+    typer = sqlite_cli(*args)
+    assert proc.returncode == typer.exit_code
+    # The first line only: help is wrapped to each terminal's width.
+    assert proc.stdout.split("\n", 1)[0] == typer.stdout.split("\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "--json", "--json"],
+        ["status", "--all", "report"],
+        ["report"],
+        ["status", "--person", "-x"],
+        ["status", "--health", "fine"],
+    ],
+)
+def test_the_parser_leaves_odd_lines_to_typer(argv: list[str]) -> None:
+    with pytest.raises(_NotPlain):
+        _parse(argv, _status_spec())
+
+
+def test_the_parser_reads_global_options_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTORCTL_PROGRAM", "ENV")
+    line = _parse(["status", "-pDIR", "--health=stalled", "--all", "-q"], _status_spec())
+    assert (line.program, line.url, line.quiet) == (Path("DIR"), None, True)
+    assert line.flags == {"--all"} and line.values == {"--health": ["stalled"]}
+    assert _parse(["status"], _status_spec()).program == Path("ENV")
