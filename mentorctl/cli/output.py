@@ -135,9 +135,8 @@ def print_json(data: Any) -> None:
 def _json_text(value: Any, indent: str) -> str:
     import json
 
-    def dumps(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False, default=str)
-
+    # One encoder for every record: json.dumps with any option builds a new one per call.
+    dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
     inner = indent + "  "
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
         return "[\n" + ",\n".join(inner + dumps(row) for row in value) + "\n" + indent + "]"
