@@ -73,20 +73,16 @@ def report(
     state = ctx.obj
     _, program = state.load()
     as_of = parse_today(today)
-    roster = state.open_roster(create=False)
-    try:
-        with roster.session() as session:
-            data = build_report(
-                session,
-                program,
-                cycle=cycle,
-                as_of=as_of,
-                all_cycles=all_cycles,
-                greedy=greedy,
-                timeline=timeline or html is not None,
-            )
-    finally:
-        roster.dispose()
+    with state.reading() as reader:  # plain SQL over one snapshot; no ORM, no SQLAlchemy
+        data = build_report(
+            reader,
+            program,
+            cycle=cycle,
+            as_of=as_of,
+            all_cycles=all_cycles,
+            greedy=greedy,
+            timeline=timeline or html is not None,
+        )
     if as_json:
         output.print_json(data.as_json())
     elif as_csv:

@@ -21,11 +21,17 @@ Definitions (docs/reports.md says the same in words):
   is suppressed; when exactly one cell of a breakdown is suppressed the next smallest is
   suppressed too, so it cannot be recovered by subtraction from the total.
 
-The greedy baseline is recomputed with :func:`mentorctl.matching.engine.propose` in
-greedy mode on the cycle's enrolled people (same constraints, earlier cycles' pairs
-avoided, this cycle's rejected pairs forbidden): the stored explanations do not keep it.
-Scoring every pair is quadratic, so by default it only runs up to
-:data:`GREEDY_MAX_PAIRS` candidate pairs; beyond that the figure is left out, with a note.
+The greedy baseline is the one `match` stored with its proposal; for a cycle matched
+before proposals were stored it is recomputed with :func:`mentorctl.matching.engine.propose`
+in greedy mode on the cycle's enrolled people (same constraints, earlier cycles' pairs
+avoided, this cycle's rejected pairs forbidden). Scoring every pair is quadratic, so by
+default it only runs up to :data:`GREEDY_MAX_PAIRS` candidate pairs; beyond that the
+figure is left out, with a note.
+
+The roster is read with SQL text through one :class:`mentorctl.roster.read.Reader` (no
+ORM objects, no SQLAlchemy on SQLite), each query reading only the columns its figure
+needs; aggregates that the report shows as aggregates (goals by state, meetings per
+match) are summed by the database.
 
 The package, one subject per module (this module re-exports their public names and
 assembles them in :func:`build_report`):
@@ -46,7 +52,6 @@ assembles them in :func:`build_report`):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -56,10 +61,15 @@ from mentorctl.reports.data import (
     MATCH_STATUSES,
     CycleInfo,
     _load_cycle,
-    _load_people,
-    _pairs_by_email,
     find_cycle,
+    find_program_id,
     list_cycles,
+    load_people,
+    people_columns,
+    previous_pairs,
+    reader,
+    record_columns,
+    rejected_pairs,
     replaced_matches,
 )
 from mentorctl.reports.enrolment import NO_DEPARTMENT, _enrolled, participation
@@ -103,6 +113,7 @@ from mentorctl.reports.model import (
 from mentorctl.reports.privacy import suppress_cells
 from mentorctl.reports.quality import (
     GREEDY_MAX_PAIRS,
+    GreedyInputs,
     greedy_baseline,
     match_quality,
     preferred_mentors,
@@ -119,7 +130,8 @@ from mentorctl.reports.tables import (
 )
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from mentorctl.reports.data import ReadSource
+    from mentorctl.roster.read import Reader
 
 __all__ = [
     "DECIMALS",
@@ -184,10 +196,9 @@ __all__ = [
 
 
 def _cycle_report(
-    session: Session,
+    db: Reader,
     program: Program,
     program_id: int,
-    cycles: Sequence[CycleInfo],
     cycle: CycleInfo,
     people: dict[int, dict[str, Any]],
     as_of: dt.date,
@@ -199,22 +210,33 @@ def _cycle_report(
     """One cycle's figures. ``full`` adds the costly extras (greedy, outcomes, timeline)."""
     min_size = program.report.min_group_size
     when = min(as_of, cycle.end) if as_of >= cycle.start else as_of
-    data = _load_cycle(session, cycle, when, people)
+    data = _load_cycle(db, cycle, when, people)
     replaced = replaced_matches(data.matches)
     # A mentee re-matched after a match ended early holds one place in the cycle, not two.
     current = replace(data, matches=[m for m in data.matches if m.id not in replaced])
-    part = participation(data, cycle, min_size)
     matched = {i for m in data.matches for i in (m.mentor_id, m.mentee_id) if i is not None}
     enrolled = _enrolled(data, cycle, matched)
-    earlier = [c.id for c in cycles if c.start < cycle.start]
+    part = participation(data, cycle, min_size, enrolled)
+
+    def greedy_inputs() -> GreedyInputs:
+        # Only a recomputed greedy baseline reads these: every record field of the
+        # enrolled people, and the pairs it must avoid.
+        wanted = {p["id"] for p in enrolled}
+        records = load_people(db, program_id, record_columns())
+        return GreedyInputs(
+            people=[p for i, p in records.items() if i in wanted],
+            previous_pairs=previous_pairs(db, program_id, cycle.start, people),
+            rejected=rejected_pairs(db, cycle.id, people),
+        )
+
     quality = match_quality(
         program,
         current,
         enrolled,
-        _pairs_by_email(session, earlier, MATCH_STATUSES, people) if full else frozenset(),
-        _pairs_by_email(session, [cycle.id], ("rejected",), people) if full else frozenset(),
         greedy if full else False,
-        stored=stored_proposal(session, cycle.id),
+        stored=stored_proposal(db, cycle.id),
+        inputs=greedy_inputs,
+        preferred=full,
     )
     return Report(
         program=program.name,
@@ -226,13 +248,13 @@ def _cycle_report(
         min_group_size=min_size,
         participation=part,
         match_quality=quality,
-        engagement=engagement(program, session, cycle, when, replaced),
+        engagement=engagement(program, db, cycle, when, replaced),
         goals=goals(data),
         satisfaction=satisfaction(data, min_size),
         supply_gaps=supply_gaps(program, enrolled) if full else [],
         comparison=Comparison(None, []),
-        outcomes=outcomes(session, program_id, cycle, data, as_of, min_size) if full else None,
-        health_timeline=health_timeline(session, program, cycle, when)
+        outcomes=outcomes(db, program_id, cycle, data, as_of, min_size) if full else None,
+        health_timeline=health_timeline(db, program, cycle, when)
         if timeline and data.matches
         else [],
         by_group=score_by_group(program, current, enrolled, min_size) if full else [],
@@ -254,7 +276,7 @@ def compare(current: Report, previous: Report | None) -> Comparison:
 
 
 def build_report(
-    session: Session,
+    source: ReadSource,
     program: Program,
     *,
     cycle: str | None = None,
@@ -265,21 +287,22 @@ def build_report(
 ) -> Report:
     """The report for ``cycle`` (default: program.yaml's current cycle) on ``as_of``.
 
+    ``source``: a :class:`~mentorctl.roster.read.Reader` (``mentorctl report`` reads
+    through one), or an ORM session or Core connection, read through the same queries.
     ``greedy``: None recomputes the greedy baseline when small enough
     (:data:`GREEDY_MAX_PAIRS`), True always, False never. ``all_cycles`` adds
     :attr:`Report.trends`, one :func:`headline` per cycle up to this one.
     Raises NotFoundError if the program or the cycle has nothing in the roster yet.
     """
-    from mentorctl.roster.participants import find_program_id
-
+    db = reader(source)
     as_of = as_of or dt.date.today()
-    program_id = find_program_id(session, program)
+    program_id = find_program_id(db, program)
     if program_id is None:
         raise NotFoundError(
             f"program {program.slug!r} has nothing in the roster yet; "
             "run `mentorctl participants import FILE` first"
         )
-    cycles = list_cycles(session, program_id)
+    cycles = list_cycles(db, program_id)
     name = cycle or program.cycle.name
     if name == program.cycle.name and all(c.name != name for c in cycles):
         # The current cycle before anyone was matched: enrolment figures, nothing else yet.
@@ -287,12 +310,11 @@ def build_report(
         cycles.append(CycleInfo(-1, c.name, c.start, c.end, "open"))
         cycles.sort(key=lambda x: x.start)
     chosen = find_cycle(cycles, name)
-    people = _load_people(session, program_id)
+    people = load_people(db, program_id, people_columns(program))
     report = _cycle_report(
-        session,
+        db,
         program,
         program_id,
-        cycles,
         chosen,
         people,
         as_of,
@@ -306,7 +328,7 @@ def build_report(
     def light(c: CycleInfo) -> Report:
         if c.id not in summaries:
             summaries[c.id] = _cycle_report(
-                session, program, program_id, cycles, c, people, as_of, greedy=False, full=False
+                db, program, program_id, c, people, as_of, greedy=False, full=False
             )
         return summaries[c.id]
 

@@ -1,8 +1,11 @@
 """Loading what the report needs from the roster: the program's people and cycles, and
 one cycle's matches, goals and check-ins, read into plain data.
 
-SQLAlchemy and the roster models are imported inside the functions, so importing the
-report does not load them.
+Every query is SQL text over :class:`mentorctl.roster.read.Reader` (a plain ``sqlite3``
+connection on SQLite, so the report imports neither SQLAlchemy nor the ORM models), and
+each reads only the columns some figure uses. An ORM session or a Core connection is
+accepted too and wrapped (:func:`~mentorctl.roster.read.as_reader`), so tests and
+commands that already hold one read through the same queries.
 """
 
 from __future__ import annotations
@@ -13,13 +16,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import NotFoundError
-from mentorctl.tracking import as_date
+from mentorctl.tables.dates import as_date
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlmodel import Session
+
+    from mentorctl.program import Program
+    from mentorctl.roster.read import Reader
+
+    #: What the report reads from: a plain reader, an ORM session or a Core connection.
+    ReadSource = Reader | Session | Connection
 
 
 MATCH_STATUSES = ("active", "ended")
+#: The cycle's matches that happened (``:cycle`` is the cycle's id).
+IN_CYCLE = "cycle_id = :cycle AND status IN ('active', 'ended')"
+
+#: Columns every figure about people reads (participation, outcomes, preferences, groups).
+PEOPLE_COLUMNS = ("id", "email", "name", "role", "department", "created_at", "active")
 
 
 @dataclass
@@ -38,8 +53,6 @@ class _Match:
     mentee_id: int | None
     score: float | None
     status: str
-    started: dt.date | None
-    ended: dt.date | None
     outcome: str | None = None
 
 
@@ -49,78 +62,145 @@ class _Data:
 
     people: dict[int, dict[str, Any]]
     matches: list[_Match]
-    goals: list[tuple[str, int]]  # (status, progress)
-    checkins: list[tuple[Any, dt.date, int, int | None, int | None]]
+    goals: list[tuple[str, int, int]]  # (status, how many, their summed progress)
+    #: (respondent, date as stored, check-in id, satisfaction, would-recommend)
+    checkins: list[tuple[Any, Any, int, int | None, int | None]]
 
 
-def list_cycles(session: Session, program_id: int) -> list[CycleInfo]:
+def reader(source: ReadSource) -> Reader:
+    """``source`` as a :class:`~mentorctl.roster.read.Reader`."""
+    from mentorctl.roster.read import as_reader
+
+    return as_reader(source)
+
+
+def day(db: Reader, value: dt.date) -> Any:
+    """A date as a query parameter: SQLite stores dates as ISO text (and sqlite3's own date
+    adapter is deprecated), PostgreSQL compares real dates."""
+    return value.isoformat() if db.dialect == "sqlite" else value
+
+
+def find_program_id(source: ReadSource, program: Program) -> int | None:
+    """The program's id in the roster, or None if nothing was stored for it yet."""
+    row = reader(source).first("SELECT id FROM program WHERE slug = :slug", slug=program.slug)
+    return None if row is None else int(row[0])
+
+
+def list_cycles(source: ReadSource, program_id: int) -> list[CycleInfo]:
     """The program's cycles, oldest first."""
-    from sqlmodel import col, select
-
-    from mentorctl.roster.models import CycleRow
-
-    rows = session.exec(
-        select(CycleRow).where(CycleRow.program_id == program_id).order_by(col(CycleRow.start))
-    ).all()
-    return [CycleInfo(r.id or 0, r.name, r.start, r.end, r.status) for r in rows]
+    rows = reader(source).all(
+        'SELECT id, name, start, "end", status FROM cycle WHERE program_id = :program '
+        "ORDER BY start, id",
+        program=program_id,
+    )
+    return [CycleInfo(int(i), n, _date(s), _date(e), st) for i, n, s, e, st in rows]
 
 
-def _load_people(session: Session, program_id: int) -> dict[int, dict[str, Any]]:
-    from sqlalchemy import select
+def _date(value: Any) -> dt.date:
+    out = as_date(value)
+    if out is None:  # the schema says NOT NULL; a date is what every figure needs
+        raise NotFoundError("a cycle in the roster has no start or end date")
+    return out
 
-    from mentorctl.roster.models import Participant
 
-    table = Participant.__table__  # type: ignore[attr-defined]
-    rows = session.execute(select(table).where(table.c.program_id == program_id)).mappings()
-    return {row["id"]: dict(row) for row in rows}
+def people_columns(program: Program) -> tuple[str, ...]:
+    """Columns of ``participant`` the report reads for ``program``: those every figure
+    uses, ``answers``, and the roster fields that the supply gaps read (overlap criteria's
+    sources; every record field when mentor eligibility rules are set, since they read
+    the people's facts)."""
+    from mentorctl.program import ROSTER_FIELDS, OverlapCriterion
+
+    if has_eligibility_rules(program):
+        return record_columns()
+    extra: list[str] = []
+    for c in program.matching.criteria:
+        if isinstance(c, OverlapCriterion):
+            for source in (c.mentee_source, c.mentor_source):
+                if source == "utc_offset":
+                    extra.append("timezone")
+                elif source in ROSTER_FIELDS and source not in PEOPLE_COLUMNS:
+                    extra.append(source)
+    return (*PEOPLE_COLUMNS, "forgotten_at", "answers", *dict.fromkeys(extra))
+
+
+def record_columns() -> tuple[str, ...]:
+    """Every column of a participant record (what the matching engine takes), and those
+    the report reads besides."""
+    from mentorctl.program import ROSTER_FIELDS
+
+    rest = (f for f in ROSTER_FIELDS if f not in PEOPLE_COLUMNS)
+    return (*PEOPLE_COLUMNS, "forgotten_at", "answers", *rest)
+
+
+def has_eligibility_rules(program: Program) -> bool:
+    """Whether ``eligibility.mentor`` sets any rule (an unset rule is None)."""
+    return any(v is not None for v in program.eligibility.mentor.model_dump().values())
+
+
+def load_people(
+    source: ReadSource,
+    program_id: int,
+    columns: Sequence[str] = (*PEOPLE_COLUMNS, "forgotten_at", "answers"),
+    ids: str | None = None,
+    **params: Any,
+) -> dict[int, dict[str, Any]]:
+    """The program's participants by id, with ``columns`` only (JSON and booleans made
+    alike across databases, ``created_at`` as its date); ``ids``: an SQL sub-select
+    narrowing them down."""
+    from mentorctl.roster.read import bool_of, json_of
+
+    db = reader(source)
+    names = ", ".join(columns)
+    where = "program_id = :program" + (f" AND id IN ({ids})" if ids else "")
+    rows = db.all(f"SELECT {names} FROM participant WHERE {where}", program=program_id, **params)
+    json_at = [i for i, c in enumerate(columns) if c in ("answers", "languages")]
+    active_at = columns.index("active") if "active" in columns else None
+    # Only the day someone enrolled matters (enrolled by a cycle's end): parsed once here.
+    created_at = columns.index("created_at") if "created_at" in columns else None
+    out: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        values = list(row)
+        for i in json_at:
+            values[i] = json_of(values[i])
+        if active_at is not None:
+            values[active_at] = bool_of(values[active_at])
+        if created_at is not None:
+            values[created_at] = as_date(values[created_at])
+        person = dict(zip(columns, values, strict=True))
+        out[person["id"]] = person
+    return out
 
 
 def _load_cycle(
-    session: Session, cycle: CycleInfo, as_of: dt.date, people: dict[int, dict[str, Any]]
+    source: ReadSource, cycle: CycleInfo, as_of: dt.date, people: dict[int, dict[str, Any]]
 ) -> _Data:
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from mentorctl.roster.models import Checkin, Goal, MatchRow
-
-    match_rows = session.execute(
-        select(
-            col(MatchRow.id),
-            col(MatchRow.mentor_id),
-            col(MatchRow.mentee_id),
-            col(MatchRow.score),
-            col(MatchRow.status),
-            col(MatchRow.started_at),
-            col(MatchRow.ended_at),
-            col(MatchRow.outcome),
-        ).where(col(MatchRow.cycle_id) == cycle.id, col(MatchRow.status).in_(MATCH_STATUSES))
-    ).all()
-    matches = [
-        _Match(r[0], r[1], r[2], r[3], r[4], as_date(r[5]), as_date(r[6]), r[7])
-        for r in sorted(match_rows, key=lambda r: r[0])
-    ]
-    in_cycle = select(col(MatchRow.id)).where(
-        col(MatchRow.cycle_id) == cycle.id,
-        col(MatchRow.status).in_(MATCH_STATUSES),
+    db = reader(source)
+    match_rows = db.all(
+        "SELECT id, mentor_id, mentee_id, score, status, outcome FROM match "
+        f"WHERE {IN_CYCLE} ORDER BY id",
+        cycle=cycle.id,
     )
+    matches = [_Match(*r) for r in match_rows]
+    # Goals by state: a count and the summed progress is all the report shows of them.
     goals = [
-        (str(s), int(p or 0))
-        for s, p in session.execute(
-            select(col(Goal.status), col(Goal.progress)).where(col(Goal.cycle_id) == cycle.id)
-        ).all()
+        (str(s), int(n), int(p or 0))
+        for s, n, p in db.all(
+            "SELECT status, count(*), sum(coalesce(progress, 0)) FROM goal "
+            "WHERE cycle_id = :cycle GROUP BY status ORDER BY status",
+            cycle=cycle.id,
+        )
     ]
+    # Check-in dates only order each respondent's answers: compared as stored (ISO text
+    # on SQLite sorts as the dates do), not parsed.
     checkins = [
         (pid if pid is not None else ("match", mid), d, cid, sat, rec)
-        for cid, mid, pid, d, sat, rec in session.execute(
-            select(
-                col(Checkin.id),
-                col(Checkin.match_id),
-                col(Checkin.participant_id),
-                col(Checkin.date),
-                col(Checkin.satisfaction),
-                col(Checkin.recommend),
-            ).where(col(Checkin.match_id).in_(in_cycle), col(Checkin.date) <= as_of)
-        ).all()
+        for cid, mid, pid, d, sat, rec in db.all(
+            "SELECT id, match_id, participant_id, date, satisfaction, recommend FROM checkin "
+            f"WHERE match_id IN (SELECT id FROM match WHERE {IN_CYCLE}) AND date <= :today "
+            "AND (satisfaction IS NOT NULL OR recommend IS NOT NULL)",
+            cycle=cycle.id,
+            today=day(db, as_of),
+        )
     ]
     return _Data(people, matches, goals, checkins)
 
@@ -144,28 +224,43 @@ def replaced_matches(matches: Sequence[_Match]) -> frozenset[int]:
 
 
 def _people_dicts(people: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """People as participant records (every record field; lists never None), as the
+    matching engine takes them."""
     from mentorctl.roster.records import ParticipantRecord
 
     fields = ParticipantRecord.__dataclass_fields__  # type: ignore[attr-defined]
     return [{k: p.get(k) if k != "languages" else p.get(k) or [] for k in fields} for p in people]
 
 
-def _pairs_by_email(
-    session: Session, cycle_ids: Sequence[int], statuses: Sequence[str], people: dict[int, dict]
+def previous_pairs(
+    source: ReadSource, program_id: int, before: dt.date, people: dict[int, dict]
 ) -> frozenset[tuple[str, str]]:
-    from sqlalchemy import select
-    from sqlmodel import col
+    """(mentor email, mentee email) of the program's matches that happened in a cycle
+    that started before ``before``: pairs a new matching avoids."""
+    db = reader(source)
+    rows = db.all(
+        "SELECT mentor_id, mentee_id FROM match WHERE status IN ('active', 'ended') "
+        "AND cycle_id IN (SELECT id FROM cycle WHERE program_id = :program AND start < :start)",
+        program=program_id,
+        start=day(db, before),
+    )
+    return _by_email(rows, people)
 
-    from mentorctl.roster.models import MatchRow
 
-    if not cycle_ids:
-        return frozenset()
-    rows = session.execute(
-        select(col(MatchRow.mentor_id), col(MatchRow.mentee_id)).where(
-            col(MatchRow.cycle_id).in_(cycle_ids),
-            col(MatchRow.status).in_(statuses),
-        )
-    ).all()
+def rejected_pairs(
+    source: ReadSource, cycle_id: int, people: dict[int, dict]
+) -> frozenset[tuple[str, str]]:
+    """(mentor email, mentee email) of the pairs rejected in the cycle."""
+    rows = reader(source).all(
+        "SELECT mentor_id, mentee_id FROM match WHERE cycle_id = :cycle AND status = 'rejected'",
+        cycle=cycle_id,
+    )
+    return _by_email(rows, people)
+
+
+def _by_email(
+    rows: Iterable[tuple[Any, ...]], people: dict[int, dict]
+) -> frozenset[tuple[str, str]]:
     return frozenset(
         (people[a]["email"], people[b]["email"]) for a, b in rows if a in people and b in people
     )

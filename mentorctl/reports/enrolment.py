@@ -11,19 +11,24 @@ from typing import Any
 from mentorctl.reports.data import CycleInfo, _Data
 from mentorctl.reports.model import GroupRow, Participation, share
 from mentorctl.reports.privacy import suppress_cells
-from mentorctl.tracking import as_date
 
 NO_DEPARTMENT = "(none)"
 
 
 def _enrolled(data: _Data, cycle: CycleInfo, matched: set[int]) -> list[dict[str, Any]]:
-    out = []
-    for pid, p in data.people.items():
-        joined = as_date(p.get("created_at"))
-        taking_part = p.get("active", True) and p.get("forgotten_at") is None
-        if pid in matched or (taking_part and (joined is None or joined <= cycle.end)):
-            out.append(p)
-    return out
+    """The cycle's enrolled people: matched in it, or taking part and enrolled by its end
+    (``created_at`` is a date here: :func:`~mentorctl.reports.data.load_people`)."""
+    end = cycle.end
+    return [
+        p
+        for pid, p in data.people.items()
+        if pid in matched
+        or (
+            p.get("active", True)
+            and p.get("forgotten_at") is None
+            and (p.get("created_at") is None or p["created_at"] <= end)
+        )
+    ]
 
 
 def _breakdown(
@@ -33,12 +38,14 @@ def _breakdown(
     min_size: int,
     order: Sequence[str] = (),
 ) -> list[GroupRow]:
+    # Counted by stored value first (a few distinct values), then named.
+    raw = Counter((p.get(key), p["id"] in matched) for p in people)
     enrolled: Counter[str] = Counter()
     hits: Counter[str] = Counter()
-    for p in people:
-        group = str(p.get(key) or NO_DEPARTMENT).strip() or NO_DEPARTMENT
-        enrolled[group] += 1
-        hits[group] += p["id"] in matched
+    for (value, is_matched), n in raw.items():
+        group = str(value or NO_DEPARTMENT).strip() or NO_DEPARTMENT
+        enrolled[group] += n
+        hits[group] += n if is_matched else 0
     hidden = suppress_cells(enrolled, min_size)
     groups = [g for g in order if g in enrolled] + sorted(
         (g for g in enrolled if g not in order), key=str.casefold
@@ -52,11 +59,17 @@ def _breakdown(
     return rows
 
 
-def participation(data: _Data, cycle: CycleInfo, min_size: int) -> Participation:
+def participation(
+    data: _Data,
+    cycle: CycleInfo,
+    min_size: int,
+    enrolled: Sequence[dict[str, Any]] | None = None,
+) -> Participation:
+    """``enrolled``: the cycle's enrolled people when the caller has them already."""
     mentoring = {m.mentor_id for m in data.matches if m.mentor_id is not None}
     mentored = {m.mentee_id for m in data.matches if m.mentee_id is not None}
     matched = mentoring | mentored
-    people = _enrolled(data, cycle, matched)
+    people = _enrolled(data, cycle, matched) if enrolled is None else enrolled
     mentors = [p for p in people if p["role"] in ("mentor", "both")]
     mentees = [p for p in people if p["role"] in ("mentee", "both")]
     n_matched = sum(p["id"] in matched for p in people)

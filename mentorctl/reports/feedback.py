@@ -4,7 +4,6 @@ goals and check-ins (small groups suppressed).
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 from collections import Counter
 from typing import Any
@@ -21,21 +20,29 @@ GOAL_STATES = ("not-started", "in-progress", "achieved", "dropped")
 
 
 def goals(data: _Data) -> Goals:
-    by_status = Counter(status for status, _ in data.goals)
-    n = len(data.goals)
+    """Goals set this cycle, by state; the mean progress over all of them (the database
+    counts and sums them: ``data.goals`` holds one row per state)."""
+    by_status: Counter[str] = Counter()
+    progress = 0
+    for status, n, summed in data.goals:
+        by_status[status] += n
+        progress += summed
+    n = sum(by_status.values())
     return Goals(
         set=n,
         by_status={s: by_status.get(s, 0) for s in (*GOAL_STATES, *sorted(by_status))},
         in_progress=by_status.get("in-progress", 0),
         achieved=by_status.get("achieved", 0),
         achieved_share=share(by_status.get("achieved", 0), n),
-        mean_progress=_r(statistics.fmean(p for _, p in data.goals), 2) if n else None,
+        # The mean of whole numbers: their exact sum over the count, as fmean gives it.
+        mean_progress=_r(progress / n, 2) if n else None,
     )
 
 
 def satisfaction(data: _Data, min_size: int) -> Satisfaction:
-    latest_sat: dict[Any, tuple[dt.date, int, int]] = {}
-    latest_rec: dict[Any, tuple[dt.date, int, int]] = {}
+    # (date as stored, check-in id, answer): the latest date wins, then the latest id.
+    latest_sat: dict[Any, tuple[Any, int, int]] = {}
+    latest_rec: dict[Any, tuple[Any, int, int]] = {}
     for who, day, cid, sat, rec in data.checkins:
         if sat is not None and (who not in latest_sat or (day, cid) > latest_sat[who][:2]):
             latest_sat[who] = (day, cid, sat)

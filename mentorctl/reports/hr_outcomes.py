@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from mentorctl.reports.data import CycleInfo, _Data
 from mentorctl.reports.model import OutcomeComparison, OutcomeGroup, Outcomes, _r, share
 from mentorctl.reports.privacy import suppress_cells
-from mentorctl.tracking import as_date
+from mentorctl.tables.dates import as_date
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from mentorctl.reports.data import ReadSource
 
 
 #: Outcome groups smaller than this are "too small to conclude anything".
@@ -56,25 +56,19 @@ def newcombe(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float,
 # --------------------------------------------------------------------------- outcomes
 
 
-def _hr_records(session: Session, program_id: int) -> dict[str, tuple[bool, Any, Any]]:
-    from sqlalchemy import select
-    from sqlmodel import col
+def _hr_records(source: ReadSource, program_id: int) -> dict[str, tuple[bool, Any, Any]]:
+    from mentorctl.reports.data import reader
 
-    from mentorctl.roster.models import HrRecord
-
-    rows = session.execute(
-        select(
-            col(HrRecord.email),
-            col(HrRecord.employed),
-            col(HrRecord.left_date),
-            col(HrRecord.promotion_date),
-        ).where(col(HrRecord.program_id) == program_id)
-    ).all()
+    rows = reader(source).all(
+        "SELECT email, employed, left_date, promotion_date FROM hr_record "
+        "WHERE program_id = :program",
+        program=program_id,
+    )
     return {e: (bool(emp), as_date(left), as_date(promo)) for e, emp, left, promo in rows}
 
 
 def outcomes(
-    session: Session,
+    source: ReadSource,
     program_id: int,
     cycle: CycleInfo,
     data: _Data,
@@ -88,7 +82,7 @@ def outcomes(
     ``mentored`` (mentee in one of the cycle's matches), ``mentors`` (mentor in one, not
     mentored), ``not_mentored`` (everyone else in the extract).
     """
-    hr = _hr_records(session, program_id)
+    hr = _hr_records(source, program_id)
     if not hr:
         return None
     emails = {pid: str(p["email"]).lower() for pid, p in data.people.items()}

@@ -19,8 +19,7 @@ from mentorctl.reports.data import CycleInfo
 from mentorctl.reports.model import Engagement, HealthCounts, HealthPoint, _r, share
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
+    from mentorctl.reports.data import ReadSource
     from mentorctl.tracking import MatchHealth
 
 
@@ -30,10 +29,14 @@ HEALTH_STATES = ("on_track", "at_risk", "stalled")  # tracking's on-track, at-ri
 #: Keys of :attr:`Engagement.outcomes`: still running, then the outcomes stored on a match.
 OUTCOME_KEYS = ("active", "completed", "incomplete", "no_meetings", "ended_early")
 
+#: The outcomes only `cycle close` sets (:data:`mentorctl.tracking.cycles.CLOSE_OUTCOMES`,
+#: whose module imports the ORM; a test keeps the two equal).
+CLOSE_OUTCOMES = ("completed", "incomplete", "no-meetings")
+
 
 def engagement(
     program: Program,
-    session: Session,
+    source: ReadSource,
     cycle: CycleInfo,
     as_of: dt.date,
     replaced: Collection[int] = (),
@@ -48,7 +51,7 @@ def engagement(
     :func:`~mentorctl.reports.data.replaced_matches`) add their meetings but are not
     counted as matches a second time.
     """
-    all_rows = health_rows(session, program, cycle, as_of)
+    all_rows = _assessed(source, program, cycle, as_of)  # only counted: no need to sort
     rows = [r for r in all_rows if r.match_id not in replaced]
     held = sum(r.meetings_held for r in all_rows)
     expected = sum(r.meetings_expected for r in all_rows)
@@ -80,22 +83,30 @@ def engagement(
 
 
 def health_rows(
-    session: Session, program: Program, cycle: CycleInfo, as_of: dt.date
+    source: ReadSource, program: Program, cycle: CycleInfo, as_of: dt.date
 ) -> list[MatchHealth]:
-    """The cycle's matches with their health on ``as_of`` (tracking's rules).
+    """The cycle's matches with their health on ``as_of`` (tracking's rules), by pair.
 
     A match that had not ended yet on ``as_of`` is judged as active on that day (a
     report "as of" an earlier day sees the cycle as it was). A match the cycle's close
     ended is judged as it stood on the day it closed, with its outcome kept.
     """
-    from mentorctl.tracking.cycles import CLOSE_OUTCOMES
+    rows = _assessed(source, program, cycle, as_of)
+    rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
+    return rows
+
+
+def _assessed(
+    source: ReadSource, program: Program, cycle: CycleInfo, as_of: dt.date
+) -> list[MatchHealth]:
+    """:func:`health_rows` in the order the roster gives them."""
     from mentorctl.tracking.health import Thresholds, assess, match_facts
 
     if cycle.id < 0:  # not in the roster yet: no matches
         return []
     thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
     rows = []
-    for facts in match_facts(session, cycle.id, as_of):
+    for facts in match_facts(source, cycle.id, as_of):
         day, f, ended = as_of, facts, facts.ended
         if f.status == "ended" and ended is not None:
             if as_of < ended:
@@ -107,7 +118,6 @@ def health_rows(
             f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=day
         )
         rows.append(row)
-    rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
     return rows
 
 
@@ -125,7 +135,7 @@ def _health_key(row: MatchHealth) -> str:
 
 
 def health_timeline(
-    session: Session, program: Program, cycle: CycleInfo, as_of: dt.date
+    source: ReadSource, program: Program, cycle: CycleInfo, as_of: dt.date
 ) -> list[HealthPoint]:
     """Health counts at each cadence step from the cycle's start to the report date."""
     step = program.cycle.cadence.days
@@ -138,6 +148,6 @@ def health_timeline(
         day += dt.timedelta(days=step)
     dates.append(end)
     for d in dates:
-        counts = _count_health(health_rows(session, program, cycle, d))
+        counts = _count_health(_assessed(source, program, cycle, d))
         out.append(HealthPoint(d, counts.on_track, counts.at_risk, counts.stalled, counts.ended))
     return out

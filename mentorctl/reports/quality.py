@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from mentorctl.enums import Format, Mode, QuestionType
 from mentorctl.program import PreferenceCriterion, Program
 from mentorctl.reports.data import _Data, _people_dicts
 from mentorctl.reports.model import GreedyComparison, MatchQuality, PreferredMentors, _r, share
+
+if TYPE_CHECKING:
+    from mentorctl.reports.data import ReadSource
 
 #: Recompute the greedy baseline only up to this many (mentor, mentee) candidate pairs.
 GREEDY_MAX_PAIRS = 1_000_000
@@ -63,6 +67,35 @@ def preferred_mentors(program: Program, data: _Data) -> PreferredMentors:
     return PreferredMentors(qid, with_prefs, got, share(got, with_prefs))
 
 
+@dataclass
+class GreedyInputs:
+    """What recomputing the greedy baseline reads besides the report's own figures."""
+
+    people: Sequence[dict[str, Any]]  # the enrolled people, every participant record field
+    previous_pairs: frozenset[tuple[str, str]]  # (mentor, mentee) emails of earlier cycles
+    rejected: frozenset[tuple[str, str]]  # pairs rejected in this cycle
+
+
+def _not_computed(
+    program: Program, people: Sequence[dict[str, Any]], force: bool | None
+) -> str | None:
+    """Why the greedy baseline is not recomputed, or None when it is."""
+    if program.format is Format.CIRCLES:
+        return "not computed: circles are not matched pair by pair"
+    if force is False:
+        return "not computed (--no-greedy)"
+    known = [p for p in people if p.get("forgotten_at") is None]
+    n_mentors = sum(p["role"] in ("mentor", "both") for p in known)
+    n_mentees = sum(p["role"] in ("mentee", "both") for p in known)
+    pairs = n_mentors * n_mentees
+    if force is None and pairs > GREEDY_MAX_PAIRS:
+        return (
+            f"not computed: {pairs:,} candidate pairs is above {GREEDY_MAX_PAIRS:,} "
+            "(pass --greedy to compute it anyway)"
+        )
+    return None
+
+
 def greedy_baseline(
     program: Program,
     people: Sequence[dict[str, Any]],
@@ -76,20 +109,10 @@ def greedy_baseline(
     from mentorctl.errors import MatchingError
     from mentorctl.matching.engine import MatchInput, propose
 
-    if program.format is Format.CIRCLES:
-        return None, "not computed: circles are not matched pair by pair"
-    if force is False:
-        return None, "not computed (--no-greedy)"
-    known = [p for p in people if p.get("forgotten_at") is None]
-    n_mentors = sum(p["role"] in ("mentor", "both") for p in known)
-    n_mentees = sum(p["role"] in ("mentee", "both") for p in known)
-    pairs = n_mentors * n_mentees
-    if force is None and pairs > GREEDY_MAX_PAIRS:
-        return None, (
-            f"not computed: {pairs:,} candidate pairs is above {GREEDY_MAX_PAIRS:,} "
-            "(pass --greedy to compute it anyway)"
-        )
-    dicts = _people_dicts(known)
+    why = _not_computed(program, people, force)
+    if why is not None:
+        return None, why
+    dicts = _people_dicts(p for p in people if p.get("forgotten_at") is None)
     forbid = frozenset((p.mentor, p.mentee) for p in program.matching.constraints.forbid)
     try:
         proposal = propose(
@@ -119,11 +142,14 @@ def greedy_baseline(
     )
 
 
-def stored_proposal(session: Any, cycle_id: int) -> dict[str, Any] | None:
-    """What `match` kept on the cycle row (summary, greedy baseline, overrides)."""
-    from mentorctl.roster.matches import stored_proposal as read
+def stored_proposal(source: ReadSource, cycle_id: int) -> dict[str, Any] | None:
+    """What `match` kept on the cycle row (summary, greedy baseline, overrides), as
+    :func:`mentorctl.roster.matches.stored_proposal` reads it."""
+    from mentorctl.reports.data import reader
+    from mentorctl.roster.read import json_of
 
-    return read(session, cycle_id)
+    row = reader(source).first("SELECT proposal FROM cycle WHERE id = :id", id=cycle_id)
+    return None if row is None else json_of(row[0])
 
 
 def stored_baseline(
@@ -150,12 +176,15 @@ def match_quality(
     program: Program,
     data: _Data,
     enrolled: Sequence[dict[str, Any]],
-    pairs_before: frozenset[tuple[str, str]],
-    rejected: frozenset[tuple[str, str]],
     greedy: bool | None,
     stored: Mapping[str, Any] | None = None,
+    inputs: Callable[[], GreedyInputs] | None = None,
+    preferred: bool = True,
 ) -> MatchQuality:
-    """``stored``: what `match` kept on the cycle (``CycleRow.proposal``), if anything."""
+    """``stored``: what `match` kept on the cycle (``CycleRow.proposal``), if anything;
+    ``inputs``: reads what a recomputed greedy baseline needs, called only when it is
+    recomputed (without it, the baseline is not recomputed); ``preferred``: False leaves
+    the preferred-mentor figures empty (a cycle only compared by its headline figures)."""
     scores = [m.score for m in data.matches if m.score is not None]
     total = sum(scores) if scores else None
     comparison: GreedyComparison | None = None
@@ -167,9 +196,20 @@ def match_quality(
         if comparison is not None:
             note = None
         else:  # matched before proposals were stored: recompute
-            comparison, note = greedy_baseline(
-                program, enrolled, pairs_before, rejected, total or 0.0, len(data.matches), greedy
-            )
+            note = _not_computed(program, enrolled, greedy)
+            if note is None and inputs is None:
+                note = "not computed"
+            elif note is None and inputs is not None:
+                given = inputs()
+                comparison, note = greedy_baseline(
+                    program,
+                    given.people,
+                    given.previous_pairs,
+                    given.rejected,
+                    total or 0.0,
+                    len(data.matches),
+                    greedy,
+                )
     return MatchQuality(
         matches=len(data.matches),
         scored=len(scores),
@@ -179,6 +219,8 @@ def match_quality(
         lowest_score=_r(min(scores)) if scores else None,
         greedy=comparison,
         greedy_note=note,
-        preferred=preferred_mentors(program, data),
+        preferred=preferred_mentors(program, data)
+        if preferred
+        else PreferredMentors(None, 0, 0, None),
         overrides=list((stored or {}).get("overrides") or []),
     )
