@@ -20,7 +20,7 @@ entry point, on the score matrix with the pairs below ``t`` masked as NaN), give
 answer, so fair inherits whatever that solver handles (capacities, mentee capacities,
 tracks).
 
-The search's probes are maximum flows (:class:`_CountFlow`: SciPy's Dinic on a
+The search's probes are maximum flows (:class:`_CountFlow`: OR-tools' max flow on a
 restricted set of pairs, each answer proven against every pair by a minimum cut, as the
 optimal solver proves its own with dual prices), so a probe costs a small fraction of a
 solve. The flow counts pairs (and priority mentees' pairs) under mentor and mentee
@@ -42,8 +42,10 @@ lowest score and the total of the ``max-matches`` solution against the ``fair`` 
 when priority mentees are among those being placed, the count and total with and
 without the priority rule. It reuses the run's score matrix and the run's own solution:
 at most two more solves besides the run's own (the fair search's final solve, and the
-run without the priority rule), plus the search's flows; a ``max-score`` run also solves
-``max-matches`` once.
+run without the priority rule), plus the search's flows. A ``max-score`` run also needs
+the ``max-matches`` answer: when one maximum flow shows that no matching has more pairs
+than the run's own, the run's own is that answer (the most priority mentees and pairs,
+and the best total among them); otherwise it is solved.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from mentorctl.enums import Mode, Objective
+from mentorctl.errors import MatchingError
 from mentorctl.matching.scored import Scored, solve
 from mentorctl.matching.types import DECIMALS, MatchInput, rounded
 
@@ -117,7 +120,7 @@ def _nth_largest(values: np.ndarray, n: int) -> int:
 class _CountFlow:
     """Whether ``n`` pairs can all score at least a threshold ``t`` (integer units).
 
-    A maximum flow (SciPy, Dinic): source -> mentor (capacity), mentor -> mentee (one
+    A maximum flow (OR-tools): source -> mentor (capacity), mentor -> mentee (one
     arc per allowed pair scoring >= ``t``), mentee -> sink (the mentee's capacity). It
     is a relaxation of the solver's problem (one mentor per track is left out), exact
     without tracks; :func:`solve_fair` lets the exact solver have the last word.
@@ -207,8 +210,9 @@ class _CountFlow:
     def reaches(self, t: int, n: int, only: np.ndarray | None = None) -> bool:
         """Whether ``n`` pairs can all score at least ``t`` (``only``: counting only
         these mentees' pairs, a bool mask)."""
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+        # OR-tools' push-relabel, as the solvers use OR-tools already: `match` need not
+        # import SciPy (a quarter of a second) for these probes.
+        from ortools.graph.python import max_flow
 
         n_m, n_e = self.n_m, self.n_e
         cap_e = self.cap_e if only is None else np.where(only, self.cap_e, 0)
@@ -222,20 +226,17 @@ class _CountFlow:
                 [np.arange(n_m) + 1, ei + n_m + 1, np.full(n_e, sink, dtype=np.int64)]
             )
             caps = np.concatenate([self.cap_m, np.ones(len(mi), dtype=np.int64), cap_e])
-            graph = csr_matrix(
-                (caps.astype(np.int32), (rows.astype(np.int32), cols.astype(np.int32))),
-                shape=(sink + 1, sink + 1),
-            )
-            result = maximum_flow(graph, 0, sink, method="dinic")
-            if result.flow_value >= n:
+            flow = max_flow.SimpleMaxFlow()
+            flow.add_arcs_with_capacity(rows.astype(np.int32), cols.astype(np.int32), caps)
+            flow.add_arc_with_capacity(0, sink, 0)  # every node exists, arcs or not
+            if flow.solve(0, sink) != flow.OPTIMAL:  # pragma: no cover - capacities are small
+                raise MatchingError("the fairness search's flow failed")
+            if flow.optimal_flow() >= n:
                 return True
-            residual = graph - result.flow
-            residual.data[residual.data < 0] = 0
-            residual.eliminate_zeros()
+            # The minimum cut: nodes still reachable from the source in the residual graph
+            # (the same set whichever maximum flow was found).
             reached = np.zeros(sink + 1, dtype=bool)
-            reached[breadth_first_order(residual, 0, directed=True, return_predecessors=False)] = (
-                True
-            )
+            reached[np.asarray(flow.get_source_side_min_cut(), dtype=np.int64)] = True
             # A mentee who cannot reach the sink (no place counted) costs the cut nothing
             # on the source side: pairs into them never cross it.
             from_m, to_e = reached[1 : n_m + 1], ~reached[n_m + 1 : sink] & (cap_e > 0)
@@ -267,6 +268,7 @@ def solve_fair(
     inp: MatchInput,
     own: np.ndarray | None = None,
     baseline: Sequence[tuple[int, int]] | None = None,
+    flow: _CountFlow | None = None,
 ) -> FairSolution:
     """The fair matching of ``s`` (see the module docstring for its levels).
 
@@ -274,7 +276,7 @@ def solve_fair(
     (``prefer_previous``); default ``s.raw``. ``baseline``: the ``max-matches`` solution
     of the same ``s`` and ``inp`` when the caller has it (it is solved otherwise), or any
     matching with as many pairs and priority mentees: the search starts from its lowest
-    score.
+    score. ``flow``: the probe already built on ``s``, ``own`` and that baseline.
     """
     mm = _as_max_matches(inp)
     if baseline is None:
@@ -300,7 +302,8 @@ def solve_fair(
         )
 
     own = s.raw if own is None else own
-    flow = _CountFlow(s, own, base)
+    if flow is None:
+        flow = _CountFlow(s, own, base)
     floor = int(min(flow.ints(np.array([i for i, _ in base]), np.array([j for _, j in base]))))
     levels = flow.levels(floor, n)
     if len(levels) == 0 or levels[0] != floor:  # pragma: no cover - the baseline is usable
@@ -392,13 +395,18 @@ def tradeoffs(
             "(`match --dry-run --set matching.objective=fair` shows fair's figures)",
         }
     note = None
+    flow = None
     if objective is Objective.MAX_MATCHES:
         baseline = chosen
     elif baseline is None:
-        baseline = solve(Mode.OPTIMAL, s, _as_max_matches(inp))
+        flow = _CountFlow(s, scores, sorted(chosen))
+        if _most_pairs(flow, chosen):
+            baseline = chosen
+        else:
+            baseline, flow = solve(Mode.OPTIMAL, s, _as_max_matches(inp)), None
     fair = list(chosen) if objective is Objective.FAIR else None
     if fair is None:
-        fair = solve_fair(s, inp, own, baseline).pairs
+        fair = solve_fair(s, inp, own, baseline, flow).pairs
     a, b = _figures(scores, baseline), _figures(scores, fair)
     fairness = {
         "max_matches": a,
@@ -417,6 +425,18 @@ def tradeoffs(
             f"{PRICE_MAX_PAIRS:,}"
         )
     return {"objective": objective.value, "fairness": fairness, "priority": priority, "note": note}
+
+
+def _most_pairs(flow: _CountFlow, chosen: Sequence[tuple[int, int]]) -> bool:
+    """Whether no matching of the run's candidates has more pairs than ``chosen``.
+
+    Then ``chosen`` (a ``max-score`` answer: the most priority mentees, then the best
+    total of all matchings) is also a ``max-matches`` answer, as many pairs and priority
+    mentees and no better total among them, and the price needs no solve of its own for
+    that side: one maximum flow says so. The flow leaves out tracks, so it may count
+    more pairs than can be made; then the solve is made, as before.
+    """
+    return bool(chosen) and not flow.reaches(0, len(chosen) + 1)
 
 
 def _priority(

@@ -211,3 +211,125 @@ def test_fair_with_mentee_capacities_and_tracks_equals_brute_force(inst) -> None
     got, best = key(pairs), max(key(p) for p in every_matching(inst))
     assert got[:3] == best[:3]
     assert abs(float(got[3] - best[3])) < 1e-9
+
+
+def _max_flow_everywhere(score: np.ndarray, capacity: np.ndarray, t: int) -> int:
+    """The reference: SciPy's maximum flow over every allowed pair scoring >= t."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
+    n_m, n_e = score.shape
+    sink = n_m + n_e + 1
+    rows, cols, caps = [], [], []
+    for i in range(n_m):
+        rows.append(0), cols.append(i + 1), caps.append(int(min(capacity[i], n_e)))
+        for j in range(n_e):
+            if not np.isnan(score[i, j]) and round(score[i, j] * 10**6) >= t:
+                rows.append(i + 1), cols.append(n_m + 1 + j), caps.append(1)
+    for j in range(n_e):
+        rows.append(n_m + 1 + j), cols.append(sink), caps.append(1)
+    graph = csr_matrix(
+        (np.array(caps, dtype=np.int32), (np.array(rows), np.array(cols))),
+        shape=(sink + 1, sink + 1),
+    )
+    return int(maximum_flow(graph, 0, sink).flow_value)
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from([1, 8]), st.data())
+def test_count_flow_probe_equals_a_full_maximum_flow(case, candidates, data) -> None:
+    """The search's probe (OR-tools, on a restricted set of pairs proven by its minimum
+    cut) answers as a maximum flow over every pair does."""
+    score, capacity = case
+    n_m, n_e = score.shape
+    s = Scored(
+        mentors=[{"email": f"m{i}@x.org"} for i in range(n_m)],
+        mentees=[{"email": f"e{j}@x.org"} for j in range(n_e)],
+        capacity=capacity,
+        raw=np.nan_to_num(score, nan=0.0),
+        allowed=~np.isnan(score),
+        ineligible={},
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fair, "_CANDIDATES", candidates)
+        flow = fair._CountFlow(s, s.raw, [])
+        values = sorted({round(v * 10**6) for v in score[~np.isnan(score)].tolist()} | {0})
+        t = data.draw(st.sampled_from(values))
+        best = _max_flow_everywhere(score, capacity, t)
+        for n in (max(best - 1, 0), best, best + 1):
+            assert flow.reaches(t, n) == (n <= best), (t, n, best)
+
+
+MAX_SCORE = PROGRAM.replace("matching:\n", "matching:\n  objective: max-score\n", 1)
+
+
+@SETTINGS
+@given(rosters(), st.data())
+def test_max_score_price_needs_no_solve_when_no_matching_has_more_pairs(roster, data) -> None:
+    """A max-score run whose answer already has the most pairs reports the very price
+    that solving max-matches again gives (the flow only skips that solve)."""
+    min_score, people = roster
+    program = parse_program(MAX_SCORE.replace("MIN", min_score))
+    mentees = sorted(p["email"] for p in people if p["role"] in ("mentee", "both"))
+    priority = frozenset(
+        data.draw(st.lists(st.sampled_from(mentees), unique=True)) if mentees else ()
+    )
+    inp = MatchInput(program=program, people=people, priority=priority)
+    try:
+        quick = propose(inp)
+    except Exception as exc:  # nobody to match
+        assert "nobody" in str(exc) or "no mentors" in str(exc) or "no mentees" in str(exc)
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fair, "_most_pairs", lambda flow, chosen: False)  # always solve
+        solved = propose(inp)
+    assert quick.tradeoffs == solved.tradeoffs
+
+
+def _matrix_case(score: np.ndarray, capacity: np.ndarray, waiting: frozenset[int]):
+    program = parse_program(MAX_SCORE.replace("MIN", "null"))
+    n_m, n_e = score.shape
+    s = Scored(
+        mentors=[{"email": f"m{i}@x.org"} for i in range(n_m)],
+        mentees=[{"email": f"e{j}@x.org"} for j in range(n_e)],
+        capacity=capacity,
+        raw=np.nan_to_num(score, nan=0.0),
+        allowed=~np.isnan(score),
+        ineligible={},
+    )
+    priority = frozenset(f"e{j}@x.org" for j in waiting)
+    return s, MatchInput(program=program, people=[], priority=priority)
+
+
+@SETTINGS
+@given(matrices(), st.sets(st.integers(0, 4)))
+def test_max_score_price_with_and_without_the_flow_shortcut(case, waiting) -> None:
+    from dataclasses import replace
+
+    from mentorctl.enums import Mode
+    from mentorctl.matching.scored import solve
+
+    s, inp = _matrix_case(*case, frozenset(waiting))
+    chosen = solve(Mode.OPTIMAL, s, inp)
+    quick = fair.tradeoffs(replace(s), inp, chosen)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fair, "_most_pairs", lambda flow, chosen: False)
+        solved = fair.tradeoffs(replace(s), inp, chosen)
+    assert quick == solved
+
+
+def test_max_score_with_fewer_pairs_still_solves_max_matches() -> None:
+    """max-score keeps the one 1.0 pair; max-matches makes two pairs of 0.1."""
+    from mentorctl.enums import Mode
+    from mentorctl.matching.scored import solve
+
+    nan = np.nan
+    s, inp = _matrix_case(np.array([[1.0, 0.1], [0.1, nan]]), np.array([1, 1]), frozenset())
+    chosen = solve(Mode.OPTIMAL, s, inp)
+    assert len(chosen) == 1
+    price = fair.tradeoffs(s, inp, chosen)
+    assert price["fairness"]["max_matches"] == {
+        "matched": 2,
+        "lowest_score": 0.1,
+        "total_score": 0.2,
+    }

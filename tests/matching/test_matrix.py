@@ -153,7 +153,9 @@ def test_relaxations_reuse_the_runs_scores_and_say_the_same(
     assert proposal.scores is not None
     calls: list[Any] = []
     original = matrix.score_matrix
-    monkeypatch.setattr(matrix, "score_matrix", lambda *a, **k: calls.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        matrix, "score_matrix", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
     reused = relax.suggest(inp, pairs, scores=proposal.scores)
     assert reused == fresh
     assert not calls  # the unmatched mentees' columns were not scored again
