@@ -12,10 +12,14 @@ with :mod:`generate`, imports it once (not timed), then times, taking turns:
     a restricted set of pairs. That process also times the restricted solver on the same
     matrix and checks that both find the same number of matches and the same total
     (``RESULT ... optimum`` line; a difference is a bug and makes the benchmark exit 1).
+(b2) the baseline as issue 13's table states it, a *bare solve process*: a fresh
+    ``python -c`` that imports numpy and the solvers (OR-tools), loads the engine's
+    matrix from a ``.npy`` file (written by (b)'s first run, untimed) and runs
+    ``solvers.solve_optimal_full``: wall and CPU time of the whole process.
 
-It prints the ratio (a)/(b) with one ``RESULT`` line per target of issue 13: at 2,000 x
-400 the whole command within 1.5x of (b); at 10,000 x 2,000 within 0.6x of (b) and at
-most 1.5 GB peak RSS (decimal gigabytes). With two sizes or more it prints the growth
+It prints the ratio (a)/(b) and (a)/(b2) with one ``RESULT`` line per target of issue 13
+and baseline: at 2,000 x 400 the whole command within 1.5x; at 10,000 x 2,000 within
+0.6x and at most 1.5 GB peak RSS (decimal gigabytes). With two sizes or more it prints the growth
 exponent of (a) and (b) (time ~ cells^k). Then a phase breakdown of the command run in
 this process (``engine.propose`` and its helpers wrapped with timers by monkeypatching;
 nothing in the package is edited), with the restricted solver's own steps and rounds;
@@ -123,9 +127,12 @@ def run_process(cmd: list[str], cwd: Path) -> tuple[float, int, str, float]:
     return elapsed, usage.ru_maxrss * 1024, log, usage.ru_utime + usage.ru_stime
 
 
-def run_solver_child(directory: Path) -> dict[str, Any]:
-    """(b): a fresh process builds the engine's matrix and times only the solver call."""
+def run_solver_child(directory: Path, save: Path | None = None) -> dict[str, Any]:
+    """(b): a fresh process builds the engine's matrix and times only the solver call;
+    ``save``: also write that matrix for (b2), after the timed solve."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--solver-child", str(directory)]
+    if save is not None:
+        cmd += ["--save-matrix", str(save)]
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(cmd, cwd=directory, env=clean_env(), stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
@@ -198,7 +205,38 @@ def load_input(directory: Path) -> Any:
         c.roster.dispose()
 
 
-def solver_child(directory: Path) -> int:
+#: (b2)'s whole program: start-up, imports, loading the matrix, the full solve.
+BARE_SOLVE = """
+import json, sys
+import numpy as np
+from mentorctl.matching import solvers
+d = sys.argv[1]
+meta = json.load(open(d + "/meta.json", encoding="utf-8"))
+score = np.load(d + "/score.npy")
+capacity = np.load(d + "/capacity.npy")
+pairs = solvers.solve_optimal_full(meta["mentors"], meta["mentees"], capacity, score,
+                                   meta["maximize"])
+print(len(pairs), round(float(sum(score[i, j] for i, j in pairs)), 6))
+"""
+
+
+def run_bare_solve(saved: Path) -> tuple[float, float, int, str]:
+    """(b2): (wall seconds, CPU seconds, peak RSS bytes, its output) of the bare solve."""
+    cmd = [sys.executable, "-c", BARE_SOLVE, str(saved)]
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=clean_env(), stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT)  # fmt: skip
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        text = out.read().decode(errors="replace").strip()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bare solve failed:\n{text[-3000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, text
+
+
+def solver_child(directory: Path, save: Path | None = None) -> int:
     """Body of (b). Prints one ``SOLVER {json}`` line."""
     import numpy as np
 
@@ -238,6 +276,12 @@ def solver_child(directory: Path) -> int:
 
     def value(found: list[tuple[int, int]]) -> tuple[int, float]:
         return len(found), round(float(sum(score[i, j] for i, j in found)), 6)
+
+    if save is not None:  # for (b2), after everything timed here
+        np.save(save / "score.npy", score)
+        np.save(save / "capacity.npy", capacity)
+        meta = {"mentors": ids_m, "mentees": ids_e, "maximize": maximize}
+        (save / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
     out = {
         "load_s": t1 - t0,
@@ -513,6 +557,8 @@ class Measured:
     solve: float
     cpu: float
     solve_cpu: float
+    bare: float
+    bare_cpu: float
 
 
 def bench_size(
@@ -537,9 +583,23 @@ def bench_size(
         cpus: list[float] = []
         rsss: list[int] = []
         solver: list[dict[str, Any]] = []
+        bare: list[tuple[float, float, int, str]] = []
+        saved = directory / "b2-matrix"
+        saved.mkdir()
         for rep in range(reps):  # take turns; who goes first alternates
-            steps = ("a", "b") if rep % 2 == 0 else ("b", "a")
+            steps = ("a", "b", "b2") if rep % 2 == 0 else ("b2", "b", "a")
             for step in steps:
+                if step == "b2":
+                    if not (saved / "meta.json").exists():
+                        run_solver_child(directory, saved)  # untimed: writes the matrix
+                    bare.append(run_bare_solve(saved))
+                    b2_wall, b2_cpu, b2_peak, _ = bare[-1]
+                    print(
+                        f"  run {rep + 1}: (b2) bare solve process {b2_wall:6.2f} s  "
+                        f"{gb(b2_peak)}  (CPU {b2_cpu:.2f} s)",
+                        flush=True,
+                    )
+                    continue
                 if step == "a":
                     wall, peak, _, cpu = run_process(cmd, directory)
                     walls.append(wall)
@@ -551,7 +611,8 @@ def bench_size(
                         flush=True,
                     )
                 else:
-                    data = run_solver_child(directory)
+                    first = not (saved / "meta.json").exists()
+                    data = run_solver_child(directory, saved if first else None)
                     solver.append(data)
                     print(
                         f"  run {rep + 1}: (b) solve_optimal_full  {data['solve_s']:7.2f} s"
@@ -571,6 +632,10 @@ def bench_size(
         cpu = median(cpus)
         solve_cpu = median([d["solve_cpu"] for d in solver])
         cpu_ratio = cpu / solve_cpu if solve_cpu > 0 else float("inf")
+        b2_wall = median([x[0] for x in bare])
+        b2_cpu = median([x[1] for x in bare])
+        b2_ratio = wall / b2_wall if b2_wall > 0 else float("inf")
+        b2_cpu_ratio = cpu / b2_cpu if b2_cpu > 0 else float("inf")
         print()
         print(
             f"  {wall:8.2f} s  {gb(peak)}  (a) mentorctl -p DIR match --dry-run --json > /dev/null"
@@ -589,10 +654,20 @@ def bench_size(
         steps = ", ".join(f"{k} {v:.2f} s" for k, v in d["steps"].items())
         print(f"  {'':8}             its steps (first run): {steps}")
         print(f"  {matrix:8.2f} s             score_candidates + solver_scores in (b)")
+        print(
+            f"  {b2_wall:8.2f} s  {gb(max(x[2] for x in bare))}  (b2) bare solve process: "
+            f"python -c, numpy + solvers (OR-tools) imports, np.load, solve_optimal_full "
+            f"(CPU {b2_cpu:.2f} s)"
+        )
         print(f"  {ratio:8.2f} x             (a) / (b), wall clock")
         print(
             f"  {cpu_ratio:8.2f} x             (a) / (b), CPU time ({cpu:.2f} s vs "
             f"{solve_cpu:.2f} s; steadier than wall clock on a shared machine)"
+        )
+        print(f"  {b2_ratio:8.2f} x             (a) / (b2), wall clock")
+        print(
+            f"  {b2_cpu_ratio:8.2f} x             (a) / (b2), CPU time "
+            f"({cpu:.2f} s vs {b2_cpu:.2f} s)"
         )
         print(
             f"  {d['n_mentees']:,} mentees, {d['n_mentors']:,} mentors, "
@@ -605,7 +680,7 @@ def bench_size(
         same = all(
             (x["matched"], x["total"]) == (x["restricted_matched"], x["restricted_total"])
             for x in solver
-        )
+        ) and all(x[3] == f"{d['matched']} {d['total']}" for x in bare)
         print(
             f"RESULT match[{label}] optimum: restricted solver "
             f"{'equals' if same else 'DIFFERS FROM'} the full solve "
@@ -615,19 +690,22 @@ def bench_size(
         )
         ok = True
         ratio_target, mem_target = TARGETS.get((n_mentees, n_mentors), (None, None))
-        if ratio_target is not None:
-            ok &= result(
-                f"match[{label}] end to end vs bare full solve", ratio, ratio_target,
-                f"{wall:.2f} s vs {solve:.2f} s, peak {peak / GB:.2f} GB; "
-                f"CPU time {cpu_ratio:.2f}x",
-            )  # fmt: skip
-        else:
-            print(
-                f"RESULT match[{label}] end to end: {ratio:.2f}x the bare full solve "
-                f"({wall:.2f} s vs {solve:.2f} s; CPU time {cpu_ratio:.2f}x; no target at this "
-                "size)",
-                flush=True,
-            )
+        for name, r, base, base_cpu, r_cpu in (
+            ("(b) the solver call alone, in-process", ratio, solve, solve_cpu, cpu_ratio),
+            ("(b2) a bare solve process", b2_ratio, b2_wall, b2_cpu, b2_cpu_ratio),
+        ):
+            if ratio_target is not None:
+                ok &= result(
+                    f"match[{label}] end to end vs {name}", r, ratio_target,
+                    f"{wall:.2f} s vs {base:.2f} s, peak {peak / GB:.2f} GB; "
+                    f"CPU time {r_cpu:.2f}x ({cpu:.2f} s vs {base_cpu:.2f} s)",
+                )  # fmt: skip
+            else:
+                print(
+                    f"RESULT match[{label}] end to end vs {name}: {r:.2f}x ({wall:.2f} s vs "
+                    f"{base:.2f} s; CPU time {r_cpu:.2f}x; no target at this size)",
+                    flush=True,
+                )
         if mem_target is not None:
             ok &= verdict_line(f"match[{label}] peak RSS", peak / GB, mem_target / GB, "GB")
 
@@ -653,7 +731,7 @@ def bench_size(
                 )
         if args.profile:
             profile(directory)
-    return ok, same, Measured(n_mentees * n_mentors, wall, solve, cpu, solve_cpu)
+    return ok, same, Measured(n_mentees * n_mentors, wall, solve, cpu, solve_cpu, b2_wall, b2_cpu)
 
 
 def growth(sizes: list[tuple[int, int]], measured: list[Measured]) -> None:
@@ -670,6 +748,8 @@ def growth(sizes: list[tuple[int, int]], measured: list[Measured]) -> None:
         ("(a) mentorctl match, CPU", lo.cpu, hi.cpu),
         ("(b) full solve, wall", lo.solve, hi.solve),
         ("(b) full solve, CPU", lo.solve_cpu, hi.solve_cpu),
+        ("(b2) bare solve process, wall", lo.bare, hi.bare),
+        ("(b2) bare solve process, CPU", lo.bare_cpu, hi.bare_cpu),
     ):
         k = math.log(b / a) / span if a > 0 and b > 0 else float("nan")
         print(f"  {name}: {a:.2f} s -> {b:.2f} s for {hi.cells / lo.cells:.0f}x the cells: "
@@ -691,9 +771,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", action="store_true", help="also cProfile engine.propose")
     parser.add_argument("--solver-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--save-matrix", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.solver_child is not None:
-        return solver_child(args.solver_child)
+        return solver_child(args.solver_child, args.save_matrix)
 
     sizes = parse_sizes(args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))
     ok = same = True
