@@ -3,16 +3,15 @@
 ``notify intro --send`` run again when everything went out should cost little more than
 start-up. Loading program.yaml's schema (pydantic) and SQLAlchemy alone take several
 times that, so :func:`quick_all_sent` reads only what it needs: program.yaml's ``slug``,
-``cycle.name`` and ``database_url`` with plain YAML, and the roster with :mod:`sqlite3`,
-read-only. It answers only when it is sure (an SQLite roster, one-to-one or group
-matches, every ``intro:<match id>`` recorded ``sent``); otherwise None, and the full
-path (:mod:`mentorctl.notify.intro`) loads, validates and decides. Both compute the
-same keys: see :func:`mentorctl.notify.intro.dedupe_key`.
+``cycle.name`` and ``database_url`` with plain YAML, and the roster through the plain
+read path (:mod:`mentorctl.roster.read`). It answers only when it is sure (an SQLite
+roster, one-to-one or group matches, every ``intro:<match id>`` recorded ``sent``);
+otherwise None, and the full path (:mod:`mentorctl.notify.intro`) loads, validates and
+decides. Both compute the same keys: see :func:`mentorctl.notify.intro.dedupe_key`.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 PROGRAM_FILE = "program.yaml"
@@ -39,7 +38,9 @@ def quick_all_sent(location: Path | None, database_url: str | None) -> int | Non
     """
     import yaml
 
+    from mentorctl.errors import RosterError
     from mentorctl.roster.db import resolve_url, sqlite_path
+    from mentorctl.roster.read import reading
 
     directory = program_dir(location)
     if directory is None:
@@ -58,23 +59,21 @@ def quick_all_sent(location: Path | None, database_url: str | None) -> int | Non
     if path is None or not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        with reading(url, migrate=False) as db:
+            # One query: the cycle's active matches, how many are in circles (keyed
+            # differently: the full path decides those), and how many have their intro sent.
+            row = db.first(
+                "SELECT count(*), coalesce(sum(coalesce(m.circle, '') != ''), 0), "
+                "coalesce(sum(msg.status = 'sent'), 0) "
+                "FROM match m JOIN cycle c ON c.id = m.cycle_id "
+                "JOIN program p ON p.id = c.program_id "
+                "LEFT JOIN message msg ON msg.dedupe_key = 'intro:' || m.id "
+                "WHERE p.slug = :slug AND c.name = :cycle AND m.status = 'active'",
+                slug=slug,
+                cycle=cycle,
+            )
+    except RosterError:  # busy, unreadable, an older schema: the full path says what
         return None
-    try:
-        # One query: the cycle's active matches, how many are in circles (keyed
-        # differently: the full path decides those), and how many have their intro sent.
-        total, circles, sent = conn.execute(
-            "SELECT count(*), coalesce(sum(coalesce(m.circle, '') != ''), 0), "
-            "coalesce(sum(msg.status = 'sent'), 0) "
-            "FROM match m JOIN cycle c ON c.id = m.cycle_id "
-            "JOIN program p ON p.id = c.program_id "
-            "LEFT JOIN message msg ON msg.dedupe_key = 'intro:' || m.id "
-            "WHERE p.slug = ? AND c.name = ? AND m.status = 'active'",
-            (slug, cycle),
-        ).fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
+    assert row is not None  # an aggregate always has its row
+    total, circles, sent = row
     return int(total) if total and not circles and sent == total else None

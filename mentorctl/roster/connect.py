@@ -8,6 +8,7 @@ import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
 from mentorctl.errors import RosterError
 
@@ -20,15 +21,24 @@ WRITE_OPTION = "mentorctl_write"
 _PG_LOCK_KEY = 0x6D656E746F72  # "mentor": one advisory lock for all mentorctl writers
 
 
+def sqlite_url(path: Path) -> str:
+    """The SQLite URL of a file. What a URL gives a meaning to (``?``, ``%``, ``#``) is
+    percent-encoded, as SQLAlchemy decodes it: a folder named ``Draft?`` must not become
+    the roster ``Draft``."""
+    return "sqlite:///" + quote(str(path), safe="/")
+
+
 def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite.
+
+    The path is percent-decoded, as SQLAlchemy does when it opens the URL."""
     if not url.startswith("sqlite"):
         return None
     rest = url.split(":///", 1)[1] if ":///" in url else ""
     rest = rest.split("?", 1)[0]
     if rest in ("", ":memory:"):
         return None
-    return Path(rest)
+    return Path(unquote(rest))
 
 
 def redact(url: str) -> str:

@@ -26,6 +26,7 @@ from mentorctl.roster.connect import (
     lock_writers,
     redact,
     sqlite_path,
+    sqlite_url,
 )
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def default_url(program_dir: Path) -> str:
-    return f"sqlite:///{program_dir / ROSTER_FILE}"
+    return sqlite_url(program_dir / ROSTER_FILE)
 
 
 def resolve_url(program_dir: Path, explicit: str | None, from_program: str | None) -> str:
@@ -51,7 +52,7 @@ def resolve_url(program_dir: Path, explicit: str | None, from_program: str | Non
         return default_url(program_dir)
     path = sqlite_path(from_program)
     if path is not None and not path.is_absolute():
-        return f"sqlite:///{program_dir / path}"
+        return sqlite_url(program_dir / path)
     return from_program
 
 

@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -57,15 +58,15 @@ class Reader:
 class _Sqlite(Reader):
     dialect = "sqlite"
 
-    def __init__(self, conn: sqlite3.Connection, where: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, url: str) -> None:
         self._conn = conn
-        self._where = where
+        self._url = url
 
     def all(self, sql: str, /, **params: Any) -> list[Row]:
         try:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            raise _error(self._where, exc) from None
+            raise _roster_error(self._url, exc) from None
 
 
 class _Alchemy(Reader):
@@ -93,27 +94,31 @@ def as_reader(source: Reader | Connection | Session) -> Reader:
 
 
 @contextlib.contextmanager
-def reading(url: str) -> Iterator[Reader]:
+def reading(url: str, *, migrate: bool = True) -> Iterator[Reader]:
     """One read-only snapshot of the roster at ``url``.
 
     The roster must exist (the caller says so in its own words when it does not). On
-    SQLite no SQLAlchemy is imported unless the schema needs a migration.
+    SQLite no SQLAlchemy is imported unless the schema needs a migration; with
+    ``migrate=False`` such a roster is a RosterError instead (for callers that would
+    rather take the full path than migrate).
     """
     path = sqlite_path(url)
     if path is None:
         yield from _through_alchemy(url)
         return
-    conn = _open_sqlite(path)
+    conn = _open_sqlite(path, url)
     try:
-        if _revision(conn, str(path)) != _head():
+        if _revision(conn, url) != _head():
             conn.close()
+            if not migrate:
+                raise RosterError(f"{path}: the roster's schema is not this release's")
             from mentorctl.roster.db import open_roster
 
             open_roster(url, create=False).dispose()  # migrates, or refuses a newer roster
-            conn = _open_sqlite(path)
+            conn = _open_sqlite(path, url)
         conn.execute("BEGIN")  # a snapshot: every query of the command sees the same roster
         try:
-            yield _Sqlite(conn, str(path))
+            yield _Sqlite(conn, url)
         finally:
             conn.rollback()
     finally:
@@ -137,7 +142,7 @@ def _head() -> str:
     return HEAD
 
 
-def _open_sqlite(path: Any) -> sqlite3.Connection:
+def _open_sqlite(path: Path, url: str) -> sqlite3.Connection:
     from mentorctl.roster.db import BUSY_TIMEOUT_MS
 
     if not path.exists():
@@ -154,26 +159,26 @@ def _open_sqlite(path: Any) -> sqlite3.Connection:
         )
         conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
-        raise _error(str(path), exc) from None
+        raise _roster_error(url, exc) from None
     return conn
 
 
-def _revision(conn: sqlite3.Connection, where: str) -> str | None:
+def _revision(conn: sqlite3.Connection, url: str) -> str | None:
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             return None
-        raise _error(where, exc) from None
+        raise _roster_error(url, exc) from None
     except sqlite3.DatabaseError as exc:  # not an SQLite file at all
-        raise _error(where, exc) from None
+        raise _roster_error(url, exc) from None
     return row[0] if row else None
 
 
-def _error(where: str, exc: Exception) -> RosterError:
-    from mentorctl.roster.db import _roster_error
+def _roster_error(url: str, exc: Exception) -> RosterError:
+    from mentorctl.roster.db import _roster_error as message
 
-    return _roster_error(f"sqlite:///{where}", exc)
+    return message(url, exc)
 
 
 def date_of(value: Any) -> dt.date | None:

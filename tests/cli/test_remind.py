@@ -51,7 +51,9 @@ def matched(cli: Cli) -> None:
     # expectations below do not depend on the real date the test runs on.
     from sqlalchemy import create_engine, text
 
-    url = cli.db_url or f"sqlite:///{cli.program / 'roster.db'}"
+    from mentorctl.roster.db import default_url
+
+    url = cli.db_url or default_url(cli.program)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE match SET started_at = :d"), {"d": dt.datetime(2027, 1, 11, 9)})

@@ -148,3 +148,20 @@ def test_no_roster_or_not_a_roster_is_exit_3_and_creates_nothing(
     assert sorted(p.name for p in program_dir.iterdir()) == sorted(
         ["program.yaml"] + (["roster.db"] if content is not None else [])
     )
+
+
+def test_a_roster_path_with_url_characters_is_read_and_written_in_place(
+    program_dir: Path, tmp_path: Path
+) -> None:
+    """A folder name with what a URL gives a meaning to (``?``, ``#``, ``%``, spaces,
+    non-ASCII) reaches the file system as it is, on the write path (SQLAlchemy) and on
+    the read path (sqlite3): ``Draft?`` must not become a roster called ``Draft``."""
+    odd = tmp_path / "Programme #2 ?draft 100%41 Zoë"
+    program_dir.rename(odd)
+    cli = Cli(odd, None)
+    matched(cli)
+    proc = _status(odd)
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["matches"]) == 3
+    assert (odd / "roster.db").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == [odd.name]
