@@ -141,32 +141,28 @@ def load_people(
     source: ReadSource,
     program_id: int,
     columns: Sequence[str] = (*PEOPLE_COLUMNS, "forgotten_at", "answers"),
-    ids: str | None = None,
-    **params: Any,
 ) -> dict[int, dict[str, Any]]:
     """The program's participants by id, with ``columns`` only (JSON and booleans made
-    alike across databases, ``created_at`` as its date); ``ids``: an SQL sub-select
-    narrowing them down."""
+    alike across databases, ``created_at`` as its date)."""
     from mentorctl.roster.read import bool_of, json_of
 
     db = reader(source)
     names = ", ".join(columns)
-    where = "program_id = :program" + (f" AND id IN ({ids})" if ids else "")
-    rows = db.all(f"SELECT {names} FROM participant WHERE {where}", program=program_id, **params)
-    json_at = [i for i, c in enumerate(columns) if c in ("answers", "languages")]
-    active_at = columns.index("active") if "active" in columns else None
-    # Only the day someone enrolled matters (enrolled by a cycle's end): parsed once here.
-    created_at = columns.index("created_at") if "created_at" in columns else None
+    rows = db.all(
+        f"SELECT {names} FROM participant WHERE program_id = :program", program=program_id
+    )
+    # Column by column: each conversion is one map over a column, not a step per row.
+    values: list[Any] = list(zip(*rows, strict=True)) or [() for _ in columns]
+    for i, name in enumerate(columns):
+        if name in ("answers", "languages"):
+            values[i] = map(json_of, values[i])
+        elif name == "active":
+            values[i] = map(bool_of, values[i])
+        elif name == "created_at":  # only the day counts (enrolled by a cycle's end)
+            values[i] = map(as_date, values[i])
     out: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        values = list(row)
-        for i in json_at:
-            values[i] = json_of(values[i])
-        if active_at is not None:
-            values[active_at] = bool_of(values[active_at])
-        if created_at is not None:
-            values[created_at] = as_date(values[created_at])
-        person = dict(zip(columns, values, strict=True))
+    for row in zip(*values, strict=True):
+        person = dict(zip(columns, row, strict=True))
         out[person["id"]] = person
     return out
 

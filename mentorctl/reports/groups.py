@@ -56,11 +56,21 @@ def _table(
     people: Counter[str] = Counter()
     hits: Counter[str] = Counter()
     scored: dict[str, list[float]] = defaultdict(list)
+    # Mentees with the same stored value fall in the same groups: each distinct value is
+    # named once (thousands of mentees, a few values). Scores keep the mentees' order.
+    named: dict[Any, list[str]] = {}
     for p in mentees:
-        for g in _values(p, by):
+        raw = p.get("department") if by == "department" else (p.get("answers") or {}).get(by)
+        key = (raw,) if raw is None or type(raw) is str else ("repr", repr(raw))
+        groups = named.get(key)
+        if groups is None:
+            groups = named[key] = _values(p, by)
+        pid = p["id"]
+        for g in groups:
             people[g] += 1
-            hits[g] += p["id"] in matched
-            scored[g] += scores.get(p["id"], [])
+            hits[g] += pid in matched
+            if pid in scores:
+                scored[g] += scores[pid]
     hidden = suppress_cells(people, min_size)
     hidden_means = suppress_cells({g: len(scored[g]) for g in people if g not in hidden}, min_size)
     known = [g for g in order if g in people]

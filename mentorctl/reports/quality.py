@@ -50,19 +50,22 @@ def preferred_mentors(program: Program, data: _Data) -> PreferredMentors:
         if m.mentee_id is not None and m.mentor_id is not None:
             mentors_of[m.mentee_id].add(m.mentor_id)
     with_prefs = got = 0
+    known: dict[int, set[str]] = {}  # a mentor's email and name, as mentees may list them
     for mentee_id, mentor_ids in sorted(mentors_of.items()):
         listed = data.people.get(mentee_id, {}).get("answers", {}) or {}
         wanted = {str(v).strip().casefold() for v in (listed.get(qid) or [])}
         if not wanted:
             continue
         with_prefs += 1
-        keys = set()
+        keys: set[str] = set()
         for mid in mentor_ids:
-            mentor = data.people.get(mid, {})
-            keys |= {
-                str(mentor.get("email", "")).casefold(),
-                str(mentor.get("name", "")).casefold(),
-            }
+            if mid not in known:
+                mentor = data.people.get(mid, {})
+                known[mid] = {
+                    str(mentor.get("email", "")).casefold(),
+                    str(mentor.get("name", "")).casefold(),
+                }
+            keys |= known[mid]
         got += bool(wanted & keys)
     return PreferredMentors(qid, with_prefs, got, share(got, with_prefs))
 
