@@ -459,18 +459,18 @@ def show(
 ) -> None:
     """Show one person's details and survey answers."""
     from mentorctl.errors import NotFoundError
-    from mentorctl.roster.participants import find_program_id, get_participant
+    from mentorctl.roster.person import find_participant, program_id
 
     _, program = ctx.obj.load()
-    roster = ctx.obj.open_roster()
-    try:
-        with roster.session() as session:
-            pid = find_program_id(session, program)
-            if pid is None:
-                raise NotFoundError(f"{email}: no such participant in this program")
-            person = person_row(get_participant(session, pid, email), False)
-    finally:
-        roster.dispose()
+    # One person's row through the plain reader: no ORM, no SQLAlchemy on SQLite.
+    with ctx.obj.reading() as reader:
+        pid = program_id(reader, program)
+        if pid is None:
+            raise NotFoundError(f"{email}: no such participant in this program")
+        found = find_participant(reader, pid, email)
+    if found is None:
+        raise NotFoundError(f"{email.strip().lower()}: no such participant in this program")
+    person = person_row(found, False)
     person.pop("matched")
     if as_json:
         output.print_json(person)
