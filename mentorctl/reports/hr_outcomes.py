@@ -64,7 +64,15 @@ def _hr_records(source: ReadSource, program_id: int) -> dict[str, tuple[bool, An
         "WHERE program_id = :program",
         program=program_id,
     )
-    return {e: (bool(emp), as_date(left), as_date(promo)) for e, emp, left, promo in rows}
+    # Most people neither left nor were promoted: only dates that are there are parsed.
+    return {
+        e: (
+            bool(emp),
+            None if left is None else as_date(left),
+            None if promo is None else as_date(promo),
+        )
+        for e, emp, left, promo in rows
+    }
 
 
 def outcomes(

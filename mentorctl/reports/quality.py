@@ -52,8 +52,10 @@ def preferred_mentors(program: Program, data: _Data) -> PreferredMentors:
     with_prefs = got = 0
     known: dict[int, set[str]] = {}  # a mentor's email and name, as mentees may list them
     for mentee_id, mentor_ids in sorted(mentors_of.items()):
-        listed = data.people.get(mentee_id, {}).get("answers", {}) or {}
-        wanted = {str(v).strip().casefold() for v in (listed.get(qid) or [])}
+        listed = (data.people.get(mentee_id, {}).get("answers", {}) or {}).get(qid)
+        if not listed:
+            continue
+        wanted = {str(v).strip().casefold() for v in listed}
         if not wanted:
             continue
         with_prefs += 1
