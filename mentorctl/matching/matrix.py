@@ -73,6 +73,9 @@ CHUNK_CELLS = 1_000_000
 #: items): a product of two dense 0/1 matrices is one BLAS call, and SciPy is not even
 #: imported; larger vocabularies (free-text answers) use sparse matrices.
 DENSE_CELLS = 8_000_000
+#: A criterion of a few distinct values per side is tabulated (:func:`_tabulated`) when
+#: its table is at least this many times smaller than the matrix.
+TABLE_RATIO = 4
 #: Pairs gathered at a time by :meth:`PairScorer.explain` (bounds its temporaries).
 PAIR_CHUNK = 4096
 
@@ -168,6 +171,39 @@ def _both_present(mentor_ok: Matrix, mentee_ok: Matrix, lo: int, hi: int) -> Mat
 def _blank_where(out: Matrix, ok: Matrix) -> Matrix:
     out[~ok] = np.nan
     return out
+
+
+def _distinct(keys: Matrix) -> tuple[Matrix, Matrix]:
+    """(index of one person per distinct row of ``keys``, each person's row among them).
+
+    Rows are compared bit for bit (NaN included), so two people share a row only when
+    every computation on it gives them the very same floats."""
+    bits = np.ascontiguousarray(keys, dtype=np.float64).view(np.int64)
+    _, first, code = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+    return first, code.reshape(-1)
+
+
+def _tabulated(
+    mentor_keys: Matrix, mentee_keys: Matrix, table_of: Callable[[Matrix, Matrix], Matrix]
+) -> Prepared | None:
+    """A criterion whose value depends only on each side's row of numbers (a time zone,
+    likert answers), computed once per distinct (mentor row, mentee row) by ``table_of``
+    (the criterion's own formula, on mentor and mentee indices) and gathered: one pass
+    over the matrix instead of one per arithmetic step. None when the rows are so
+    varied that the table would not be much smaller than the matrix."""
+    n_m, n_e = len(mentor_keys), len(mentee_keys)
+    if n_m == 0 or n_e == 0:
+        return None
+    first_m, code_m = _distinct(mentor_keys)
+    first_e, code_e = _distinct(mentee_keys)
+    if len(first_m) * len(first_e) * TABLE_RATIO > n_m * n_e:
+        return None
+    table = table_of(first_m, first_e)  # (distinct mentor rows, distinct mentee rows)
+    rows = table[code_m]  # (mentors, distinct mentee rows)
+    return Prepared(
+        lambda lo, hi: np.take(rows, code_e[lo:hi], axis=1),
+        lambda i, j: table[code_m[i], code_e[j]],
+    )
 
 
 # --------------------------------------------------------------------------- criteria
@@ -284,6 +320,9 @@ def _closeness(
         np.clip(out, 0.0, 1.0, out=out)  # NaN stays NaN
         return out
 
+    table = _tabulated(b[:, None], a[:, None], lambda i, j: values(a[None, j] - b[i, None]))
+    if table is not None:
+        return table
     return Prepared(
         lambda lo, hi: values(a[None, lo:hi] - b[:, None]), lambda i, j: values(a[j] - b[i])
     )
@@ -327,6 +366,14 @@ def _similarity(
     def at(i: Matrix, j: Matrix) -> Matrix:
         return combine(lambda b, a: b[i] - a[j], (len(i),))
 
+    if columns:
+        table = _tabulated(
+            np.stack([b for b, _, _, _ in columns], axis=1),
+            np.stack([a for _, a, _, _ in columns], axis=1),
+            lambda i, j: combine(lambda b, a: np.subtract.outer(b[i], a[j]), (len(i), len(j))),
+        )
+        if table is not None:
+            return table
     return Prepared(block, at)
 
 

@@ -189,3 +189,24 @@ def test_match_json_numbers_are_explains_through_the_cli(cli: Cli) -> None:
             key=lambda c: (-c["contribution"], c["name"]),
         )
         assert m["reasons"] == [c["reason"] for c in ranked[:2]]
+
+
+@pytest.mark.parametrize("ratio", [0, 10**9], ids=["always-tabulated", "never-tabulated"])
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_tabulated_and_direct_criteria_agree_with_explain_pair(ratio: int, seed: int) -> None:
+    """Closeness and similarity are tabulated per distinct answers when that is cheaper
+    (the benchmark's time zones and likert answers), computed directly otherwise: both
+    ways give explain_pair's values and matrices that agree."""
+    _, _, mentors, mentees = random_instance(seed, 10, 12)
+    program = make_program(RANDOM_CRITERIA)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matrix, "TABLE_RATIO", ratio)
+        assert_explained_as_explain_pair(program, mentors, mentees)
+        scores, values = score_matrix(program, mentors, mentees)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(matrix, "TABLE_RATIO", 10**9 - ratio)  # the other way
+        other_scores, other_values = score_matrix(program, mentors, mentees)
+    np.testing.assert_array_equal(scores, other_scores)
+    for name in values:
+        np.testing.assert_array_equal(values[name], other_values[name])
