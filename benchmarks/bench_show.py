@@ -88,10 +88,16 @@ def _program(directory: Path, mentors: int, mentees: int, *, matched: bool) -> N
         subprocess.run([mentorctl, "-q", "-p", ".", "match"], stdout=subprocess.DEVNULL, **run)  # type: ignore[arg-type]
 
 
-def _who(db: Path) -> tuple[str, str, str, str]:
-    """(someone to show, a proposed pair's mentee and mentor, an unmatched mentee)."""
+def _someone(db: Path) -> str:
+    """Someone half way down the roster, to show."""
     with sqlite3.connect(db) as conn:
-        person = conn.execute("select email from participant order by id").fetchall()
+        people = conn.execute("select email from participant order by id").fetchall()
+    return str(people[len(people) // 2][0])
+
+
+def _who(db: Path) -> tuple[str, str, str]:
+    """(a proposed pair's mentee and mentor, an unmatched mentee) of a matched roster."""
+    with sqlite3.connect(db) as conn:
         mentor, mentee = conn.execute(
             "select a.email, b.email from match m join participant a on a.id = m.mentor_id "
             "join participant b on b.id = m.mentee_id order by m.id limit 1"
@@ -100,7 +106,7 @@ def _who(db: Path) -> tuple[str, str, str, str]:
             "select email from participant where role = 'mentee' and id not in "
             "(select mentee_id from match) order by email limit 1"
         ).fetchone()
-    return person[len(person) // 2][0], mentee, mentor, (alone or (mentee,))[0]
+    return mentee, mentor, (alone or (mentee,))[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _program(shown_dir, *big, matched=False)
             _program(explained_dir, *small, matched=True)
-        person = _who(shown_dir / "roster.db")[0]
-        _, mentee, mentor, alone = _who(explained_dir / "roster.db")
+        person = _someone(shown_dir / "roster.db")
+        mentee, mentor, alone = _who(explained_dir / "roster.db")
         s_db, e_db = str(shown_dir / "roster.db"), str(explained_dir / "roster.db")
         n_show = sum(big) if not args.quick else sum(small)
         header(

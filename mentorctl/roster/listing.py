@@ -1,49 +1,43 @@
 """Who is enrolled: the listing ``participants list`` and ``validate`` read.
 
-Core queries on the light tables of :mod:`mentorctl.roster.tables`, so listing thousands
-of people builds no ORM object and imports neither SQLModel nor the ORM; it works on an
-ORM session and on a plain connection (:meth:`mentorctl.roster.db.Roster.reading`) alike.
+SQL text on the plain read path (:mod:`mentorctl.roster.read`): listing thousands of
+people builds no ORM object and, given a :class:`~mentorctl.roster.read.Reader` on
+SQLite, imports no SQLAlchemy. An ORM session or a Core connection works too (wrapped by
+:func:`~mentorctl.roster.read.as_reader`), so a write transaction reads the same rows.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mentorctl.program.person import ROSTER_FIELDS
-from mentorctl.roster.tables import tables
+from mentorctl.roster.person import STORED_FIELDS, program_id, select_people, stored_of
+from mentorctl.roster.read import as_reader
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-    from sqlalchemy.orm import Session
-
     from mentorctl.program import Program
+    from mentorctl.roster.person import Source
 
-    Reader = Session | Connection
-
-__all__ = ["list_participants", "program_and_cycle"]
+__all__ = ["LISTED", "list_participants", "program_and_cycle"]
 
 #: What a listing reads of each person: the roster fields of program/person.py and more.
-LISTED = ("id", *ROSTER_FIELDS, "answers", "active")
+LISTED = STORED_FIELDS
 
 
-def program_and_cycle(reader: Reader, program: Program) -> tuple[int | None, int | None]:
+def program_and_cycle(source: Source, program: Program) -> tuple[int | None, int | None]:
     """The program's id in the roster and its current cycle's (None where nothing is stored)."""
-    from sqlalchemy import select
-
-    t = tables()
-    pid = reader.execute(select(t.program.c.id).where(t.program.c.slug == program.slug)).scalar()
+    pid = program_id(source, program)
     if pid is None:
         return None, None
-    cycle_id = reader.execute(
-        select(t.cycle.c.id).where(
-            t.cycle.c.program_id == pid, t.cycle.c.name == program.cycle.name
-        )
-    ).scalar()
-    return pid, cycle_id
+    row = as_reader(source).first(
+        "SELECT id FROM cycle WHERE program_id = :pid AND name = :name",
+        pid=pid,
+        name=program.cycle.name,
+    )
+    return pid, (None if row is None else int(row[0]))
 
 
 def list_participants(
-    reader: Reader,
+    source: Source,
     program_id: int,
     *,
     role: str | None = None,
@@ -54,28 +48,28 @@ def list_participants(
     """Active participants ordered by email, each with whether they are matched this cycle.
 
     ``role="mentor"`` includes people who are both, likewise for mentees. Each person is a
-    read-only row with the attributes a listing shows (``id``, the record's fields,
-    ``active``).
+    read-only :class:`~mentorctl.roster.person.Stored` row (``id``, the record's fields,
+    ``active``), typed loosely: callers read it as they read a model.
     """
-    from sqlalchemy import func, or_, select
-
-    t = tables()
-    p = t.participant
-    query = select(*(p.c[name] for name in LISTED)).where(
-        p.c.program_id == program_id, p.c.forgotten_at.is_(None)
-    )
+    reader = as_reader(source)
+    where = "program_id = :pid AND forgotten_at IS NULL"
+    params: dict[str, Any] = {"pid": program_id}
     if role is not None:
-        query = query.where(or_(p.c.role == role, p.c.role == "both"))
+        where += " AND (role = :role OR role = :both)"
+        params.update(role=role, both="both")
     if department is not None:
-        query = query.where(func.lower(p.c.department) == department.lower())
-    people = reader.execute(query.order_by(p.c.email)).all()
+        where += " AND lower(department) = :department"
+        params["department"] = department.lower()
+    rows = reader.all(select_people(where, LISTED) + " ORDER BY email", **params)
+    people = [stored_of(row) for row in rows]
     matched_ids: set[int] = set()
     if cycle_id is not None:
-        m = t.match
-        pairs = reader.execute(
-            select(m.c.mentor_id, m.c.mentee_id).where(
-                m.c.cycle_id == cycle_id, m.c.status.in_(("proposed", "active"))
-            )
+        pairs = reader.all(
+            "SELECT mentor_id, mentee_id FROM match WHERE cycle_id = :cid "
+            "AND (status = :proposed OR status = :active)",
+            cid=cycle_id,
+            proposed="proposed",
+            active="active",
         )
         matched_ids = {i for pair in pairs for i in pair if i is not None}
     out = [(person, person.id in matched_ids) for person in people]

@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PERSON_FIELDS",
+    "STORED_FIELDS",
     "Stored",
     "find_participant",
     "person_of",
     "program_id",
     "select_people",
+    "stored_of",
 ]
 
 #: A person as matching reads them (the fields of ParticipantRecord, in its order).
@@ -57,6 +59,17 @@ class Stored(NamedTuple):
     capacity: int | None
     answers: dict[str, Any]
     active: bool
+
+
+#: The columns of a :class:`Stored` row, in its order.
+STORED_FIELDS = ("id", *PERSON_FIELDS, "active")
+
+
+def stored_of(row: Sequence[Any]) -> Stored:
+    """A row of :data:`STORED_FIELDS` as a :class:`Stored` participant."""
+    values = person_of(row, STORED_FIELDS)
+    values["active"] = bool_of(values["active"])
+    return Stored(**values)
 
 
 def select_people(where: str, fields: Sequence[str] = PERSON_FIELDS, alias: str = "") -> str:
@@ -87,14 +100,9 @@ def program_id(source: Source, program: Program) -> int | None:
 def find_participant(source: Source, program_id: int, email: str) -> Stored | None:
     """The participant of ``program_id`` with ``email`` (any case), whether active,
     withdrawn or forgotten; None if there is none."""
-    fields = ("id", *PERSON_FIELDS, "active")
     row = as_reader(source).first(
-        select_people("program_id = :pid AND email = :email", fields),
+        select_people("program_id = :pid AND email = :email", STORED_FIELDS),
         pid=program_id,
         email=email.strip().lower(),
     )
-    if row is None:
-        return None
-    values = person_of(row, fields)
-    values["active"] = bool_of(values["active"])
-    return Stored(**values)
+    return None if row is None else stored_of(row)
