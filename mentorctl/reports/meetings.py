@@ -21,6 +21,7 @@ from mentorctl.reports.model import Engagement, HealthCounts, HealthPoint, _r, s
 if TYPE_CHECKING:
     from mentorctl.reports.data import ReadSource
     from mentorctl.tracking import MatchHealth
+    from mentorctl.tracking.health import MatchFacts
 
 
 HEALTH_STATES = ("on_track", "at_risk", "stalled")  # tracking's on-track, at-risk, stalled
@@ -100,14 +101,23 @@ def _assessed(
     source: ReadSource, program: Program, cycle: CycleInfo, as_of: dt.date
 ) -> list[MatchHealth]:
     """:func:`health_rows` in the order the roster gives them."""
-    from mentorctl.tracking.health import Thresholds, assess, match_facts
+    from mentorctl.tracking.health import match_facts
 
     if cycle.id < 0:  # not in the roster yet: no matches
         return []
+    return _judged(program, cycle, as_of, match_facts(source, cycle.id, as_of))
+
+
+def _judged(
+    program: Program, cycle: CycleInfo, as_of: dt.date, facts: Iterable[MatchFacts]
+) -> list[MatchHealth]:
+    """Each match's health on ``as_of`` as the report judges it (see :func:`health_rows`)."""
+    from mentorctl.tracking.health import Thresholds, assess
+
     thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
     rows = []
-    for facts in match_facts(source, cycle.id, as_of):
-        day, f, ended = as_of, facts, facts.ended
+    for f in facts:
+        day, ended = as_of, f.ended
         if f.status == "ended" and ended is not None:
             if as_of < ended:
                 f = replace(f, status="active", ended=None, end_reason=None, outcome=None)
@@ -147,7 +157,11 @@ def health_timeline(
         dates.append(day)
         day += dt.timedelta(days=step)
     dates.append(end)
+    from mentorctl.tracking.health import match_facts_by_day
+
+    # One read of the matches for every step; only the dated aggregates run per step.
+    facts = match_facts_by_day(source, cycle.id, dates) if cycle.id >= 0 else {}
     for d in dates:
-        counts = _count_health(_assessed(source, program, cycle, d))
+        counts = _count_health(_judged(program, cycle, d, facts.get(d, ())))
         out.append(HealthPoint(d, counts.on_track, counts.at_risk, counts.stalled, counts.ended))
     return out

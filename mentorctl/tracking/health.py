@@ -349,25 +349,62 @@ GROUP BY participant_id
 
 
 def match_facts(source: ReadSource, cycle_id: int, today: dt.date) -> list[MatchFacts]:
-    """Facts of the cycle's active and ended matches, from six aggregate queries.
+    """Facts of the cycle's active and ended matches on ``today``, from six aggregate
+    queries.
 
     ``source`` is a :class:`~mentorctl.roster.read.Reader` (read-only commands) or the ORM
     session of a command that also writes (``remind``, ``cycle close``): the queries are
     the same SQL text either way.
     """
-    from mentorctl.roster.read import as_reader, bool_of
+    return match_facts_by_day(source, cycle_id, [today])[today]
+
+
+def match_facts_by_day(
+    source: ReadSource, cycle_id: int, days: Sequence[dt.date]
+) -> dict[dt.date, list[MatchFacts]]:
+    """:func:`match_facts` on each of ``days`` (a report's health timeline): the matches,
+    names and goals are read once, the dated aggregates once per day."""
+    from mentorctl.roster.read import as_reader
 
     db = as_reader(source)
+    day_of = _DayParser()
+    matches = [
+        (*r[:5], day_of(r[5]), day_of(r[6]), *r[7:]) for r in db.all(_MATCHES, cycle=cycle_id)
+    ]
+    goals: dict[int, Any] = dict(db.all(_GOALS, cycle=cycle_id))  # type: ignore[arg-type]
+    return {day: _facts_on(db, cycle_id, day, matches, goals, day_of) for day in days}
+
+
+class _DayParser(dict[Any, "dt.date | None"]):
+    """:func:`as_date` remembered per stored value: 10,000 matches have a few hundred
+    distinct dates between them, and a timeline asks for each a dozen times."""
+
+    def __missing__(self, value: Any) -> dt.date | None:
+        self[value] = day = as_date(value)
+        return day
+
+    def __call__(self, value: Any) -> dt.date | None:
+        return self[value]
+
+
+def _facts_on(
+    db: Reader,
+    cycle_id: int,
+    today: dt.date,
+    matches: list[tuple[Any, ...]],
+    goals: dict[int, Any],
+    day_of: _DayParser,
+) -> list[MatchFacts]:
+    from mentorctl.roster.read import bool_of
+
     key = {"cycle": cycle_id, "today": today.isoformat() if db.dialect == "sqlite" else today}
-    matches = db.all(_MATCHES, cycle=cycle_id)
     meetings = {r[0]: r[1:] for r in db.all(_MEETINGS, **key)}
     checkins = {r[0]: r[1:] for r in db.all(_CHECKINS, **key)}
     said: dict[tuple[int, bool | None], dt.date | None] = {
-        (r[0], bool_of(r[1])): as_date(r[2]) for r in db.all(_SAID, **key)
+        (r[0], bool_of(r[1])): day_of(r[2]) for r in db.all(_SAID, **key)
     }
     # Ordered by date: the latest progress answer of each match wins.
     checkin_progress: dict[int, int] = dict(db.all(_CHECKIN_PROGRESS, **key))  # type: ignore[arg-type]
-    goals: dict[int, Any] = dict(db.all(_GOALS, cycle=cycle_id))  # type: ignore[arg-type]
     out = []
     for row in matches:
         mid = row[0]
@@ -388,19 +425,19 @@ def match_facts(source: ReadSource, cycle_id: int, today: dt.date) -> list[Match
                 row[12],  # mentee_name
                 row[3],  # circle
                 row[4],  # status
-                as_date(row[5]),  # started
-                as_date(row[6]),  # ended
+                row[5],  # started (a date already)
+                row[6],  # ended
                 row[7],  # end_reason
                 row[8],  # outcome
                 (),  # meeting_dates: the counts below are given
                 int(count),  # meetings_held
-                as_date(last),  # last_met
+                day_of(last),  # last_met
                 int(minutes or 0),
                 None if progress is None else float(progress),  # goal_progress
                 None if sat is None else float(sat),  # satisfaction
                 None if rec is None else float(rec),  # recommend
                 int(n_check),  # checkins
-                as_date(last_check),  # last_checkin
+                day_of(last_check),  # last_checkin
                 said.get((mid, True)),  # said_met
                 said.get((mid, False)),  # said_not_yet
             )
