@@ -24,6 +24,9 @@ A :class:`PairScorer` holds the per-person arrays of one (program, mentors, ment
 it afterwards. Nothing here depends on the order of people or on set/dict iteration
 order: vocabularies are sorted, matrices are row/column aligned with the given
 sequences, and a column's scores do not depend on which other columns are scored.
+
+Longer than most modules on purpose: each criterion kind's two readings (by block and
+by pairs) sit side by side, so that they cannot drift apart.
 """
 
 from __future__ import annotations

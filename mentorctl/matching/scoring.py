@@ -33,8 +33,10 @@ Criterion kinds (mentee side first; "case-insensitive" means stripped and casefo
   the list is empty. With a ``mentor`` question too, the mentor's list is scored the
   same way and the two sides are averaged when both apply.
 
-Nothing here depends on the order of people or on set/dict iteration order:
-vocabularies are sorted, matrices are row/column aligned with the given sequences.
+Longer than most modules on purpose: one function per criterion kind, with its words,
+kept together as the one readable definition that the matrix code is tested against.
+
+Nothing here depends on set or dict iteration order (lists keep their own order).
 """
 
 from __future__ import annotations
@@ -73,9 +75,6 @@ __all__ = [
     "tokens",
     "utc_offset",
 ]
-
-#: Target number of (mentor, mentee) cells per chunk of work in :func:`score_matrix`.
-CHUNK_CELLS = 1_000_000
 
 Person = Mapping[str, Any]
 
