@@ -209,14 +209,16 @@ def parse_program(text: str, source: str = PROGRAM_FILE, overrides: Iterable[str
         raise ProgramError(str(p), [p])
     applied: list[tuple[tuple[str | int, ...], str]] = []
     data = apply_overrides(data, overrides, applied)
-    index = _line_index(text)
     problems: list[Problem] = []
+    lines: list[dict[tuple[str | int, ...], int]] = []  # the line index, made on first need
 
     def located(msg: str, path: tuple[str | int, ...]) -> Problem:
         for done, item in reversed(applied):  # a problem a --set made names the --set
             if path[: len(done)] == done:
                 return Problem(msg, file=f"--set {item!r}", path=format_path(path))
-        return Problem(msg, file=source, line=_line_for(index, path), path=format_path(path))
+        if not lines:  # parsing the text again for line numbers is only worth it on a problem
+            lines.append(_line_index(text))
+        return Problem(msg, file=source, line=_line_for(lines[0], path), path=format_path(path))
 
     try:
         program = Program.model_validate(data)
