@@ -420,24 +420,20 @@ def list_(
 
     fmt = _fmt(as_json, as_csv)
     _, program = ctx.obj.load()
-    roster = ctx.obj.open_roster()
     rows: list[dict[str, Any]] = []
-    try:
-        # Core reads only: listing imports neither the ORM nor SQLModel.
-        with roster.reading() as conn:
-            pid, cycle_id = program_and_cycle(conn, program)
-            if pid is not None:
-                people = list_participants(
-                    conn,
-                    pid,
-                    role=role.value if role else None,
-                    department=department,
-                    matched=matched,
-                    cycle_id=cycle_id,
-                )
-                rows = [person_row(p, m) for p, m in people]
-    finally:
-        roster.dispose()
+    # The plain read path: on SQLite, listing imports neither SQLAlchemy nor the ORM.
+    with ctx.obj.reading() as db:
+        pid, cycle_id = program_and_cycle(db, program)
+        if pid is not None:
+            people = list_participants(
+                db,
+                pid,
+                role=role.value if role else None,
+                department=department,
+                matched=matched,
+                cycle_id=cycle_id,
+            )
+            rows = [person_row(p, m) for p, m in people]
     columns = LIST_COLUMNS
     if fmt is Fmt.CSV:
         from mentorctl.program import ROSTER_FIELDS

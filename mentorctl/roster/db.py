@@ -97,10 +97,8 @@ class Roster:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
-        """One read-only transaction on a Core connection, for commands that only read.
-
-        No ORM session: such a command imports neither SQLModel nor the ORM (a third of a
-        second), and its rows stay plain tuples (see :mod:`mentorctl.roster.tables`).
+        """One read-only transaction on a Core connection: the plain read path's
+        PostgreSQL side (:mod:`mentorctl.roster.read`), whose rows are plain tuples.
         """
         from sqlalchemy.exc import OperationalError
 

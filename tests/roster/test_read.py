@@ -165,3 +165,32 @@ def test_a_roster_path_with_url_characters_is_read_and_written_in_place(
     assert len(json.loads(proc.stdout)["matches"]) == 3
     assert (odd / "roster.db").is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == [odd.name]
+
+
+def test_participants_list_imports_no_sqlalchemy_and_lists_what_the_models_hold(
+    sqlite_cli: Cli,
+) -> None:
+    matched(sqlite_cli)
+    proc = _run(sqlite_cli.program, "participants", "list", "--json", "--matched")
+    assert proc.returncode == 0, proc.stderr
+    imported = _imported(proc.stderr)
+    assert not {"sqlalchemy", "sqlmodel", "mentorctl.roster.models"} & imported
+    listed = json.loads(proc.stdout)
+
+    # The same people, read through the models.
+    from sqlmodel import select
+
+    from mentorctl.roster.db import default_url, open_roster
+    from mentorctl.roster.models import Participant
+
+    roster = open_roster(default_url(sqlite_cli.program))
+    try:
+        with roster.session() as session:
+            people = session.exec(select(Participant).order_by(Participant.email)).all()
+            stored = {p.email: (p.name, p.role, list(p.languages), dict(p.answers)) for p in people}
+    finally:
+        roster.dispose()
+    assert len(listed) == 5 and all(person["matched"] for person in listed)  # edsger is both
+    for person in listed:
+        values = (person["name"], person["role"], person["languages"], person["answers"])
+        assert stored[person["email"]] == values
