@@ -194,10 +194,8 @@ def match(
     (program.yaml `override:`, the pairs file's override column, or --override)."""
     if ctx.invoked_subcommand is not None:
         return
-    from mentorctl.roster.matches import store_proposal
-    from mentorctl.roster.participants import ensure_cycle, ensure_program
-
-    c = _open(ctx, set_)
+    # A dry run (a what-if) reads a snapshot on the plain read path and writes nothing.
+    c = _open(ctx, set_, read_only=dry_run)
     try:
         inp = _input(c, mode, lock, forbid, override)
         if fill:
@@ -214,11 +212,14 @@ def match(
             proposal = _compute(inp)
         _relaxations(inp, proposal)
         if not dry_run:
+            from mentorctl.roster.matches import store_proposal
+            from mentorctl.roster.participants import ensure_cycle, ensure_program
+
             with c.roster.session(write=True) as session:
                 cycle = ensure_cycle(session, ensure_program(session, c.program), c.program)
                 store_proposal(session, cycle.id or 0, proposal, c.known.ids)
     finally:
-        c.roster.dispose()
+        c.close()
     render_proposal(proposal, c.known.people, as_json, dry_run)
     if not dry_run and not as_json:
         output.info("stored as a proposal; `mentorctl match review` or `match accept --all`")
@@ -254,7 +255,7 @@ def accept(
                 places=review_cmd.mentee_places(c),
             )  # fmt: skip
     finally:
-        c.roster.dispose()
+        c.close()
     output.info(f"{'would accept' if dry_run else 'accepted'} {len(accepted)} match(es)")
 
 
@@ -275,7 +276,7 @@ def reject(
         with c.roster.session(write=True, dry_run=dry_run) as session:
             matches.reject(session, c.cycle_id, c.known.ids, mentor, mentee)
     finally:
-        c.roster.dispose()
+        c.close()
     output.info(f"{'would reject' if dry_run else 'rejected'} {mentor.lower()} -> {mentee.lower()}")
 
 
@@ -299,7 +300,7 @@ def diff(
     """Compare the stored proposal with a new run (with --set, --lock, --capacity
     what-ifs, such as the relaxations `match` suggests); stores nothing."""
     c = _open(ctx, set_)
-    c.roster.dispose()
+    c.close()
     inp = _input(c, mode, lock, None, override)
     if capacity:
         from mentorctl.matching.relax import with_capacities
@@ -390,7 +391,7 @@ def scores(
     from mentorctl.matching.engine import mentors_and_mentees, score_candidates
 
     c = _open(ctx, None)
-    c.roster.dispose()
+    c.close()
     inp = _input(c, None, None, None)
     mentors, mentees = mentors_and_mentees(inp)
     rows: list[dict[str, Any]] = []

@@ -7,7 +7,8 @@ Shared by :mod:`mentorctl.cli.match` and :mod:`mentorctl.cli.review`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,21 +21,38 @@ if TYPE_CHECKING:
     from mentorctl.matching.engine import MatchInput
     from mentorctl.program import Program
     from mentorctl.roster.db import Roster
-    from mentorctl.roster.matches import RosterMatches
+    from mentorctl.roster.known import RosterMatches
 
 Pair = tuple[str, str]
 
 
 @dataclass
 class Context:
+    """What a ``match`` command knows before matching, and the roster it may write to:
+    opened on first use, so a dry run read on the plain read path never opens it.
+    :meth:`close` releases it."""
+
     program: Program
     directory: Path
-    roster: Roster
     cycle_id: int
     cycle_name: str
     known: RosterMatches
     program_id: int
     priority: frozenset[str] = frozenset()
+    opener: Callable[[], Roster] | None = field(default=None, repr=False)
+    _roster: Roster | None = field(default=None, repr=False)
+
+    @property
+    def roster(self) -> Roster:
+        if self._roster is None:
+            assert self.opener is not None, "a Context is made with its roster's opener"
+            self._roster = self.opener()
+        return self._roster
+
+    def close(self) -> None:
+        if self._roster is not None:
+            self._roster.dispose()
+            self._roster = None
 
 
 @dataclass
@@ -113,14 +131,37 @@ def pairs_file(directory: Path, name: str | None) -> PairsFile:
     return out
 
 
-def open_context(ctx: typer.Context, overrides: list[str] | None) -> Context:
-    """Load the program (with ``--set`` what-ifs) and what the roster knows of this cycle."""
-    from mentorctl.roster import matches
-    from mentorctl.roster.participants import ensure_cycle, ensure_program
-    from mentorctl.tracking.cycles import priority_mentees
+def open_context(
+    ctx: typer.Context, overrides: list[str] | None, *, read_only: bool = False
+) -> Context:
+    """Load the program (with ``--set`` what-ifs) and what the roster knows of this cycle.
+
+    ``read_only`` (a dry run) reads a snapshot on the plain read path: no SQLAlchemy on
+    SQLite, and no roster is kept open (the cycle's id is -1 while it is not stored yet).
+    A roster that has not stored the program yet is read the writing way, which makes its
+    rows in a rolled-back transaction.
+    """
+    from mentorctl.roster import known
 
     state = ctx.obj
     directory, program = state.load(tuple(overrides or ()))
+    if read_only:
+        with state.reading() as db:
+            stored = known.current_cycle(db, program)
+            if stored is not None:
+                program_id, cycle_id, start = stored
+                return Context(
+                    program,
+                    directory,
+                    cycle_id,
+                    program.cycle.name,
+                    known.load(db, program_id, cycle_id),
+                    program_id,
+                    known.priority_mentees(db, program_id, cycle_id, start),
+                    opener=state.open_roster,
+                )
+    from mentorctl.roster.participants import ensure_cycle, ensure_program
+
     roster = state.open_roster()
     # Reading needs the program's and cycle's rows; on a new roster they are made in a
     # transaction that is rolled back: commands that write make them again in their own.
@@ -128,9 +169,19 @@ def open_context(ctx: typer.Context, overrides: list[str] | None) -> Context:
         row = ensure_program(session, program)
         cycle = ensure_cycle(session, row, program)
         program_id, cycle_id, cycle_name = id_of(row), id_of(cycle), cycle.name
-        known = matches.load(session, program_id, cycle_id)
-        priority = priority_mentees(session, program_id, cycle)
-    return Context(program, directory, roster, cycle_id, cycle_name, known, program_id, priority)
+        roster_matches = known.load(session, program_id, cycle_id)
+        priority = known.priority_mentees(session, program_id, cycle_id, cycle.start)
+    return Context(
+        program,
+        directory,
+        cycle_id,
+        cycle_name,
+        roster_matches,
+        program_id,
+        priority,
+        opener=state.open_roster,
+        _roster=roster,
+    )
 
 
 def match_input(

@@ -53,7 +53,7 @@ def review(ctx: typer.Context) -> None:
     try:
         _review(c, decided)
     finally:
-        c.roster.dispose()
+        c.close()
         _print_decisions(decided, len(c.known.proposed))
 
 

@@ -121,5 +121,5 @@ def shortlist(
                 on_result=None if as_json else logger(False, advance),
             )
     finally:
-        c.roster.dispose()
+        c.close()
     report(results, as_json, False, noun="shortlist(s)")

@@ -1,4 +1,5 @@
-"""Matches in the roster: what matching reads, and where proposals are kept.
+"""Matches in the roster: where proposals are kept, accepted, refused and swapped (what
+``match`` reads is :mod:`mentorctl.roster.known`).
 
 A match is ``proposed`` (the latest `mentorctl match` run), ``active`` (accepted),
 ``rejected`` (the coordinator said no: never proposed again this cycle) or ``ended``.
@@ -20,26 +21,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from mentorctl.errors import MentorctlError, NotFoundError, Problem
-from mentorctl.roster.models import MatchRow, Participant, utcnow
+from mentorctl.roster.models import MatchRow, utcnow
 
 if TYPE_CHECKING:
     from mentorctl.matching.engine import Proposal
 
 Pair = tuple[str, str]
-
-
-@dataclass
-class RosterMatches:
-    """What the roster knows that matching needs, as plain data."""
-
-    people: list[dict[str, Any]]
-    ids: dict[str, int]  # email -> participant id
-    previous_pairs: frozenset[Pair]
-    active: list[Pair]
-    rejected: frozenset[Pair]
-    proposed: list[dict[str, Any]]
-    #: Pairs of this cycle locked despite a hard constraint: pair -> the coordinator's reason.
-    overrides: dict[Pair, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,80 +36,6 @@ class MenteePlaces:
 
     places: Mapping[str, int] = field(default_factory=dict)
     tracks: Mapping[str, str] = field(default_factory=dict)
-
-
-def _pairs(session: Session, where: Any) -> list[dict[str, Any]]:
-    """Matches (as plain dicts, by pair) meeting ``where``: one Core query, no ORM rows."""
-    from sqlalchemy import select as core_select
-
-    m = MatchRow.__table__  # type: ignore[attr-defined]
-    p = Participant.__table__  # type: ignore[attr-defined]
-    mentor, mentee = p.alias("mentor"), p.alias("mentee")
-    rows = session.execute(
-        core_select(
-            m.c.id,
-            mentor.c.email,
-            mentee.c.email,
-            m.c.score,
-            m.c.status,
-            m.c.locked,
-            m.c.circle,
-            m.c.explanation,
-            m.c.cycle_id,
-        )
-        .select_from(m)
-        .join(mentor, m.c.mentor_id == mentor.c.id)
-        .join(mentee, m.c.mentee_id == mentee.c.id)
-        .where(where)
-    ).all()
-    keys = ("id", "mentor", "mentee", "score", "status", "locked", "circle", "explanation",
-            "cycle_id")  # fmt: skip
-    out = [dict(zip(keys, row, strict=True)) for row in rows]
-    out.sort(key=lambda r: (r["mentor"], r["mentee"]))
-    return out
-
-
-def load(session: Session, program_id: int, cycle_id: int) -> RosterMatches:
-    """Everything ``match`` reads, as plain data: Core rows, not ORM objects (a roster of
-    12,000 people was 12,000 objects built and thrown away)."""
-    from sqlalchemy import select as core_select
-
-    from mentorctl.roster.models import CycleRow
-    from mentorctl.roster.records import ParticipantRecord
-
-    p = Participant.__table__  # type: ignore[attr-defined]
-    fields = list(ParticipantRecord.__dataclass_fields__)  # type: ignore[attr-defined]
-    people_rows = session.execute(
-        core_select(p.c.id, *(p.c[name] for name in fields)).where(
-            p.c.program_id == program_id, p.c.active.is_(True), p.c.forgotten_at.is_(None)
-        )
-    ).all()
-    people = [dict(zip(fields, row[1:], strict=True)) for row in people_rows]
-    ids = {row[1]: row[0] or 0 for row in people_rows}
-    m = MatchRow.__table__  # type: ignore[attr-defined]
-    other_cycles = core_select(CycleRow.__table__.c.id).where(  # type: ignore[attr-defined]
-        CycleRow.__table__.c.program_id == program_id,  # type: ignore[attr-defined]
-        CycleRow.__table__.c.id != cycle_id,  # type: ignore[attr-defined]
-    )
-    previous = _pairs(session, m.c.cycle_id.in_(other_cycles) & m.c.status.in_(("active", "ended")))
-    this_cycle = _pairs(session, m.c.cycle_id == cycle_id)
-    return RosterMatches(
-        people=people,
-        ids=ids,
-        previous_pairs=frozenset((r["mentor"], r["mentee"]) for r in previous),
-        active=[(r["mentor"], r["mentee"]) for r in this_cycle if r["status"] == "active"],
-        # Refused, or ended early this cycle: never proposed again in this cycle.
-        rejected=frozenset(
-            (r["mentor"], r["mentee"]) for r in this_cycle if r["status"] in ("rejected", "ended")
-        ),
-        proposed=[r for r in this_cycle if r["status"] == "proposed"],
-        overrides={
-            (r["mentor"], r["mentee"]): str(r["explanation"]["override"]["reason"])
-            for r in this_cycle
-            if r["status"] in ("proposed", "active")
-            and isinstance((r["explanation"] or {}).get("override"), dict)
-        },
-    )
 
 
 def proposal_record(proposal: Proposal) -> dict[str, Any]:
@@ -411,6 +324,8 @@ def match_problems(
     ).first()
     previous: frozenset[Pair] = frozenset()
     if cycle is not None and cycle.id is not None:
+        from mentorctl.roster.known import load
+
         known = load(session, program_id, cycle.id)
         previous = known.previous_pairs
         counts = Counter(mentor for mentor, _ in known.active)

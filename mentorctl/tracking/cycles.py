@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -224,29 +224,11 @@ def previous_cycle(session: Session, program_id: int, cycle: CycleRow) -> CycleR
 
 
 def priority_mentees(session: Session, program_id: int, cycle: CycleRow) -> frozenset[str]:
-    """Emails of mentees still taking part who had no match in the previous cycle.
+    """Emails of mentees still taking part who had no match in the previous cycle
+    (:func:`mentorctl.roster.known.priority_mentees`)."""
+    from mentorctl.roster.known import priority_mentees as unmatched_before
 
-    Only people enrolled while that cycle ran count (someone who joined since was not
-    "left unmatched"). Matching should favour them (see docs/tracking.md).
-    """
-    prev = previous_cycle(session, program_id, cycle)
-    if prev is None:
-        return frozenset()
-    matched = select(col(MatchRow.mentee_id)).where(
-        col(MatchRow.cycle_id) == prev.id, col(MatchRow.status).in_(("active", "ended"))
-    )
-    cutoff = prev.closed_at or dt.datetime.combine(prev.end, dt.time())
-    emails = session.execute(
-        select(col(Participant.email)).where(
-            col(Participant.program_id) == program_id,
-            col(Participant.active).is_(True),
-            col(Participant.forgotten_at).is_(None),
-            or_(col(Participant.role) == "mentee", col(Participant.role) == "both"),
-            col(Participant.created_at) <= cutoff,
-            col(Participant.id).not_in(matched),
-        )
-    ).scalars()
-    return frozenset(emails)
+    return unmatched_before(session, program_id, id_of(cycle), cycle.start)
 
 
 def list_cycles(session: Session, program_id: int) -> list[dict[str, Any]]:
