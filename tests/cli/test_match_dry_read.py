@@ -5,12 +5,10 @@ previous cycle's unmatched mentees first; on SQLite without importing SQLAlchemy
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import DATA, Cli
+from tests.imports import run_cli
 
 
 def _proposal(cli: Cli, *args: str) -> dict:
@@ -64,12 +62,8 @@ def test_a_dry_run_imports_no_sqlalchemy_and_changes_nothing(sqlite_cli: Cli) ->
     assert sqlite_cli("participants", "import", str(DATA / "people.csv")).exit_code == 0
     db = sqlite_cli.program / "roster.db"
     before = db.read_bytes()
-    cmd = [sys.executable, "-X", "importtime", "-m", "mentorctl", "-p", str(sqlite_cli.program)]
-    proc = subprocess.run(
-        [*cmd, "match", "--dry-run", "--json"], capture_output=True, text=True, timeout=120
-    )
+    proc, imported = run_cli(sqlite_cli.program, "match", "--dry-run", "--json")
     assert proc.returncode == 0, proc.stderr
-    imported = {m.group(1) for m in re.finditer(r"\|\s+([\w.]+)\s*$", proc.stderr, re.M)}
     assert "mentorctl.roster.known" in imported
     assert not {"sqlalchemy", "sqlmodel", "mentorctl.roster.models"} & imported
     assert json.loads(proc.stdout)["matches"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, REPO, Cli
+from tests.imports import run_cli
 from tests.reports.fixture import AS_OF, PROGRAM_YAML, build_roster
 
 TODAY = ("--today", AS_OF.isoformat())
@@ -44,20 +45,6 @@ def test_json(rcli: Cli) -> None:
     assert [t["cycle"] for t in trends] == ["2026-h2", "2027-h1"]
 
 
-# Runs the real CLI in a fresh interpreter, then lists the modules it imported
-# (sys.modules sees imports through importlib too, which -X importtime does not list).
-_PROBE = """
-import json, runpy, sys
-sys.argv = ["mentorctl", *sys.argv[1:]]
-code = 0
-try:
-    runpy.run_module("mentorctl", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code or 0
-sys.stdout.flush()
-sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
-sys.exit(code)
-"""
 HEAVY = {
     "sqlalchemy",
     "sqlmodel",
@@ -79,16 +66,9 @@ def test_report_json_reads_sqlite_without_orm_or_sqlalchemy(tmp_path: Path) -> N
     (d / "program.yaml").write_text(PROGRAM_YAML, encoding="utf-8")
     build_roster(f"sqlite:///{d / 'roster.db'}")
     before = (d / "roster.db").read_bytes()
-    proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, "-p", str(d), "report", "--json", "--no-greedy", *TODAY],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    err, _, modules = proc.stderr.rpartition("\nMODULES ")
-    assert proc.returncode == 0, err
-    assert sorted(HEAVY & set(json.loads(modules))) == []
+    proc, modules = run_cli(d, "report", "--json", "--no-greedy", *TODAY)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(HEAVY & modules) == []
     data = json.loads(proc.stdout)
     assert data["participation"]["match_rate"] == 0.8333  # the figures of test_json
     assert data["outcomes"]["groups"][0]["retention_ci"] == [0.4365, 0.9699]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,35 +19,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
+from tests.imports import run_cli
 
 HEAVY = {"sqlalchemy", "sqlmodel", "mentorctl.roster.models", "alembic", "scipy", "ortools"}
 
-# Runs the CLI in this interpreter, then prints which modules it imported (sys.modules
-# sees every import, importlib's included, which -X importtime does not list).
-_PROBE = """
-import json, runpy, sys
-sys.argv = ["mentorctl", *sys.argv[1:]]
-code = 0
-try:
-    runpy.run_module("mentorctl", run_name="__main__")
-except SystemExit as exc:
-    code = exc.code or 0
-sys.stdout.flush()
-sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
-sys.exit(code)
-"""
-
 
 def _run(program: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, "-p", str(program), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    head, _, modules = proc.stderr.rpartition("\nMODULES ")
-    proc.stderr = head
-    return proc, set(json.loads(modules))
+    return run_cli(program, *args)
 
 
 def _emails(program: Path, where: str) -> list[str]:

@@ -118,18 +118,9 @@ def test_fair_on_score_matrices_equals_exhaustive_search(case, candidates, waiti
 
 
 def _check_matrix(score: np.ndarray, capacity: np.ndarray, waiting: frozenset[int]) -> None:
-    program = parse_program(FAIR.replace("MIN", "null"))
-    n_m, n_e = score.shape
-    s = Scored(
-        mentors=[{"email": f"m{i}@x.org"} for i in range(n_m)],
-        mentees=[{"email": f"e{j}@x.org"} for j in range(n_e)],
-        capacity=capacity,
-        raw=np.nan_to_num(score, nan=0.0),
-        allowed=~np.isnan(score),
-        ineligible={},
-    )
-    priority = frozenset(f"e{j}@x.org" for j in waiting)
-    found = fair.solve_fair(s, MatchInput(program=program, people=[], priority=priority))
+    s, inp = _matrix_case(score, capacity, waiting, FAIR)
+    n_m = score.shape[0]
+    found = fair.solve_fair(s, inp)
     assert all(not np.isnan(score[i, j]) for i, j in found.pairs)
     for m in range(n_m):
         assert sum(i == m for i, _ in found.pairs) <= capacity[m]
@@ -286,8 +277,11 @@ def test_max_score_price_needs_no_solve_when_no_matching_has_more_pairs(roster, 
     assert quick.tradeoffs == solved.tradeoffs
 
 
-def _matrix_case(score: np.ndarray, capacity: np.ndarray, waiting: frozenset[int]):
-    program = parse_program(MAX_SCORE.replace("MIN", "null"))
+def _matrix_case(
+    score: np.ndarray, capacity: np.ndarray, waiting: frozenset[int], text: str = MAX_SCORE
+) -> tuple[Scored, MatchInput]:
+    """A score matrix (NaN: not allowed) as the solvers' input, under program ``text``."""
+    program = parse_program(text.replace("MIN", "null"))
     n_m, n_e = score.shape
     s = Scored(
         mentors=[{"email": f"m{i}@x.org"} for i in range(n_m)],

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,26 +14,24 @@ import pytest
 from mentorctl.roster import migrate
 from tests.cli.test_remind import matched
 from tests.conftest import Cli
+from tests.imports import run_cli
 
 
 def _run(program: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-X", "importtime", "-m", "mentorctl", "-p", str(program), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return run_cli(program, *args)[0]
 
 
-def _imported(stderr: str) -> set[str]:
-    return {m.group(1) for m in re.finditer(r"\|\s+([\w.]+)\s*$", stderr, re.M)}
+STATUS = ("status", "--json", "--all", "--today", "2027-03-01")
 
 
 def _status(program: Path) -> subprocess.CompletedProcess[str]:
-    return _run(program, "status", "--json", "--all", "--today", "2027-03-01")
+    return _run(program, *STATUS)
 
 
 def test_status_imports_no_sqlalchemy_and_answers_as_the_session_does(sqlite_cli: Cli) -> None:
     matched(sqlite_cli)
-    proc = _status(sqlite_cli.program)
+    proc, imported = run_cli(sqlite_cli.program, *STATUS)
     assert proc.returncode == 0, proc.stderr
-    imported = _imported(proc.stderr)
     assert "mentorctl.roster.read" in imported
     assert not {"sqlalchemy", "sqlmodel", "mentorctl.roster.models"} & imported
     data = json.loads(proc.stdout)
@@ -111,8 +107,8 @@ def test_an_older_roster_is_migrated_once_then_read(sqlite_cli: Cli) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (migrate.HEAD,)
     assert len(list(db.parent.glob(f"roster.db.bak-{migrate.REVISIONS[-2]}-*"))) == 1
-    again = _status(sqlite_cli.program)
-    assert "alembic" not in _imported(again.stderr)  # at head now: no migration machinery
+    again, imported = run_cli(sqlite_cli.program, *STATUS)
+    assert again.returncode == 0 and "alembic" not in imported  # at head: no migrations
 
 
 def test_a_roster_from_a_newer_release_is_refused_unchanged(sqlite_cli: Cli) -> None:
@@ -171,9 +167,8 @@ def test_participants_list_imports_no_sqlalchemy_and_lists_what_the_models_hold(
     sqlite_cli: Cli,
 ) -> None:
     matched(sqlite_cli)
-    proc = _run(sqlite_cli.program, "participants", "list", "--json", "--matched")
+    proc, imported = run_cli(sqlite_cli.program, "participants", "list", "--json", "--matched")
     assert proc.returncode == 0, proc.stderr
-    imported = _imported(proc.stderr)
     assert not {"sqlalchemy", "sqlmodel", "mentorctl.roster.models"} & imported
     listed = json.loads(proc.stdout)
 
