@@ -123,10 +123,15 @@ def _roster_error(url: str, exc: Exception) -> RosterError:
 
 
 def _make_engine(url: str) -> Engine:
-    from sqlalchemy import create_engine, event
+    from sqlalchemy import URL, create_engine, event
 
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        # A file's path goes to SQLAlchemy as a URL object, never re-parsed: releases
+        # differ in whether they percent-decode a URL's path, and a folder may be named
+        # "Draft?" or "100%".
+        path = sqlite_path(url)
+        target = url if path is None else URL.create("sqlite", database=str(path))
+        engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

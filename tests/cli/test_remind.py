@@ -49,15 +49,14 @@ def matched(cli: Cli) -> None:
         assert result.exit_code == 0, result.output
     # Matches count from their acceptance; pin it to the cycle's first day so that the
     # expectations below do not depend on the real date the test runs on.
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    from mentorctl.roster.db import default_url
+    from mentorctl.roster.db import default_url, open_roster
 
-    url = cli.db_url or default_url(cli.program)
-    engine = create_engine(url)
-    with engine.begin() as conn:
+    roster = open_roster(cli.db_url or default_url(cli.program), create=False)
+    with roster.engine.begin() as conn:
         conn.execute(text("UPDATE match SET started_at = :d"), {"d": dt.datetime(2027, 1, 11, 9)})
-    engine.dispose()
+    roster.dispose()
 
 
 def sent(smtp: SmtpServer, since: int = 0) -> list[tuple[str, tuple[str, ...]]]:

@@ -71,6 +71,10 @@ def _send_proc(cli: Cli) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # A job started in the background (`bash .ci/run &`) inherits Ctrl-C ignored, and
+        # Python then never turns it into KeyboardInterrupt: give the child the default,
+        # as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
