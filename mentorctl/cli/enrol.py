@@ -132,20 +132,21 @@ def import_participants(
 def _enrolled(state: Any, program: Any) -> dict[str, dict[str, Any]]:
     """Email -> stored values of everyone enrolled (empty before the roster exists): a
     ranking form's export (email and answers only) updates them, and the person codes
-    in its answers are read as their emails."""
+    in its answers are read as their emails.
+
+    A read on the plain read path: it stores nothing (a program not stored yet has nobody
+    enrolled), so it never contends with another import writing the same new roster."""
     from mentorctl.roster.db import sqlite_path
-    from mentorctl.roster.participants import ensure_program, existing_index
+    from mentorctl.roster.person import person_of, program_id, select_people
 
     path = sqlite_path(state.roster_url())
     if path is not None and not path.exists():
         return {}  # reading must not create the roster: a bad file leaves nothing behind
-    roster = state.open_roster()
-    try:
-        with roster.session(dry_run=True) as session:
-            index = existing_index(session, id_of(ensure_program(session, program)))
-    finally:
-        roster.dispose()
-    return {email: stored for email, (_, stored) in index.items()}
+    with state.reading() as db:
+        pid = program_id(db, program)
+        rows = [] if pid is None else db.all(select_people("program_id = :pid"), pid=pid)
+    people = (person_of(row) for row in rows)
+    return {person["email"]: person for person in people}
 
 
 def _not_in_file(program: Any, provided: frozenset[str]) -> list[str]:
