@@ -285,12 +285,11 @@ def _print_plain(rows: list[MatchHealth], title: str, caption: str) -> None:
     import sys
 
     table = [list(_HEADERS), *(_cells(r) for r in rows)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(_HEADERS))]
+    widths = [max(map(len, column)) for column in zip(*table, strict=True)]
+    pad = [str.rjust if i in _RIGHT else str.ljust for i in range(len(_HEADERS))]
     lines = [title]
     for row in table:
-        cells = [
-            c.rjust(widths[i]) if i in _RIGHT else c.ljust(widths[i]) for i, c in enumerate(row)
-        ]
+        cells = (p(c, w) for c, w, p in zip(row, widths, pad, strict=True))
         lines.append("  ".join(cells).rstrip())
     lines.append(caption)
     sys.stdout.write("\n".join(lines) + "\n")
