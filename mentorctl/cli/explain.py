@@ -66,7 +66,8 @@ def explain_command(
         _pair(inp, mentee, mentor, as_json)
 
 
-def _pair(inp: MatchInput, mentee: str, mentor: str, as_json: bool) -> None:
+def pair_data(inp: MatchInput, mentee: str, mentor: str) -> dict[str, Any]:
+    """``explain MENTEE MENTOR --json``: the pair's score, criteria and exclusions."""
     from mentorctl.errors import MatchingError, NotFoundError
     from mentorctl.matching.continuity import previous_reason
     from mentorctl.matching.engine import is_mentee, is_mentor, pair_exclusions
@@ -85,7 +86,7 @@ def _pair(inp: MatchInput, mentee: str, mentor: str, as_json: bool) -> None:
     if not is_mentor(m):
         raise MatchingError(f"{m['email']}: is a {m['role']}, not a mentor")
     pair = explain_pair(inp.program, m, who)
-    data: dict[str, Any] = {
+    return {
         "mentor": m["email"],
         "mentee": who["email"],
         "score": round(pair.score, 6),
@@ -106,6 +107,11 @@ def _pair(inp: MatchInput, mentee: str, mentor: str, as_json: bool) -> None:
             for r in pair.criteria
         ],
     }
+
+
+def _pair(inp: MatchInput, mentee: str, mentor: str, as_json: bool) -> None:
+    data = pair_data(inp, mentee, mentor)
+    names = {p["email"]: p["name"] for p in inp.people}
     if as_json:
         output.print_json(data)
         return
@@ -118,7 +124,7 @@ def _pair(inp: MatchInput, mentee: str, mentor: str, as_json: bool) -> None:
             Column("reason", "Reason"),
         ],
         data["criteria"],
-        title=f"{m['name']} -> {who['name']}: score {data['score']:.3f}",
+        title=f"{names[data['mentor']]} -> {names[data['mentee']]}: score {data['score']:.3f}",
     )
     for r in data["excluded_by"]:
         output.out().print(f"excluded: {r}", markup=False)
