@@ -68,23 +68,13 @@ def explain_command(
 
 def pair_data(inp: MatchInput, mentee: str, mentor: str) -> dict[str, Any]:
     """``explain MENTEE MENTOR --json``: the pair's score, criteria and exclusions."""
-    from mentorctl.errors import MatchingError, NotFoundError
     from mentorctl.matching.continuity import previous_reason
-    from mentorctl.matching.engine import is_mentee, is_mentor, pair_exclusions
+    from mentorctl.matching.engine import pair_exclusions, taking_part
     from mentorctl.matching.scoring import explain_pair
 
     by_email = {p["email"]: p for p in inp.people}
-    # The checks (and words) of engine.candidates, which the mentee-only form runs.
-    who = by_email.get(mentee.strip().lower())
-    if who is None:
-        raise NotFoundError(f"{mentee}: no such participant in this program")
-    if not is_mentee(who):
-        raise MatchingError(f"{who['email']}: is a {who['role']}, not a mentee")
-    m = by_email.get(mentor.strip().lower())
-    if m is None:
-        raise NotFoundError(f"{mentor}: no such participant in this program")
-    if not is_mentor(m):
-        raise MatchingError(f"{m['email']}: is a {m['role']}, not a mentor")
+    who = taking_part(by_email, mentee, "mentee")
+    m = taking_part(by_email, mentor, "mentor")
     pair = explain_pair(inp.program, m, who)
     return {
         "mentor": m["email"],

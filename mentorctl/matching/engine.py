@@ -383,19 +383,27 @@ def pair_exclusions(
     )
 
 
+def taking_part(by_email: dict[str, Person], email: str, role: str) -> Person:
+    """The enrolled person ``email`` (any case) taking part as ``role`` (``mentor`` or
+    ``mentee``); NotFoundError or MatchingError in the coordinator's words otherwise."""
+    from mentorctl.errors import NotFoundError
+
+    person = by_email.get(email.strip().lower())
+    if person is None:
+        raise NotFoundError(f"{email}: no such participant in this program")
+    if not (is_mentee if role == "mentee" else is_mentor)(person):
+        raise MatchingError(f"{person['email']}: is a {person['role']}, not a {role}")
+    return person
+
+
 def candidates(
     inp: MatchInput, mentee_email: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A mentee's eligible mentors, best first, and everyone else with their exclusions."""
-    from mentorctl.errors import NotFoundError
     from mentorctl.matching.scoring import explain_pair
 
     by_email = {p["email"]: p for p in inp.people}
-    mentee = by_email.get(mentee_email.strip().lower())
-    if mentee is None:
-        raise NotFoundError(f"{mentee_email}: no such participant in this program")
-    if not is_mentee(mentee):
-        raise MatchingError(f"{mentee['email']}: is a {mentee['role']}, not a mentee")
+    mentee = taking_part(by_email, mentee_email, "mentee")
     good, excluded = [], []
     for m in sorted(inp.people, key=lambda p: p["email"]):
         if not is_mentor(m) or m["email"] == mentee["email"]:

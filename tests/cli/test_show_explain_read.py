@@ -139,45 +139,22 @@ def _explain_through_the_orm(
 ) -> dict[str, Any]:
     """`explain --json` as it was computed before: every person and match of the cycle
     read through the ORM session (cli/match_input.py), then the engine."""
+    from mentorctl.cli.explain import pair_data
     from mentorctl.cli.match_input import match_input, open_context
     from mentorctl.cli.state import State
-    from mentorctl.matching.continuity import previous_reason
-    from mentorctl.matching.engine import candidates, pair_exclusions
+    from mentorctl.matching.engine import candidates
     from mentorctl.matching.relax import suggest
-    from mentorctl.matching.scoring import explain_pair
 
     state = state or State(program_location=program)
     c = open_context(SimpleNamespace(obj=state), None)  # type: ignore[arg-type]
     c.roster.dispose()
     inp = match_input(c, None, None, None)
-    by_email = {p["email"]: p for p in inp.people}
     good, excluded = candidates(inp, mentee)
-    who = by_email[mentee]
     for e in excluded:
         if (e["mentor"], mentee) in inp.overrides:
             e["override"] = inp.overrides[(e["mentor"], mentee)]
     if mentor is not None:
-        m = by_email[mentor]
-        pair = explain_pair(inp.program, m, who)
-        return {
-            "mentor": mentor,
-            "mentee": mentee,
-            "score": round(pair.score, 6),
-            "excluded_by": pair_exclusions(inp, m, who, by_email),
-            "override": inp.overrides.get((mentor, mentee)),
-            "continuity": previous_reason(inp, mentor, mentee),
-            "criteria": [
-                {
-                    "name": r.name,
-                    "kind": r.kind,
-                    "weight": r.weight,
-                    "value": None if r.value is None else round(r.value, 6),
-                    "contribution": round(r.contribution, 6),
-                    "reason": r.reason,
-                }
-                for r in pair.criteria
-            ],
-        }
+        return pair_data(inp, mentee, mentor)  # explain's own figures, on the whole roster
     data: dict[str, Any] = {
         "mentee": mentee,
         "candidates": good[:5],

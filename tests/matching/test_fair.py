@@ -232,15 +232,7 @@ def test_count_flow_probe_equals_a_full_maximum_flow(case, candidates, data) -> 
     """The search's probe (OR-tools, on a restricted set of pairs proven by its minimum
     cut) answers as a maximum flow over every pair does."""
     score, capacity = case
-    n_m, n_e = score.shape
-    s = Scored(
-        mentors=[{"email": f"m{i}@x.org"} for i in range(n_m)],
-        mentees=[{"email": f"e{j}@x.org"} for j in range(n_e)],
-        capacity=capacity,
-        raw=np.nan_to_num(score, nan=0.0),
-        allowed=~np.isnan(score),
-        ineligible={},
-    )
+    s, _ = _matrix_case(score, capacity, frozenset())
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fair, "_CANDIDATES", candidates)
         flow = fair._CountFlow(s, s.raw, [])
