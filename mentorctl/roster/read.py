@@ -14,14 +14,13 @@ The SQL is portable text with ``:name`` parameters (both sqlite3 and SQLAlchemy'
 ``text()`` take them): quote the column ``"end"``, pass booleans as parameters rather
 than ``1``/``true`` literals, and use sub-selects instead of ``IN (:list)``. Values come
 back as the database stores them (SQLite: dates as ISO text, booleans as 0/1, JSON as
-text); :func:`date_of`, :func:`datetime_of`, :func:`bool_of` and :func:`json_of` make them
+text); :func:`mentorctl.tables.dates.as_date`, :func:`bool_of` and :func:`json_of` make them
 alike.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -31,7 +30,6 @@ from urllib.parse import quote
 
 from mentorctl.errors import RosterError
 from mentorctl.roster.connect import sqlite_path
-from mentorctl.tables.dates import as_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -179,18 +177,6 @@ def _roster_error(url: str, exc: Exception) -> RosterError:
     from mentorctl.roster.db import _roster_error as message
 
     return message(url, exc)
-
-
-def date_of(value: Any) -> dt.date | None:
-    """A stored date (or datetime) as a date."""
-    return as_date(value)
-
-
-def datetime_of(value: Any) -> dt.datetime | None:
-    """A stored datetime (SQLite keeps ISO text) as a datetime."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
 
 
 def bool_of(value: Any) -> bool | None:
