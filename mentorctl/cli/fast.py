@@ -7,7 +7,7 @@ plain form and runs them here:
 
 * ``notify intro --send`` with every introduction already sent (asks
   :func:`mentorctl.notify.quick.quick_all_sent`);
-* ``status`` with any of its options (the same :func:`mentorctl.cli.tracking.show_status`
+* ``status`` with any of its options (the same :func:`mentorctl.cli.status.show_status`
   the Typer command calls, so the two cannot answer differently).
 
 Plain means: global options (``-p``, ``--database-url``, ``-q``, and their environment
@@ -149,7 +149,7 @@ def _plain_intro_send(argv: Sequence[str]) -> tuple[Path | None, str | None, boo
 
 
 def _status_spec() -> _Spec:
-    from mentorctl.cli.tracking import FailOn, HealthChoice, SortKey
+    from mentorctl.cli.status import FailOn, HealthChoice, SortKey
 
     return _Spec(
         words=("status",),
@@ -186,7 +186,7 @@ def _answer_status(argv: Sequence[str]) -> bool:
     line = _parse(argv, _status_spec())
     from mentorctl.cli import guarded, output
     from mentorctl.cli.state import State
-    from mentorctl.cli.tracking import FailOn, HealthChoice, SortKey, show_status
+    from mentorctl.cli.status import FailOn, HealthChoice, SortKey, show_status
 
     output.set_quiet(line.quiet)
     state = State(line.program, line.url, line.quiet, command="status")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
+
+from mentorctl.cli.state import today as today  # the day a command acts on
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print JSON (shapes documented in README and docs/).")
@@ -24,13 +25,6 @@ TodayOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def today(text: str | None) -> dt.date:
-    """The day a command acts on: ``--today`` / ``MENTORCTL_TODAY``, else the real date."""
-    from mentorctl.tracking import check_today, parse_today
-
-    return check_today(parse_today(text))
 
 
 SendOpt = Annotated[

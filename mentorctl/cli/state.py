@@ -10,6 +10,7 @@ otherwise do in a mistyped directory.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,3 +99,10 @@ def _must_exist(url: str) -> None:
             f"{path}: no roster here yet; enrol people first with "
             "`mentorctl participants import FILE` (or `participants add`)"
         )
+
+
+def today(text: str | None) -> dt.date:
+    """The day a command acts on: ``--today`` / ``MENTORCTL_TODAY``, else the real date."""
+    from mentorctl.tracking import check_today, parse_today
+
+    return check_today(parse_today(text))
