@@ -1,14 +1,15 @@
 """Command lines answered before Typer parses anything.
 
 Typer coerces every option's value through pydantic adapters, which costs more than the
-whole of ``mentorctl --help``. Two command lines that cron and scripts run over and over
-should cost little more than their own work, so :func:`answered` recognises them in their
-plain form and runs them here:
+whole of ``mentorctl --help``. Command lines that cron, scripts and dashboards run over
+and over should cost little more than their own work, so :func:`answered` recognises
+them in their plain form and runs them here, before Typer is imported:
 
 * ``notify intro --send`` with every introduction already sent (asks
   :func:`mentorctl.notify.quick.quick_all_sent`);
 * ``status`` with any of its options (the same :func:`mentorctl.cli.status.show_status`
-  the Typer command calls, so the two cannot answer differently).
+  the Typer command calls, so the two cannot answer differently);
+* ``report`` with any of its options (likewise :func:`mentorctl.cli.reporting.show_report`).
 
 Plain means: global options (``-p``, ``--database-url``, ``-q``, and their environment
 variables), the command's words, then options this module knows, each with a value Typer
@@ -166,6 +167,16 @@ def _status_spec() -> _Spec:
     )
 
 
+_REPORT = _Spec(
+    words=("report",),
+    flags=frozenset(
+        {"--json", "--csv", "--md", "--all-cycles", "--greedy", "--no-greedy", "--timeline"}
+    ),
+    exclusive=frozenset({"--greedy", "--no-greedy"}),  # Typer takes the last: leave it that
+    values={"--cycle": _text, "--html": _text, "--today": _text},
+)
+
+
 def _answer_intro_send(argv: Sequence[str]) -> bool:
     program, url, quiet = _plain_intro_send(argv)
     from mentorctl.notify.quick import quick_all_sent
@@ -210,10 +221,42 @@ def _answer_status(argv: Sequence[str]) -> bool:
     return True
 
 
+def _answer_report(argv: Sequence[str]) -> bool:
+    if not argv or "report" not in argv:
+        raise _NotPlain
+    line = _parse(argv, _REPORT)
+    from mentorctl.cli import guarded, output
+    from mentorctl.cli.reporting import show_report
+    from mentorctl.cli.state import State
+
+    output.set_quiet(line.quiet)
+    state = State(line.program, line.url, line.quiet, command="report")
+    one = {k: v[-1] for k, v in line.values.items()}
+    greedy = True if "--greedy" in line.flags else False if "--no-greedy" in line.flags else None
+    code = guarded(
+        lambda: show_report(
+            state,
+            cycle=one.get("--cycle"),
+            as_json="--json" in line.flags,
+            as_csv="--csv" in line.flags,
+            as_md="--md" in line.flags,
+            html=Path(one["--html"]) if "--html" in one else None,
+            all_cycles="--all-cycles" in line.flags,
+            greedy=greedy,
+            timeline="--timeline" in line.flags,
+            today=one.get("--today") or os.environ.get("MENTORCTL_TODAY") or None,
+        )
+    )
+    sys.stdout.flush()
+    if code:
+        raise SystemExit(code)
+    return True
+
+
 def answered(argv: Sequence[str]) -> bool:
     """Answer ``argv`` here when it is one of the plain command lines above; False when
     Typer should run it. May exit with the command's exit code."""
-    for answer in (_answer_intro_send, _answer_status):
+    for answer in (_answer_intro_send, _answer_status, _answer_report):
         try:
             return answer(argv)
         except _NotPlain:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,10 +10,11 @@ import typer
 from mentorctl.cli import output
 from mentorctl.cli.enrol import DateFormatOpt
 from mentorctl.cli.options import TodayOpt
+from mentorctl.cli.reporting import show_report
 from mentorctl.roster.ids import id_of
 
 if TYPE_CHECKING:
-    from mentorctl.reports import Report
+    pass
 
 hr_app = typer.Typer(
     rich_markup_mode=None, help="Import HR outcomes (retention, promotion).", no_args_is_help=True
@@ -64,80 +64,20 @@ def report(
 
     Works for a cycle in progress too (figures so far). Definitions: docs/reports.md.
     """
-    from mentorctl.errors import UsageError
-    from mentorctl.reports import build_report
-    from mentorctl.tracking import parse_today
-
-    if sum((as_json, as_csv, as_md, html is not None)) > 1:
-        raise UsageError("choose one of --json, --csv, --md and --html")
-    state = ctx.obj
-    _, program = state.load()
-    as_of = parse_today(today)
-    with state.reading() as reader:  # plain SQL over one snapshot; no ORM, no SQLAlchemy
-        data = build_report(
-            reader,
-            program,
-            cycle=cycle,
-            as_of=as_of,
-            all_cycles=all_cycles,
-            greedy=greedy,
-            timeline=timeline or html is not None,
-        )
-    if as_json:
-        output.print_json(data.as_json())
-    elif as_csv:
-        _print_csv(data)
-    elif as_md:
-        from mentorctl.reports.html import render_markdown
-
-        sys.stdout.write(render_markdown(data))
-    elif html is not None:
-        from mentorctl.reports.html import write_html
-
-        write_html(data, html)
-        output.info(f"wrote {html}")
-    else:
-        _print_tables(data)
-
-
-def _print_csv(data: Report) -> None:
-    from mentorctl.reports import flat_rows
-    from mentorctl.tables.csvsafe import to_csv
-
-    keys = ("section", "group", "figure", "value")
-    sys.stdout.write(to_csv(keys, ([row[k] for k in keys] for row in flat_rows(data))))
-
-
-def _print_tables(data: Report) -> None:
-    from rich.markup import escape as rich_escape
-    from rich.table import Table
-
-    from mentorctl.reports import cell_kind, display, sections
-
-    def escape(text: str) -> str:  # markup and control characters both made inert
-        return rich_escape(output.safe_text(text))
-
-    console = output.out()
-    state = "in progress" if data.in_progress else "ended"
-    console.print(
-        f"[bold]{escape(data.program)}[/bold]: cycle {escape(data.cycle)} "
-        f"({data.cycle_start} to {data.cycle_end}, {state}), as of {data.as_of}"
+    code = show_report(
+        ctx.obj,
+        cycle=cycle,
+        as_json=as_json,
+        as_csv=as_csv,
+        as_md=as_md,
+        html=html,
+        all_cycles=all_cycles,
+        greedy=greedy,
+        timeline=timeline,
+        today=today,
     )
-    for sec in sections(data):
-        table = Table(title=sec.title, title_justify="left", header_style="bold")
-        for col in sec.columns:
-            table.add_column(escape(col.header), justify="left" if col.kind == "text" else "right")
-        for row in sec.rows:
-            table.add_row(
-                *(escape(display(row.get(c.key), cell_kind(c, row))) for c in sec.columns)
-            )
-        console.print()
-        if sec.rows:
-            output.print_wide(table)
-        else:
-            console.print(f"[bold]{escape(sec.title)}[/bold]")
-        for note in sec.notes:
-            console.print(escape(note))
+    if code:
+        raise typer.Exit(code)
 
 
 @hr_app.command("import")
