@@ -248,7 +248,7 @@ def _cycle_report(
         min_group_size=min_size,
         participation=part,
         match_quality=quality,
-        engagement=engagement(program, db, cycle, when, replaced),
+        engagement=engagement(program, db, cycle, when, replaced, facts=data.health),
         goals=goals(data),
         satisfaction=satisfaction(data, min_size),
         supply_gaps=supply_gaps(program, enrolled) if full else [],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.errors import NotFoundError
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 MATCH_STATUSES = ("active", "ended")
 #: The cycle's matches that happened (``:cycle`` is the cycle's id).
 IN_CYCLE = "cycle_id = :cycle AND status IN ('active', 'ended')"
+
+#: Columns of ``match`` the report reads besides those health reads (they end each row
+#: of :attr:`_Data.health`).
+MATCH_EXTRA = ("mentor_id", "mentee_id", "score")
 
 #: Columns every figure about people reads (participation, outcomes, preferences, groups).
 PEOPLE_COLUMNS = ("id", "email", "name", "role", "department", "created_at", "active")
@@ -65,6 +69,9 @@ class _Data:
     goals: list[tuple[str, int, int]]  # (status, how many, their summed progress)
     #: (respondent, date as stored, check-in id, satisfaction, would-recommend)
     checkins: list[tuple[Any, Any, int, int | None, int | None]]
+    #: Each match's :func:`~mentorctl.tracking.health.health_facts` on the report's day,
+    #: then its mentor_id, mentee_id and score (:data:`MATCH_EXTRA`).
+    health: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def reader(source: ReadSource) -> Reader:
@@ -170,13 +177,13 @@ def load_people(
 def _load_cycle(
     source: ReadSource, cycle: CycleInfo, as_of: dt.date, people: dict[int, dict[str, Any]]
 ) -> _Data:
+    from mentorctl.tracking.health import health_facts
+
     db = reader(source)
-    match_rows = db.all(
-        "SELECT id, mentor_id, mentee_id, score, status, outcome FROM match "
-        f"WHERE {IN_CYCLE} ORDER BY id",
-        cycle=cycle.id,
-    )
-    matches = [_Match(*r) for r in match_rows]
+    # One read of the matches for every figure: what health needs, and the pairs and
+    # scores (the extra columns, last). By id, as the figures expect them.
+    health = health_facts(db, cycle.id, as_of, MATCH_EXTRA)
+    matches = [_Match(r[0], r[-3], r[-2], r[-1], r[1], r[5]) for r in health]
     # Goals by state: a count and the summed progress is all the report shows of them.
     goals = [
         (str(s), int(n), int(p or 0))
@@ -198,7 +205,7 @@ def _load_cycle(
             today=day(db, as_of),
         )
     ]
-    return _Data(people, matches, goals, checkins)
+    return _Data(people, matches, goals, checkins, health)
 
 
 def replaced_matches(matches: Sequence[_Match]) -> frozenset[int]:

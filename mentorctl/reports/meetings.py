@@ -10,9 +10,9 @@ the outcomes the close recorded. A match ended early stays ``ended``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mentorctl.program import Program
 from mentorctl.reports.data import CycleInfo
@@ -21,7 +21,6 @@ from mentorctl.reports.model import Engagement, HealthCounts, HealthPoint, _r, s
 if TYPE_CHECKING:
     from mentorctl.reports.data import ReadSource
     from mentorctl.tracking import MatchHealth
-    from mentorctl.tracking.health import MatchFacts
 
 
 HEALTH_STATES = ("on_track", "at_risk", "stalled")  # tracking's on-track, at-risk, stalled
@@ -41,6 +40,8 @@ def engagement(
     cycle: CycleInfo,
     as_of: dt.date,
     replaced: Collection[int] = (),
+    *,
+    facts: Sequence[tuple[Any, ...]] | None = None,
 ) -> Engagement:
     """Meetings, hours, health and outcomes of the cycle's matches on ``as_of``.
 
@@ -50,22 +51,30 @@ def engagement(
     Matches ended early count for meetings but are not judged: health shares are over the
     other matches. ``replaced`` matches (ended early, the mentee matched again, see
     :func:`~mentorctl.reports.data.replaced_matches`) add their meetings but are not
-    counted as matches a second time.
+    counted as matches a second time. ``facts``: the cycle's
+    :func:`~mentorctl.tracking.health.health_facts` on ``as_of`` when the caller has
+    read them already (else they are read from ``source``).
     """
-    all_rows = _assessed(source, program, cycle, as_of)  # only counted: no need to sort
-    rows = [r for r in all_rows if r.match_id not in replaced]
-    held = sum(r.meetings_held for r in all_rows)
-    expected = sum(r.meetings_expected for r in all_rows)
-    minutes = sum(r.minutes for r in all_rows)
-    counts = _count_health(rows)
-    n = len(rows)
+    if facts is None:
+        facts = _health_facts(source, cycle, as_of)
+    held = expected = minutes = n = 0
+    health: dict[str, int] = {}
     outcomes = dict.fromkeys(OUTCOME_KEYS, 0)
-    for r in rows:
-        if r.outcome:
-            key = r.outcome.replace("-", "_")
+    judged = _judge_all(program, cycle, as_of, facts)
+    for row, (expect, state, status, outcome) in zip(facts, judged, strict=True):
+        held += row[6]
+        minutes += row[8]
+        expected += expect
+        if row[0] in replaced:
+            continue
+        n += 1
+        health[state] = health.get(state, 0) + 1
+        if outcome:
+            key = outcome.replace("-", "_")
         else:  # no outcome stored: still running, or ended before outcomes were recorded
-            key = "active" if r.status == "active" else "ended_early"
+            key = "active" if status == "active" else "ended_early"
         outcomes[key] = outcomes.get(key, 0) + 1
+    counts = _counts(health)
     return Engagement(
         matches=n,
         meetings_held=held,
@@ -76,7 +85,7 @@ def engagement(
         health=counts,
         health_shares={s: share(getattr(counts, s), counts.judged) for s in HEALTH_STATES},
         outcomes=outcomes,
-        replaced=len(all_rows) - n,
+        replaced=len(facts) - n,
     )
 
 
@@ -92,56 +101,82 @@ def health_rows(
     report "as of" an earlier day sees the cycle as it was). A match the cycle's close
     ended is judged as it stood on the day it closed, with its outcome kept.
     """
-    rows = _assessed(source, program, cycle, as_of)
+    from mentorctl.tracking.health import Thresholds, assess, match_facts
+
+    if cycle.id < 0:  # not in the roster yet: no matches
+        return []
+    thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
+    rows = []
+    for f in match_facts(source, cycle.id, as_of):
+        day, status, ended, reason, outcome = _as_judged(
+            (f.match_id, f.status, f.started, f.ended, f.end_reason, f.outcome), as_of
+        )
+        if (status, ended, reason, outcome) != (f.status, f.ended, f.end_reason, f.outcome):
+            f = replace(f, status=status, ended=ended, end_reason=reason, outcome=outcome)
+        rows.append(
+            assess(
+                f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=day
+            )
+        )
     rows.sort(key=lambda r: (r.circle or "", r.mentor or "", r.mentee or "", r.match_id))
     return rows
 
 
-def _assessed(
-    source: ReadSource, program: Program, cycle: CycleInfo, as_of: dt.date
-) -> list[MatchHealth]:
-    """:func:`health_rows` in the order the roster gives them."""
-    from mentorctl.tracking.health import match_facts
+def _health_facts(
+    source: ReadSource, cycle: CycleInfo, as_of: dt.date, extra: Sequence[str] = ()
+) -> list[tuple[Any, ...]]:
+    """:func:`~mentorctl.tracking.health.health_facts` of the cycle on ``as_of``."""
+    from mentorctl.tracking.health import health_facts
 
     if cycle.id < 0:  # not in the roster yet: no matches
         return []
-    return _judged(program, cycle, as_of, match_facts(source, cycle.id, as_of))
+    return health_facts(source, cycle.id, as_of, extra)
 
 
-def _judged(
-    program: Program, cycle: CycleInfo, as_of: dt.date, facts: Iterable[MatchFacts]
-) -> list[MatchHealth]:
-    """Each match's health on ``as_of`` as the report judges it (see :func:`health_rows`)."""
-    from mentorctl.tracking.health import Thresholds, assess
-
-    thresholds = Thresholds.of(program.health, program.cycle.cadence.days)
-    rows = []
-    for f in facts:
-        day, ended = as_of, f.ended
-        if f.status == "ended" and ended is not None:
-            if as_of < ended:
-                f = replace(f, status="active", ended=None, end_reason=None, outcome=None)
-            elif f.outcome in CLOSE_OUTCOMES:
-                day = ended
-                f = replace(f, status="active")
-        row = assess(
-            f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=day
-        )
-        rows.append(row)
-    return rows
+def _as_judged(
+    row: Sequence[Any], as_of: dt.date
+) -> tuple[dt.date, str, dt.date | None, str | None, str | None]:
+    """(day, status, ended, end_reason, outcome) a match is judged with on ``as_of``, from
+    a :func:`~mentorctl.tracking.health.health_facts` row: a match that had not ended
+    yet on ``as_of`` as active, a match the cycle's close ended as it stood that day."""
+    status, ended, reason, outcome = row[1], row[3], row[4], row[5]
+    if status == "ended" and ended is not None:
+        if as_of < ended:
+            return as_of, "active", None, None, None
+        if outcome in CLOSE_OUTCOMES:
+            return ended, "active", ended, reason, outcome
+    return as_of, status, ended, reason, outcome
 
 
-def _count_health(rows: Iterable[MatchHealth]) -> HealthCounts:
+def _judge_all(
+    program: Program, cycle: CycleInfo, as_of: dt.date, facts: Iterable[Sequence[Any]]
+) -> Iterator[tuple[int, str, str, str | None]]:
+    """(meetings expected, health key, status, outcome) of each row of ``facts`` on
+    ``as_of``, by tracking's :func:`~mentorctl.tracking.health.judge`: the health key as
+    :class:`HealthCounts` names it (``on_track``), the status and outcome as judged
+    (:func:`_as_judged`)."""
+    from mentorctl.tracking.health import Thresholds, judge
+
+    t = Thresholds.of(program.health, program.cycle.cadence.days)
+    start, end = cycle.start, cycle.end
+    key = {"on-track": "on_track", "at-risk": "at_risk", "stalled": "stalled", "ended": "ended"}
+    for row in facts:
+        day, status, ended, reason, outcome = _as_judged(row, as_of)
+        # row: match_id, status, started, ended, end_reason, outcome, held, last_met,
+        # minutes, satisfaction, said_met, said_not_yet (health_facts' columns)
+        j = judge(
+            t, start, end, day, status, reason, row[2], ended, row[6], row[7], row[9],
+            row[10], row[11],
+        )  # fmt: skip
+        yield j[1], key.get(j[6], j[6]), status, outcome
+
+
+def _counts(health: dict[str, int]) -> HealthCounts:
     counts = HealthCounts()
-    for row in rows:
-        key = _health_key(row)
+    for key, n in health.items():
         if hasattr(counts, key):
-            setattr(counts, key, getattr(counts, key) + 1)
+            setattr(counts, key, getattr(counts, key) + n)
     return counts
-
-
-def _health_key(row: MatchHealth) -> str:
-    return row.health.replace("-", "_")  # "on-track" -> the field name "on_track"
 
 
 def health_timeline(
@@ -157,11 +192,11 @@ def health_timeline(
         dates.append(day)
         day += dt.timedelta(days=step)
     dates.append(end)
-    from mentorctl.tracking.health import match_facts_by_day
-
-    # One read of the matches for every step; only the dated aggregates run per step.
-    facts = match_facts_by_day(source, cycle.id, dates) if cycle.id >= 0 else {}
     for d in dates:
-        counts = _count_health(_judged(program, cycle, d, facts.get(d, ())))
+        facts = _health_facts(source, cycle, d)
+        health: dict[str, int] = {}
+        for _, state, _, _ in _judge_all(program, cycle, d, facts):
+            health[state] = health.get(state, 0) + 1
+        counts = _counts(health)
         out.append(HealthPoint(d, counts.on_track, counts.at_risk, counts.stalled, counts.ended))
     return out

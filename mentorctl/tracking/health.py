@@ -1,9 +1,10 @@
 """Each match's health: the pure rules (:func:`assess`) and the roster query that feeds them.
 
-:func:`assess` is a pure function over plain data (:class:`MatchFacts`); it gives
-one :class:`MatchHealth`. :func:`health_rows` gathers the facts for a whole cycle with a
-handful of aggregate queries (no per-match query, so 10,000 matches cost one pass) and
-assesses each match.
+:func:`judge` holds the rules, over plain values; :func:`assess` applies it to
+:class:`MatchFacts` and gives one :class:`MatchHealth`. :func:`health_rows` gathers the
+facts for a whole cycle with one query (:func:`match_facts`: no query per match, so
+10,000 matches cost one pass) and assesses each match. A report, which only counts,
+reads less (:func:`health_facts`) and calls :func:`judge` on each row directly.
 
 The health of a match, in order of precedence (``program.health`` sets the thresholds):
 
@@ -235,49 +236,30 @@ def assess(
 
     Meetings dated after ``today`` are ignored (what-if runs with an earlier day); a
     match that has not started yet (``today`` before its start) is on track with nothing
-    expected.
+    expected. The rules themselves are :func:`judge`'s; this packs its answer with the
+    facts into a :class:`MatchHealth`.
     """
-    t = thresholds
     if facts.meetings_held is None:
         held_dates = [d for d in facts.meeting_dates if d <= today]
         held = len(held_dates)
         last_met = max(held_dates, default=None)
     else:
         held, last_met = facts.meetings_held, facts.last_met
-    start = match_start(facts.started, cycle_start)
-    stop = min(today, cycle_end)
-    if facts.ended is not None:
-        stop = min(stop, facts.ended)
-    total = max(1, (cycle_end - cycle_start).days // t.cadence_days)
-    expected = min(total, max(0, (stop - start).days) // t.cadence_days)
-    said_met = facts.said_met if facts.said_met and facts.said_met <= today else None
-    said_not_yet = (
-        facts.said_not_yet if facts.said_not_yet and facts.said_not_yet <= today else None
+    start, expected, total, days_since, said_met, not_yet, health, reasons = judge(
+        thresholds,
+        cycle_start,
+        cycle_end,
+        today,
+        facts.status,
+        facts.end_reason,
+        facts.started,
+        facts.ended,
+        held,
+        last_met,
+        facts.satisfaction,
+        facts.said_met,
+        facts.said_not_yet,
     )
-    # A "we met" answer is contact, as a logged meeting is: the pair said they met.
-    contact = _latest(last_met, said_met)
-    not_yet = said_not_yet if said_not_yet and (contact is None or said_not_yet > contact) else None
-    since_from = max(contact, start) if contact else start
-    days_since = max(0, (today - since_from).days)
-
-    reasons: list[str] = []
-    if facts.status == "ended":
-        health = "ended"
-        if facts.end_reason:
-            reasons.append(facts.end_reason)
-    else:
-        never = "" if contact else " (never met)"
-        if days_since >= t.stalled_days:
-            health = "stalled"
-            reasons.append(f"no meeting for {days_since} days{never}")
-        else:
-            if days_since >= t.at_risk_days:
-                reasons.append(f"no meeting for {days_since} days{never}")
-            if expected >= 2 and held / expected < t.min_meeting_ratio:
-                reasons.append(f"{held} of {expected} expected meetings held")
-            if facts.satisfaction is not None and facts.satisfaction <= t.low_satisfaction:
-                reasons.append(f"low satisfaction ({facts.satisfaction:.1f} of 5)")
-            health = "at-risk" if reasons else "on-track"
     # Positional, in field order (see match_facts).
     return MatchHealth(
         facts.match_id,
@@ -304,80 +286,244 @@ def assess(
         facts.checkins,
         facts.last_checkin,
         health,
-        tuple(reasons),
+        reasons,
         today,
         said_met,
         not_yet,
     )
 
 
-# The cycle's active and ended matches; the aggregates below join on the same set.
+#: What :func:`judge` answers: (started, meetings expected, meetings expected over the
+#: cycle, days since the last contact, "we met" answer, "not yet" answer, health, reasons).
+Judgement = tuple[dt.date, int, int, int, dt.date | None, dt.date | None, str, tuple[str, ...]]
+
+
+def judge(
+    t: Thresholds,
+    cycle_start: dt.date,
+    cycle_end: dt.date,
+    today: dt.date,
+    status: str,
+    end_reason: str | None,
+    started: dt.date | None,
+    ended: dt.date | None,
+    held: int,
+    last_met: dt.date | None,
+    satisfaction: float | None,
+    said_met: dt.date | None,
+    said_not_yet: dt.date | None,
+) -> Judgement:
+    """The health rules (see the module docstring) over plain values: the one definition
+    that :func:`assess` packs into a :class:`MatchHealth`, and that a report, which only
+    counts, calls directly on a query's rows (no object per match).
+
+    ``held`` and ``last_met``: meetings on or before ``today`` and the latest of them;
+    the other arguments as :class:`MatchFacts` has them. Answers a :data:`Judgement`.
+    """
+    start = match_start(started, cycle_start)
+    stop = min(today, cycle_end)
+    if ended is not None:
+        stop = min(stop, ended)
+    total = max(1, (cycle_end - cycle_start).days // t.cadence_days)
+    expected = min(total, max(0, (stop - start).days) // t.cadence_days)
+    said_met = said_met if said_met and said_met <= today else None
+    said_not_yet = said_not_yet if said_not_yet and said_not_yet <= today else None
+    # A "we met" answer is contact, as a logged meeting is: the pair said they met.
+    contact = _latest(last_met, said_met)
+    not_yet = said_not_yet if said_not_yet and (contact is None or said_not_yet > contact) else None
+    since_from = max(contact, start) if contact else start
+    days_since = max(0, (today - since_from).days)
+
+    reasons: list[str] = []
+    if status == "ended":
+        health = "ended"
+        if end_reason:
+            reasons.append(end_reason)
+    else:
+        never = "" if contact else " (never met)"
+        if days_since >= t.stalled_days:
+            health = "stalled"
+            reasons.append(f"no meeting for {days_since} days{never}")
+        else:
+            if days_since >= t.at_risk_days:
+                reasons.append(f"no meeting for {days_since} days{never}")
+            if expected >= 2 and held / expected < t.min_meeting_ratio:
+                reasons.append(f"{held} of {expected} expected meetings held")
+            if satisfaction is not None and satisfaction <= t.low_satisfaction:
+                reasons.append(f"low satisfaction ({satisfaction:.1f} of 5)")
+            health = "at-risk" if reasons else "on-track"
+    return start, expected, total, days_since, said_met, not_yet, health, tuple(reasons)
+
+
+# The queries below read a cycle's active and ended matches, one row each, with what
+# the roster knows of each on ``:today``. Meetings are counted, summed and dated by three
+# correlated subqueries: each is a seek into the (match_id, date, minutes) index, and
+# max(date) a single step (SQLite's min/max shortcut), cheaper than grouping 200,000
+# meetings. Check-ins are grouped once (a few per match). One query, one row per match:
+# no per-day dictionaries to join in Python.
 _IN_CYCLE = "cycle_id = :cycle AND status IN ('active', 'ended')"
-_MATCHES = """
-SELECT m.id, m.mentor_id, m.mentee_id, m.circle, m.status, m.started_at, m.ended_at,
-       m.end_reason, m.outcome, a.email, a.name, b.email, b.name
+_MATCH_IDS = f"SELECT id FROM match WHERE {_IN_CYCLE}"
+_MEETINGS = """
+(SELECT count(*) FROM meeting WHERE match_id = m.id AND date <= :today),
+(SELECT max(date) FROM meeting WHERE match_id = m.id AND date <= :today),
+(SELECT sum(minutes) FROM meeting WHERE match_id = m.id AND date <= :today)"""
+# Both "we met" and "not yet" answers (``met``), the latest of each.
+_CHECKINS = f"""
+SELECT match_id, avg(satisfaction) sat, avg(recommend) rec, count(*) n, max(date) last,
+       max(CASE WHEN met THEN date END) said_met,
+       max(CASE WHEN NOT met THEN date END) said_not_yet
+FROM checkin WHERE match_id IN ({_MATCH_IDS}) AND date <= :today GROUP BY match_id
+"""
+_FACTS = f"""
+SELECT m.id, m.circle, m.status, m.started_at, m.ended_at, m.end_reason, m.outcome,
+       a.email, a.name, b.email, b.name, {_MEETINGS},
+       k.sat, k.rec, k.n, k.last, k.said_met, k.said_not_yet,
+       (SELECT avg(progress) FROM goal WHERE participant_id = m.mentee_id
+          AND (cycle_id = :cycle OR cycle_id IS NULL) AND status <> 'dropped'),
+       (SELECT progress FROM checkin WHERE match_id = m.id AND date <= :today
+          AND progress IS NOT NULL ORDER BY date DESC, id DESC LIMIT 1)
 FROM match m
 LEFT JOIN participant a ON a.id = m.mentor_id
 LEFT JOIN participant b ON b.id = m.mentee_id
+LEFT JOIN ({_CHECKINS}) k ON k.match_id = m.id
 WHERE m.cycle_id = :cycle AND m.status IN ('active', 'ended')
+ORDER BY m.id
 """
-_MATCH_IDS = f"SELECT id FROM match WHERE {_IN_CYCLE}"
-_MEETINGS = f"""
-SELECT match_id, count(*), max(date), sum(minutes) FROM meeting
-WHERE match_id IN ({_MATCH_IDS}) AND date <= :today GROUP BY match_id
+# What :func:`judge` reads, and nothing else (no names, goals or other answers).
+_HEALTH_FACTS = f"""
+SELECT m.id, m.status, m.started_at, m.ended_at, m.end_reason, m.outcome, {_MEETINGS},
+       (SELECT avg(satisfaction) FROM checkin WHERE match_id = m.id AND date <= :today),
+       (SELECT max(date) FROM checkin WHERE match_id = m.id AND date <= :today AND met),
+       (SELECT max(date) FROM checkin WHERE match_id = m.id AND date <= :today AND NOT met)
+       {{extra}}
+FROM match m
+WHERE m.cycle_id = :cycle AND m.status IN ('active', 'ended')
+ORDER BY m.id
 """
-_CHECKINS = f"""
-SELECT match_id, avg(satisfaction), avg(recommend), count(*), max(date) FROM checkin
-WHERE match_id IN ({_MATCH_IDS}) AND date <= :today GROUP BY match_id
-"""
-_SAID = f"""
-SELECT match_id, met, max(date) FROM checkin
-WHERE match_id IN ({_MATCH_IDS}) AND date <= :today AND met IS NOT NULL
-GROUP BY match_id, met
-"""
-_CHECKIN_PROGRESS = f"""
-SELECT match_id, progress FROM checkin
-WHERE match_id IN ({_MATCH_IDS}) AND date <= :today AND progress IS NOT NULL
-ORDER BY date, id
-"""
-_GOALS = f"""
-SELECT participant_id, avg(progress) FROM goal
-WHERE participant_id IN (SELECT mentee_id FROM match WHERE {_IN_CYCLE})
-  AND (cycle_id = :cycle OR cycle_id IS NULL) AND status <> 'dropped'
-GROUP BY participant_id
-"""
+
+#: The columns of :func:`health_facts`' rows, in order (then the ``extra`` ones).
+HEALTH_FACTS = (
+    "match_id",
+    "status",
+    "started",
+    "ended",
+    "end_reason",
+    "outcome",
+    "meetings_held",
+    "last_met",
+    "minutes",
+    "satisfaction",
+    "said_met",
+    "said_not_yet",
+)
 
 
 def match_facts(source: ReadSource, cycle_id: int, today: dt.date) -> list[MatchFacts]:
-    """Facts of the cycle's active and ended matches on ``today``, from six aggregate
-    queries.
+    """Facts of the cycle's active and ended matches on ``today``, from one query (by
+    match id).
 
     ``source`` is a :class:`~mentorctl.roster.read.Reader` (read-only commands) or the ORM
-    session of a command that also writes (``remind``, ``cycle close``): the queries are
+    session of a command that also writes (``remind``, ``cycle close``): the query is
     the same SQL text either way.
     """
-    return match_facts_by_day(source, cycle_id, [today])[today]
+    from mentorctl.roster.read import as_reader
+
+    db = as_reader(source)
+    day_of = _DayParser()
+    num = _float
+    out = []
+    for r in db.all(_FACTS, **_keys(db, cycle_id, today)):
+        progress = r[20]  # the mentee's goals this cycle, else the latest check-in answer
+        if progress is None:
+            progress = r[21]
+        # Positional, in field order: with 10,000 matches, keyword arguments alone cost a
+        # tenth of a second (tests/tracking/test_health_fields.py pins the order).
+        out.append(
+            MatchFacts(
+                r[0],
+                cycle_id,
+                r[7],  # mentor
+                r[9],  # mentee
+                r[8],  # mentor_name
+                r[10],  # mentee_name
+                r[1],  # circle
+                r[2],  # status
+                day_of(r[3]),  # started
+                day_of(r[4]),  # ended
+                r[5],  # end_reason
+                r[6],  # outcome
+                (),  # meeting_dates: the counts below are given
+                int(r[11]),  # meetings_held
+                day_of(r[12]),  # last_met
+                int(r[13] or 0),  # minutes
+                num(progress),  # goal_progress
+                num(r[14]),  # satisfaction
+                num(r[15]),  # recommend
+                int(r[16] or 0),  # checkins
+                day_of(r[17]),  # last_checkin
+                day_of(r[18]),  # said_met
+                day_of(r[19]),  # said_not_yet
+            )
+        )
+    return out
 
 
 def match_facts_by_day(
     source: ReadSource, cycle_id: int, days: Sequence[dt.date]
 ) -> dict[dt.date, list[MatchFacts]]:
-    """:func:`match_facts` on each of ``days`` (a report's health timeline): the matches,
-    names and goals are read once, the dated aggregates once per day."""
+    """:func:`match_facts` on each of ``days``."""
+    return {day: match_facts(source, cycle_id, day) for day in days}
+
+
+def health_facts(
+    source: ReadSource, cycle_id: int, today: dt.date, extra: Sequence[str] = ()
+) -> list[tuple[Any, ...]]:
+    """What :func:`judge` reads of each of the cycle's active and ended matches on
+    ``today``, as plain tuples by match id: the :data:`HEALTH_FACTS` columns (dates as
+    dates, numbers as numbers), then the match's ``extra`` columns as stored.
+
+    For figures that only count health (a report): no names, goals or other answers are
+    read and no :class:`MatchFacts` is built. The values are :func:`match_facts`' own.
+    """
     from mentorctl.roster.read import as_reader
 
     db = as_reader(source)
     day_of = _DayParser()
-    matches = [
-        (*r[:5], day_of(r[5]), day_of(r[6]), *r[7:]) for r in db.all(_MATCHES, cycle=cycle_id)
+    num = _float
+    sql = _HEALTH_FACTS.replace("{extra}", "".join(f", m.{c}" for c in extra))
+    return [
+        (
+            r[0],
+            r[1],
+            day_of(r[2]),
+            day_of(r[3]),
+            r[4],
+            r[5],
+            int(r[6]),
+            day_of(r[7]),
+            int(r[8] or 0),
+            num(r[9]),
+            day_of(r[10]),
+            day_of(r[11]),
+            *r[12:],
+        )
+        for r in db.all(sql, **_keys(db, cycle_id, today))
     ]
-    goals: dict[int, Any] = dict(db.all(_GOALS, cycle=cycle_id))  # type: ignore[arg-type]
-    return {day: _facts_on(db, cycle_id, day, matches, goals, day_of) for day in days}
+
+
+def _keys(db: Reader, cycle_id: int, today: dt.date) -> dict[str, Any]:
+    # SQLite stores dates as ISO text (and sqlite3's own date adapter is deprecated).
+    return {"cycle": cycle_id, "today": today.isoformat() if db.dialect == "sqlite" else today}
+
+
+def _float(value: Any) -> float | None:
+    """A stored number (PostgreSQL's averages are Decimals) as a float."""
+    return None if value is None else float(value)
 
 
 class _DayParser(dict[Any, "dt.date | None"]):
     """:func:`as_date` remembered per stored value: 10,000 matches have a few hundred
-    distinct dates between them, and a timeline asks for each a dozen times."""
+    distinct dates between them."""
 
     def __missing__(self, value: Any) -> dt.date | None:
         self[value] = day = as_date(value)
@@ -385,64 +531,6 @@ class _DayParser(dict[Any, "dt.date | None"]):
 
     def __call__(self, value: Any) -> dt.date | None:
         return self[value]
-
-
-def _facts_on(
-    db: Reader,
-    cycle_id: int,
-    today: dt.date,
-    matches: list[tuple[Any, ...]],
-    goals: dict[int, Any],
-    day_of: _DayParser,
-) -> list[MatchFacts]:
-    from mentorctl.roster.read import bool_of
-
-    key = {"cycle": cycle_id, "today": today.isoformat() if db.dialect == "sqlite" else today}
-    meetings = {r[0]: r[1:] for r in db.all(_MEETINGS, **key)}
-    checkins = {r[0]: r[1:] for r in db.all(_CHECKINS, **key)}
-    said: dict[tuple[int, bool | None], dt.date | None] = {
-        (r[0], bool_of(r[1])): day_of(r[2]) for r in db.all(_SAID, **key)
-    }
-    # Ordered by date: the latest progress answer of each match wins.
-    checkin_progress: dict[int, int] = dict(db.all(_CHECKIN_PROGRESS, **key))  # type: ignore[arg-type]
-    out = []
-    for row in matches:
-        mid = row[0]
-        count, last, minutes = meetings.get(mid, (0, None, None))
-        sat, rec, n_check, last_check = checkins.get(mid, (None, None, 0, None))
-        progress = goals.get(row[2])
-        if progress is None:
-            progress = checkin_progress.get(mid)
-        # Positional, in field order: with 10,000 matches, keyword arguments alone cost a
-        # tenth of a second (tests/tracking/test_health_fields.py pins the order).
-        out.append(
-            MatchFacts(
-                mid,
-                cycle_id,
-                row[9],  # mentor
-                row[11],  # mentee
-                row[10],  # mentor_name
-                row[12],  # mentee_name
-                row[3],  # circle
-                row[4],  # status
-                row[5],  # started (a date already)
-                row[6],  # ended
-                row[7],  # end_reason
-                row[8],  # outcome
-                (),  # meeting_dates: the counts below are given
-                int(count),  # meetings_held
-                day_of(last),  # last_met
-                int(minutes or 0),
-                None if progress is None else float(progress),  # goal_progress
-                None if sat is None else float(sat),  # satisfaction
-                None if rec is None else float(rec),  # recommend
-                int(n_check),  # checkins
-                day_of(last_check),  # last_checkin
-                said.get((mid, True)),  # said_met
-                said.get((mid, False)),  # said_not_yet
-            )
-        )
-    return out
 
 
 def health_rows(
