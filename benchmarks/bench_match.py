@@ -197,8 +197,7 @@ def load_input(directory: Path) -> Any:
     from mentorctl.cli.match import _input, _open
     from mentorctl.cli.state import State
 
-    ctx = SimpleNamespace(obj=State(program_location=directory, quiet=True))
-    c = _open(ctx, None)  # type: ignore[arg-type]
+    c = _open(State(program_location=directory, quiet=True), None)
     try:
         return _input(c, None, None, None)
     finally:
@@ -467,21 +466,21 @@ def phases(directory: Path) -> dict[str, Any]:
     timer = PhaseTimer()
     with timer.phase("import mentorctl.matching, numpy, sqlmodel ... (0 after the first size)"):
         from mentorctl.cli import match as cli_match
+        from mentorctl.cli import proposing
         from mentorctl.cli.state import State
         from mentorctl.matching import engine
 
         instrument(timer)
     try:
         ctx = SimpleNamespace(obj=State(program_location=directory, quiet=True))
-        c = cli_match._open(ctx, None)
+        c = cli_match._open(ctx.obj, None)
         try:
             inp = cli_match._input(c, None, None, None)
             _CURRENT_MODE[:] = [inp.mode or inp.program.matching.mode]
             proposal = engine.propose(inp)
-            relaxations = getattr(cli_match, "_relaxations", None)
-            if relaxations is not None:  # what `match` does next, for unmatched people
-                with timer.phase("relaxations: cli.match._relaxations (matching.relax)"):
-                    relaxations(inp, proposal)
+            # What `match` does next, for unmatched people.
+            with timer.phase("relaxations: cli.proposing.add_relaxations (matching.relax)"):
+                proposing.add_relaxations(inp, proposal)
         finally:
             c.roster.dispose()
         with (
@@ -489,7 +488,7 @@ def phases(directory: Path) -> dict[str, Any]:
             open(os.devnull, "w", encoding="utf-8") as null,
             contextlib.redirect_stdout(null),
         ):
-            cli_match.render_proposal(proposal, c.known.people, True, True)
+            proposing.render_proposal(proposal, c.known.people, True, True)
     finally:
         timer.restore()
     total = time.perf_counter() - t0

@@ -9,7 +9,9 @@ them in their plain form and runs them here, before Typer is imported:
   :func:`mentorctl.notify.quick.quick_all_sent`);
 * ``status`` with any of its options (the same :func:`mentorctl.cli.status.show_status`
   the Typer command calls, so the two cannot answer differently);
-* ``report`` with any of its options (likewise :func:`mentorctl.cli.reporting.show_report`).
+* ``report`` with any of its options (likewise :func:`mentorctl.cli.reporting.show_report`);
+* ``match`` (the proposal, not its subcommands) with any of its options (likewise
+  :func:`mentorctl.cli.proposing.run_match`).
 
 Plain means: global options (``-p``, ``--database-url``, ``-q``, and their environment
 variables), the command's words, then options this module knows, each with a value Typer
@@ -177,6 +179,23 @@ _REPORT = _Spec(
 )
 
 
+def _match_spec() -> _Spec:
+    from mentorctl.enums import Mode
+
+    return _Spec(
+        words=("match",),
+        flags=frozenset({"--dry-run", "--json", "--fill"}),
+        values={
+            "--mode": _one_of([m.value for m in Mode]),
+            "--set": _text,
+            "--lock": _text,
+            "--forbid": _text,
+            "--override": _text,
+        },
+        repeatable=frozenset({"--set", "--lock", "--forbid"}),
+    )
+
+
 def _answer_intro_send(argv: Sequence[str]) -> bool:
     program, url, quiet = _plain_intro_send(argv)
     from mentorctl.notify.quick import quick_all_sent
@@ -253,10 +272,41 @@ def _answer_report(argv: Sequence[str]) -> bool:
     return True
 
 
+def _answer_match(argv: Sequence[str]) -> bool:
+    if not argv or "match" not in argv:
+        raise _NotPlain
+    line = _parse(argv, _match_spec())
+    from mentorctl.cli import guarded, output
+    from mentorctl.cli.proposing import run_match
+    from mentorctl.cli.state import State
+    from mentorctl.enums import Mode
+
+    output.set_quiet(line.quiet)
+    state = State(line.program, line.url, line.quiet, command="match")
+    one = {k: v[-1] for k, v in line.values.items()}
+    code = guarded(
+        lambda: run_match(
+            state,
+            mode=Mode(one["--mode"]) if "--mode" in one else None,
+            dry_run="--dry-run" in line.flags,
+            as_json="--json" in line.flags,
+            set_=line.values.get("--set"),
+            lock=line.values.get("--lock"),
+            forbid=line.values.get("--forbid"),
+            override=one.get("--override"),
+            fill="--fill" in line.flags,
+        )
+    )
+    sys.stdout.flush()
+    if code:
+        raise SystemExit(code)
+    return True
+
+
 def answered(argv: Sequence[str]) -> bool:
     """Answer ``argv`` here when it is one of the plain command lines above; False when
     Typer should run it. May exit with the command's exit code."""
-    for answer in (_answer_intro_send, _answer_status, _answer_report):
+    for answer in (_answer_intro_send, _answer_status, _answer_report, _answer_match):
         try:
             return answer(argv)
         except _NotPlain:

@@ -1,25 +1,23 @@
 """``mentorctl match ...``, ``explain`` and ``scores``: propose, accept, reject and compare
 matches. The interactive review is :mod:`mentorctl.cli.review`; what the commands read
-(program, roster, locks and overrides) is :mod:`mentorctl.cli.match_input`.
+(program, roster, locks and overrides) is :mod:`mentorctl.cli.match_input`; ``match``'s
+own work (shared with :mod:`mentorctl.cli.fast`) is :mod:`mentorctl.cli.proposing`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from mentorctl.cli import output
 from mentorctl.cli import review as review_cmd
 from mentorctl.cli.match_input import match_input as _input
-from mentorctl.cli.match_input import names as _names
 from mentorctl.cli.match_input import open_context as _open
 from mentorctl.cli.options import JsonOpt
 from mentorctl.cli.output import Column, Fmt
+from mentorctl.cli.proposing import compute, run_match
 from mentorctl.enums import Mode
-
-if TYPE_CHECKING:
-    from mentorctl.matching.engine import MatchInput, Proposal
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -60,113 +58,6 @@ OverrideOpt = Annotated[
 ]
 
 
-def _compute(inp: MatchInput, with_tradeoffs: bool = True) -> Proposal:
-    from mentorctl.matching.engine import propose
-
-    console = output.err()
-    if output.is_quiet() or not console.is_terminal or len(inp.people) < 500:
-        return propose(inp, with_tradeoffs=with_tradeoffs)
-    with console.status("matching ...") as status:
-        return propose(inp, progress=lambda msg: status.update(msg), with_tradeoffs=with_tradeoffs)
-
-
-MATCH_COLUMNS = [
-    Column("mentor_name", "Mentor"),
-    Column("mentee_name", "Mentee"),
-    Column("score", "Score", justify="right"),
-    Column("why", "Why"),
-]
-
-
-def render_proposal(
-    proposal: Proposal, people: list[dict[str, Any]], as_json: bool, dry_run: bool
-) -> None:
-    if as_json:
-        output.print_json(proposal.as_json())
-        return
-    names = _names(people)
-    rows = []
-    for m in proposal.matches:
-        tag = " (kept)" if m.kept else " (locked)" if m.locked else ""
-        why = "; ".join(m.reasons)
-        if m.override is not None:
-            tag += " (override)"
-            why = f"override: {m.override} (breaks: {'; '.join(m.overridden)}); {why}"
-        rows.append(
-            {
-                "mentor_name": f"{names.get(m.mentor, m.mentor)}",
-                "mentee_name": f"{names.get(m.mentee, m.mentee)}{tag}",
-                "score": m.score,
-                "why": why,
-            }
-        )
-    title = f"{proposal.mode.value} matching, cycle {proposal.cycle}" + (
-        " (dry run)" if dry_run else ""
-    )
-    output.print_table(MATCH_COLUMNS, rows, title=title)
-    if proposal.circles is not None:
-        output.print_table(
-            [
-                Column("topic", "Circle"),
-                Column("facilitator", "Facilitator"),
-                Column("members", "Members", justify="right"),
-            ],
-            [
-                {
-                    "topic": c.topic,
-                    "facilitator": names.get(c.facilitator, c.facilitator),
-                    "members": len(c.members),
-                }
-                for c in proposal.circles
-            ],
-        )
-    if proposal.unmatched:
-        from mentorctl.matching.relax import describe
-
-        columns = [Column("email", "Unmatched"), Column("role", "Role"), Column("reason", "Reason")]
-        if proposal.relaxations:
-            columns.append(Column("relax", "Would be matched"))
-        output.print_table(
-            columns,
-            [
-                vars(u) | {"relax": describe(proposal.relaxations.get((u.email, u.role), []))}
-                for u in proposal.unmatched
-            ],
-        )
-    s = proposal.summary
-    gain = s["total_score"] - s["greedy_total_score"]
-    out = output.out()
-    out.print(
-        f"matched {s['matched']} of {s['mentees']} mentee(s); "
-        f"mean score {s['mean_score']:.3f}, lowest {s['lowest_score']:.3f}; "
-        f"total {s['total_score']:.3f} vs greedy {s['greedy_total_score']:.3f} "
-        f"({'+' if gain >= 0 else ''}{gain:.3f}, greedy matched {s['greedy_matched']}); "
-        f"{s['unmatched']} unmatched",
-        markup=False,
-        soft_wrap=True,
-    )
-    from mentorctl.matching.fair import describe as describe_price
-
-    for line in describe_price(proposal.tradeoffs):  # what fairness and priority cost
-        out.print(line, markup=False, soft_wrap=True)
-    for gap in proposal.supply_gaps[:5]:
-        out.print(f"supply gap ({gap.criterion}): {gap}", markup=False, soft_wrap=True)
-
-
-def _relaxations(inp: MatchInput, proposal: Proposal) -> None:
-    """For each unmatched person, the smallest changes that would place them."""
-    from mentorctl.matching.relax import suggest
-
-    if proposal.unmatched:
-        pairs = [(m.mentor, m.mentee) for m in proposal.matches]
-        found = suggest(inp, pairs, scores=proposal.scores)  # the run's scores, reused
-        proposal.relaxations = {
-            (u.email, u.role): [r for r in found[u.email] if r.as_mentee == (u.role == "mentee")]
-            for u in proposal.unmatched
-            if u.email in found
-        }
-
-
 @app.callback()
 def match(
     ctx: typer.Context,
@@ -194,35 +85,19 @@ def match(
     (program.yaml `override:`, the pairs file's override column, or --override)."""
     if ctx.invoked_subcommand is not None:
         return
-    # A dry run (a what-if) reads a snapshot on the plain read path and writes nothing.
-    c = _open(ctx, set_, read_only=dry_run)
-    try:
-        inp = _input(c, mode, lock, forbid, override)
-        if fill:
-            from mentorctl.matching.continuity import fill_input, restore_pending
-
-            enrolled = {p["email"] for p in c.known.people}
-            pending = {
-                (r["mentor"], r["mentee"]): bool(r["locked"])
-                for r in c.known.proposed
-                if r["mentor"] in enrolled and r["mentee"] in enrolled
-            }
-            proposal = restore_pending(_compute(fill_input(inp, list(pending))), pending)
-        else:
-            proposal = _compute(inp)
-        _relaxations(inp, proposal)
-        if not dry_run:
-            from mentorctl.roster.matches import store_proposal
-            from mentorctl.roster.participants import ensure_cycle, ensure_program
-
-            with c.roster.session(write=True) as session:
-                cycle = ensure_cycle(session, ensure_program(session, c.program), c.program)
-                store_proposal(session, cycle.id or 0, proposal, c.known.ids)
-    finally:
-        c.close()
-    render_proposal(proposal, c.known.people, as_json, dry_run)
-    if not dry_run and not as_json:
-        output.info("stored as a proposal; `mentorctl match review` or `match accept --all`")
+    code = run_match(
+        ctx.obj,
+        mode=mode,
+        dry_run=dry_run,
+        as_json=as_json,
+        set_=set_,
+        lock=lock,
+        forbid=forbid,
+        override=override,
+        fill=fill,
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 app.command("review")(review_cmd.review)
@@ -246,7 +121,7 @@ def accept(
         raise UsageError("give either MENTOR MENTEE or --all")
     if mentor is not None and mentee is None:
         raise UsageError("give the mentee's email too")
-    c = _open(ctx, None)
+    c = _open(ctx.obj, None)
     try:
         with c.roster.session(write=True, dry_run=dry_run) as session:
             pairs = None if all_ else [(mentor or "", mentee or "")]
@@ -271,7 +146,7 @@ def reject(
     """Refuse a proposed pair; the next `match` run will not propose it again."""
     from mentorctl.roster import matches
 
-    c = _open(ctx, None)
+    c = _open(ctx.obj, None)
     try:
         with c.roster.session(write=True, dry_run=dry_run) as session:
             matches.reject(session, c.cycle_id, c.known.ids, mentor, mentee)
@@ -299,14 +174,14 @@ def diff(
 ) -> None:
     """Compare the stored proposal with a new run (with --set, --lock, --capacity
     what-ifs, such as the relaxations `match` suggests); stores nothing."""
-    c = _open(ctx, set_)
+    c = _open(ctx.obj, set_)
     c.close()
     inp = _input(c, mode, lock, None, override)
     if capacity:
         from mentorctl.matching.relax import with_capacities
 
         inp = with_capacities(inp, capacity)
-    proposal = _compute(inp, with_tradeoffs=False)  # diff shows changes, not the price
+    proposal = compute(inp, with_tradeoffs=False)  # diff shows changes, not the price
     import itertools
 
     # By pair, not by mentee: a mentee may have several mentors (mentee_capacity).
@@ -390,7 +265,7 @@ def scores(
 
     from mentorctl.matching.engine import mentors_and_mentees, score_candidates
 
-    c = _open(ctx, None)
+    c = _open(ctx.obj, None)
     c.close()
     inp = _input(c, None, None, None)
     mentors, mentees = mentors_and_mentees(inp)

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from mentorctl.roster.ids import id_of
 
 if TYPE_CHECKING:
+    from mentorctl.cli.state import State
     from mentorctl.enums import Mode
     from mentorctl.matching.engine import MatchInput
     from mentorctl.program import Program
@@ -131,9 +130,7 @@ def pairs_file(directory: Path, name: str | None) -> PairsFile:
     return out
 
 
-def open_context(
-    ctx: typer.Context, overrides: list[str] | None, *, read_only: bool = False
-) -> Context:
+def open_context(state: State, overrides: list[str] | None, *, read_only: bool = False) -> Context:
     """Load the program (with ``--set`` what-ifs) and what the roster knows of this cycle.
 
     ``read_only`` (a dry run) reads a snapshot on the plain read path: no SQLAlchemy on
@@ -143,7 +140,6 @@ def open_context(
     """
     from mentorctl.roster import known
 
-    state = ctx.obj
     directory, program = state.load(tuple(overrides or ()))
     if read_only:
         with state.reading() as db:

@@ -48,7 +48,7 @@ def review(ctx: typer.Context) -> None:
 
     if not prompts.interactive():
         raise UsageError("review needs a terminal; use `mentorctl match accept|reject` instead")
-    c = open_context(ctx, None)
+    c = open_context(ctx.obj, None)
     decided = Decisions()
     try:
         _review(c, decided)

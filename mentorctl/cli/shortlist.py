@@ -63,7 +63,7 @@ def shortlist(
     from mentorctl.notify.transport import smtp_password
     from mentorctl.roster.participants import ensure_program
 
-    c = open_context(ctx, None)
+    c = open_context(ctx.obj, None)
     program = c.program
     from mentorctl.program import PreferenceCriterion
 

@@ -13,7 +13,6 @@ import json
 import sqlite3
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -146,7 +145,7 @@ def _explain_through_the_orm(
     from mentorctl.matching.relax import suggest
 
     state = state or State(program_location=program)
-    c = open_context(SimpleNamespace(obj=state), None)  # type: ignore[arg-type]
+    c = open_context(state, None)
     c.roster.dispose()
     inp = match_input(c, None, None, None)
     good, excluded = candidates(inp, mentee)
