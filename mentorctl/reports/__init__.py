@@ -207,7 +207,9 @@ def _cycle_report(
     full: bool,
     timeline: bool = False,
 ) -> Report:
-    """One cycle's figures. ``full`` adds the costly extras (greedy, outcomes, timeline)."""
+    """One cycle's figures. ``full`` adds what only the chosen cycle shows (greedy,
+    preferred mentors, breakdowns, supply gaps, outcomes, groups); a cycle it is compared
+    with needs only its :func:`headline` figures."""
     min_size = program.report.min_group_size
     when = min(as_of, cycle.end) if as_of >= cycle.start else as_of
     data = _load_cycle(db, cycle, when, people)
@@ -216,7 +218,7 @@ def _cycle_report(
     current = replace(data, matches=[m for m in data.matches if m.id not in replaced])
     matched = {i for m in data.matches for i in (m.mentor_id, m.mentee_id) if i is not None}
     enrolled = _enrolled(data, cycle, matched)
-    part = participation(data, cycle, min_size, enrolled)
+    part = participation(data, cycle, min_size, enrolled, breakdowns=full)
 
     def greedy_inputs() -> GreedyInputs:
         # Only a recomputed greedy baseline reads these: every record field of the

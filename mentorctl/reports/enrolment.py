@@ -64,8 +64,12 @@ def participation(
     cycle: CycleInfo,
     min_size: int,
     enrolled: Sequence[dict[str, Any]] | None = None,
+    *,
+    breakdowns: bool = True,
 ) -> Participation:
-    """``enrolled``: the cycle's enrolled people when the caller has them already."""
+    """``enrolled``: the cycle's enrolled people when the caller has them already;
+    ``breakdowns``: False leaves ``by_role`` and ``by_department`` empty (a cycle only
+    compared by its headline figures)."""
     mentoring = {m.mentor_id for m in data.matches if m.mentor_id is not None}
     mentored = {m.mentee_id for m in data.matches if m.mentee_id is not None}
     matched = mentoring | mentored
@@ -83,6 +87,8 @@ def participation(
         mentees_enrolled=len(mentees),
         mentees_matched=mentees_matched,
         mentee_match_rate=share(mentees_matched, len(mentees)),
-        by_role=_breakdown(people, "role", matched, min_size, ("mentor", "mentee", "both")),
-        by_department=_breakdown(people, "department", matched, min_size),
+        by_role=_breakdown(people, "role", matched, min_size, ("mentor", "mentee", "both"))
+        if breakdowns
+        else [],
+        by_department=_breakdown(people, "department", matched, min_size) if breakdowns else [],
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from typing import Any
 
 from mentorctl.reports.data import _Data
 from mentorctl.reports.model import Goals, Satisfaction, ScoreCell, _r, share
@@ -40,16 +39,13 @@ def goals(data: _Data) -> Goals:
 
 
 def satisfaction(data: _Data, min_size: int) -> Satisfaction:
-    # (date as stored, check-in id, answer): the latest date wins, then the latest id.
-    latest_sat: dict[Any, tuple[Any, int, int]] = {}
-    latest_rec: dict[Any, tuple[Any, int, int]] = {}
-    for who, day, cid, sat, rec in data.checkins:
-        if sat is not None and (who not in latest_sat or (day, cid) > latest_sat[who][:2]):
-            latest_sat[who] = (day, cid, sat)
-        if rec is not None and (who not in latest_rec or (day, cid) > latest_rec[who][:2]):
-            latest_rec[who] = (day, cid, rec)
-    sats = [v[2] for v in latest_sat.values()]
-    recs = [v[2] for v in latest_rec.values()]
+    # Each respondent's latest answer: the check-ins come oldest first, so the last one
+    # kept per respondent wins. A respondent is a participant, or a match when the
+    # check-in names nobody ((participant, None) and (None, match) never meet).
+    rows = data.checkins
+    latest_sat = {(p, m if p is None else None): s for p, m, s, _ in rows if s is not None}
+    latest_rec = {(p, m if p is None else None): r for p, m, _, r in rows if r is not None}
+    sats, recs = list(latest_sat.values()), list(latest_rec.values())
     dist = Counter(sats)
     bins = {str(s): dist.get(s, 0) for s in sorted({*SATISFACTION_SCALE, *dist})}
     hidden = suppress_cells(bins, min_size)

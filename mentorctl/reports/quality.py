@@ -51,24 +51,25 @@ def preferred_mentors(program: Program, data: _Data) -> PreferredMentors:
             mentors_of[m.mentee_id].add(m.mentor_id)
     with_prefs = got = 0
     known: dict[int, set[str]] = {}  # a mentor's email and name, as mentees may list them
-    for mentee_id, mentor_ids in sorted(mentors_of.items()):
-        listed = (data.people.get(mentee_id, {}).get("answers", {}) or {}).get(qid)
+    people = data.people
+    for mentee_id, mentor_ids in mentors_of.items():  # only counted: any order
+        listed = ((people.get(mentee_id) or {}).get("answers") or {}).get(qid)
         if not listed:
             continue
         wanted = {str(v).strip().casefold() for v in listed}
         if not wanted:
             continue
         with_prefs += 1
-        keys: set[str] = set()
         for mid in mentor_ids:
             if mid not in known:
-                mentor = data.people.get(mid, {})
+                mentor = people.get(mid, {})
                 known[mid] = {
                     str(mentor.get("email", "")).casefold(),
                     str(mentor.get("name", "")).casefold(),
                 }
-            keys |= known[mid]
-        got += bool(wanted & keys)
+            if not wanted.isdisjoint(known[mid]):
+                got += 1
+                break
     return PreferredMentors(qid, with_prefs, got, share(got, with_prefs))
 
 

@@ -488,27 +488,20 @@ def health_facts(
     from mentorctl.roster.read import as_reader
 
     db = as_reader(source)
-    day_of = _DayParser()
-    num = _float
     sql = _HEALTH_FACTS.replace("{extra}", "".join(f", m.{c}" for c in extra))
-    return [
-        (
-            r[0],
-            r[1],
-            day_of(r[2]),
-            day_of(r[3]),
-            r[4],
-            r[5],
-            int(r[6]),
-            day_of(r[7]),
-            int(r[8] or 0),
-            num(r[9]),
-            day_of(r[10]),
-            day_of(r[11]),
-            *r[12:],
-        )
-        for r in db.all(sql, **_keys(db, cycle_id, today))
-    ]
+    rows = db.all(sql, **_keys(db, cycle_id, today))
+    if not rows:
+        return []
+    # Column by column: each conversion is one map over a column (C loops, dates parsed
+    # once per distinct value), not a dozen Python calls per match.
+    cols: list[Any] = list(zip(*rows, strict=True))
+    day = _DayParser().__getitem__
+    for i in (2, 3, 7, 10, 11):  # started, ended, last_met, said_met, said_not_yet
+        cols[i] = map(day, cols[i])
+    cols[6] = map(int, cols[6])  # meetings_held
+    cols[8] = (int(m or 0) for m in cols[8])  # minutes: None when no meeting yet
+    cols[9] = map(_float, cols[9])  # satisfaction
+    return list(zip(*cols, strict=True))
 
 
 def _keys(db: Reader, cycle_id: int, today: dt.date) -> dict[str, Any]:
