@@ -184,7 +184,7 @@ def _json_column(values: Iterable[Any], json_of: Callable[[Any], Any]) -> list[A
     people); anything it does not take whole (leading or trailing space, bad JSON) goes
     through ``json_of``, so the results and the errors are its own.
     """
-    scan = _DECODER.scan_once
+    scan = _SCAN
     out = []
     for value in values:
         if type(value) is str and value:
@@ -199,7 +199,8 @@ def _json_column(values: Iterable[Any], json_of: Callable[[Any], Any]) -> list[A
     return out
 
 
-_DECODER = json.JSONDecoder()
+#: :func:`json.loads`' own scanner (``JSONDecoder.scan_once``: the C one, untyped in typeshed).
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _load_cycle(
