@@ -59,6 +59,7 @@ import numpy as np
 from mentorctl.enums import Mode, Objective
 from mentorctl.errors import MatchingError
 from mentorctl.matching.scored import Scored, solve
+from mentorctl.matching.solvers import unique_sorted
 from mentorctl.matching.types import DECIMALS, MatchInput, rounded
 
 __all__ = ["PRICE_MAX_PAIRS", "FairSolution", "describe", "solve_fair", "tradeoffs"]
@@ -104,6 +105,8 @@ PRICE_MAX_PAIRS = 4_000_000
 
 def _top(values: np.ndarray, k: int, axis: int) -> np.ndarray:
     """The ``k`` largest along ``axis``, largest first."""
+    if k == 1:  # the common case (one place per mentee): a maximum, not a partition
+        return np.max(values, axis=axis, keepdims=True)
     if values.shape[axis] > k:
         values = -np.partition(-values, k - 1, axis=axis)
         values = values[:k] if axis == 0 else values[:, :k]
@@ -159,7 +162,7 @@ class _CountFlow:
             cols = np.broadcast_to(np.arange(lo, hi)[None, :], top.shape)
             parts_m.append(top[keep].astype(np.int64))
             parts_e.append(cols[keep].astype(np.int64))
-        keys = np.unique(np.concatenate(parts_m) * self.n_e + np.concatenate(parts_e))
+        keys = unique_sorted(np.concatenate(parts_m) * self.n_e + np.concatenate(parts_e))
         self.mi, self.ei = np.divmod(keys, self.n_e)
         self.sc = self.ints(self.mi, self.ei)
 
@@ -176,31 +179,38 @@ class _CountFlow:
             block[closed] = -1
             yield lo, hi, block.astype(np.int64)
 
-    def levels(self, floor: int, n: int) -> np.ndarray:
-        """The distinct usable scores from ``floor`` up to a ceiling no threshold can pass.
+    def ceiling(self, n: int) -> int:
+        """A level no threshold with ``n`` pairs can pass (-1 when there are fewer).
 
         ``n`` pairs each scoring >= t need ``n`` such pairs among each mentee's best
         (as many as the mentee's places) and among each mentor's best (as many as the
         mentor's capacity): the ``n``-th largest score of each of those two collections
-        bounds ``t`` from above.
+        bounds ``t`` from above. The ceiling is itself a usable score with ``n`` usable
+        pairs at or above it, so it is the highest of :meth:`levels` whenever a
+        matching of ``n`` pairs exists.
         """
-        counts = np.zeros(_UNIT + 1, dtype=np.int64)
         k_e = int(max(1, min(self.n_m, self.cap_e.max(initial=1))))
         k_m = int(max(1, min(self.n_e, self.cap_m.max(initial=1))))
         best_e: list[np.ndarray] = []
         best_m = np.full((self.n_m, 0), -1, dtype=np.int64)
         for lo, hi, block in self.blocks():
-            vals = block[block >= floor]
-            counts += np.bincount(np.minimum(vals, _UNIT), minlength=_UNIT + 1)
             top = _top(block, k_e, axis=0)
             ranks = np.arange(top.shape[0])[:, None]
             best_e.append(top[ranks < self.cap_e[None, lo:hi]])
             best_m = _top(np.concatenate([best_m, block], axis=1), k_m, axis=1)
         ranks = np.arange(best_m.shape[1])[None, :]
-        ceiling = min(
+        return min(
             _nth_largest(np.concatenate(best_e), n),
             _nth_largest(best_m[ranks < self.cap_m[:, None]], n),
         )
+
+    def levels(self, floor: int, n: int, ceiling: int) -> np.ndarray:
+        """The distinct usable scores from ``floor`` up to ``ceiling`` (:meth:`ceiling`)
+        with at least ``n`` usable pairs at or above them: the levels worth probing."""
+        counts = np.zeros(_UNIT + 1, dtype=np.int64)
+        for _, _, block in self.blocks():
+            vals = block[block >= floor]
+            counts += np.bincount(np.minimum(vals, _UNIT), minlength=_UNIT + 1)
         above = np.cumsum(counts[::-1])[::-1]  # usable pairs scoring >= each value
         value = np.arange(_UNIT + 1)
         return np.flatnonzero(
@@ -269,6 +279,8 @@ def solve_fair(
     own: np.ndarray | None = None,
     baseline: Sequence[tuple[int, int]] | None = None,
     flow: _CountFlow | None = None,
+    *,
+    figures_only: bool = False,
 ) -> FairSolution:
     """The fair matching of ``s`` (see the module docstring for its levels).
 
@@ -277,6 +289,9 @@ def solve_fair(
     of the same ``s`` and ``inp`` when the caller has it (it is solved otherwise), or any
     matching with as many pairs and priority mentees: the search starts from its lowest
     score. ``flow``: the probe already built on ``s``, ``own`` and that baseline.
+    ``figures_only``: the caller reads only the answer's count, lowest score and total
+    (the price), never its pairs; the final solve may then return any of several
+    equally good matchings (:func:`~mentorctl.matching.solvers.solve_optimal_any`).
     """
     mm = _as_max_matches(inp)
     if baseline is None:
@@ -301,51 +316,69 @@ def solve_fair(
             and len({j for _, j in pairs}) == n_mentees
         )
 
+    # Only the count and the total of the answer are read (the price): any optimum of
+    # the final solve will do, when the total of the solver's objective is the total of
+    # the pairs' own scores (no objective bonus, no priority weight).
+    quick = figures_only and (own is None or own is s.raw) and not waiting.any()
     own = s.raw if own is None else own
     if flow is None:
         flow = _CountFlow(s, own, base)
     floor = int(min(flow.ints(np.array([i for i, _ in base]), np.array([j for _, j in base]))))
-    levels = flow.levels(floor, n)
-    if len(levels) == 0 or levels[0] != floor:  # pragma: no cover - the baseline is usable
-        levels = np.unique(np.r_[floor, levels])
-    found: dict[int, IndexPairs] = {0: base}  # levels[0] is feasible: the baseline's floor
+    found: dict[int, IndexPairs] = {floor: base}  # the baseline's floor is feasible
     probes = 0
+    listed: list[np.ndarray] = []
 
-    def feasible(k: int) -> bool:
+    def levels() -> np.ndarray:
+        """Every level worth probing, from the floor up (computed when first needed)."""
+        if not listed:
+            values = flow.levels(floor, n, ceiling)
+            if len(values) == 0 or values[0] != floor:  # pragma: no cover - baseline usable
+                values = unique_sorted(np.r_[floor, values])
+            listed.append(values)
+        return listed[0]
+
+    def feasible(level: int) -> bool:
         nonlocal probes
         probes += 1
-        at_least = np.rint(own * _UNIT) >= levels[k]
-        pairs = solve(Mode.OPTIMAL, _restricted(s, at_least), mm)
+        at_least = np.rint(own * _UNIT) >= level
+        pairs = solve(Mode.OPTIMAL, _restricted(s, at_least), mm, any_optimum=quick)
         if placed(pairs):
-            found[k] = sorted(pairs)
+            found[level] = sorted(pairs)
         return placed(pairs)
+
+    def flow_reaches(level: int) -> bool:
+        return flow.reaches(level, n) and (not n_waiting or flow.reaches(level, n_waiting, waiting))
 
     # The flow finds the highest level it allows, cheaply: an upper bound, as it leaves
     # out tracks and the count of mentees placed, and exact without them. The exact
     # solver then solves at that level (the answer), and searches below on its own only
-    # if that level fails.
-    lo, hi = 0, len(levels) - 1
-    first = True
-    while lo < hi:
-        # The ceiling first: the worst-off mentee's best options often set it exactly.
-        mid = hi if first else (lo + hi + 1) // 2
-        first = False
-        level = int(levels[mid])
-        if flow.reaches(level, n) and (not n_waiting or flow.reaches(level, n_waiting, waiting)):
-            lo = mid
-        else:
-            hi = mid - 1
-    top = lo
-    if lo > 0 and not feasible(lo):  # only when the flow's relaxation was not tight
-        top, lo = lo - 1, 0
-    while lo < top:  # the solver's own search, only when the relaxation was not tight
-        mid = (lo + top + 1) // 2
-        if feasible(mid):
-            lo = mid
-        else:
-            top = mid - 1
-    pairs = found[lo]
-    return FairSolution(pairs, rounded(levels[lo] / _UNIT), probes, base)
+    # if that level fails. The ceiling is probed first: the worst-off mentee's best
+    # options often set it exactly, and then the other levels are never listed.
+    ceiling = flow.ceiling(n)
+    level = floor
+    if ceiling > floor and flow_reaches(ceiling):
+        level = ceiling
+    elif ceiling > floor:
+        values = levels()
+        lo, hi = 0, len(values) - 2  # values[-1], the ceiling, is out
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if flow_reaches(int(values[mid])):
+                lo = mid
+            else:
+                hi = mid - 1
+        level = int(values[lo])
+    if level > floor and not feasible(level):  # only when the flow's relaxation was not tight
+        values = levels()
+        lo, top = 0, int(np.searchsorted(values, level)) - 1
+        while lo < top:  # the solver's own search, only when the relaxation was not tight
+            mid = (lo + top + 1) // 2
+            if feasible(int(values[mid])):
+                lo = mid
+            else:
+                top = mid - 1
+        level = int(values[lo])
+    return FairSolution(found[level], rounded(level / _UNIT), probes, base)
 
 
 # --------------------------------------------------------------------------- the price
@@ -406,7 +439,7 @@ def tradeoffs(
             baseline, flow = solve(Mode.OPTIMAL, s, _as_max_matches(inp)), None
     fair = list(chosen) if objective is Objective.FAIR else None
     if fair is None:
-        fair = solve_fair(s, inp, own, baseline, flow).pairs
+        fair = solve_fair(s, inp, own, baseline, flow, figures_only=True).pairs
     a, b = _figures(scores, baseline), _figures(scores, fair)
     fairness = {
         "max_matches": a,
@@ -456,7 +489,7 @@ def _priority(
     if inp.program.matching.objective is Objective.FAIR and chosen:
         # Fair without the rule may reach a higher lowest score: search up from the
         # run's own matching (as many pairs; its lowest score is feasible without it).
-        without = solve_fair(bare, plain, own, baseline=chosen).pairs
+        without = solve_fair(bare, plain, own, baseline=chosen, figures_only=True).pairs
     else:
         without = solve(Mode.OPTIMAL, bare, plain)
 

@@ -130,7 +130,15 @@ def solver_scores(s: Scored, inp: MatchInput) -> np.ndarray:
     return s.objective
 
 
-def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
+def solve(
+    mode: Mode, s: Scored, inp: MatchInput, *, any_optimum: bool = False
+) -> list[tuple[int, int]]:
+    """The pairs ``mode`` chooses among ``s``'s allowed pairs (indices into ``s``).
+
+    ``any_optimum`` (optimal mode): the caller reads only what every optimum shares
+    (counts and total), so :func:`~mentorctl.matching.solvers.solve_optimal_any` may
+    pick other pairs among equally good ones, faster.
+    """
     from mentorctl.matching import solvers
 
     ids_m = [m["email"] for m in s.mentors]
@@ -139,7 +147,8 @@ def solve(mode: Mode, s: Scored, inp: MatchInput) -> list[tuple[int, int]]:
     if mode is Mode.OPTIMAL:
         # fair (matching/fair.py) calls this with max-matches; count first as a default.
         maximize = inp.program.matching.objective is not Objective.MAX_SCORE
-        return solvers.solve_optimal_dense(
+        optimal = solvers.solve_optimal_any if any_optimum else solvers.solve_optimal_dense
+        return optimal(
             ids_m, ids_e, s.capacity, score, maximize, mentee_capacity=s.mentee_capacity,
             track=s.track, mentee_held=s.mentee_held,
         )  # fmt: skip
