@@ -3,13 +3,13 @@
 The same figures as :func:`mentorctl.matching.engine.supply_gaps` (which ``match``
 prints), counted without a score matrix: people who gave the same answer are counted
 once with a weight, so ten thousand people with a few dozen distinct answers cost a few
-dozen look-ups. ``tests/reports/test_gaps.py`` checks the two agree.
+dozen look-ups. ``tests/reports/test_read_path.py`` checks the two agree.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from mentorctl.program import OverlapCriterion, Program
@@ -38,17 +38,19 @@ def supply_gaps(program: Program, people: Sequence[dict[str, Any]]) -> list[Gap]
             continue
         shown: dict[str, str] = {}
 
-        def count(group: Iterable[dict[str, Any]], source: str | None) -> Counter[str]:
+        def count(group: Sequence[dict[str, Any]], source: str | None) -> Counter[str]:
             # Equal answers are turned into items once; each person counts an item once.
-            answers: Counter[Any] = Counter()
-            holder: dict[Any, dict[str, Any]] = {}
-            for p in group:
-                key, value = _answer(p, source)
-                answers[key] += 1
-                holder.setdefault(key, value)
+            # Answers are told apart by repr: equal reprs are equal values of the same
+            # types (1, 1.0 and True stay apart), and equal values with two reprs (a dict
+            # in two key orders) only add a key whose items count the same.
+            values = _values(group, source)
+            keys = list(map(repr, values))
+            answers = Counter(keys)  # in the order each answer first appears
+            first = dict(zip(reversed(keys), reversed(values), strict=True))  # its first value
             items: Counter[str] = Counter()
             for key, n in answers.items():
-                for item, label in tokens(source_value(program, holder[key], source)).items():
+                holder = _holder(source, first[key])
+                for item, label in tokens(source_value(program, holder, source)).items():
                     items[item] += n
                     shown.setdefault(item, label)  # noqa: B023 - used right away, in this loop
             return items
@@ -62,29 +64,28 @@ def supply_gaps(program: Program, people: Sequence[dict[str, Any]]) -> list[Gap]
     return gaps
 
 
-def _answer(person: dict[str, Any], source: str | None) -> tuple[Any, dict[str, Any]]:
-    """A key for ``person``'s value of ``source`` (equal values, equal keys), and the
-    smallest person :func:`~mentorctl.matching.scoring.source_value` reads that value from."""
+def _values(people: Sequence[dict[str, Any]], source: str | None) -> list[Any]:
+    """Each person's value of ``source`` (a roster field, ``utc_offset`` or an answer)."""
     from mentorctl.program import ROSTER_FIELDS
 
     if source is None:
-        return None, {}
+        return [None] * len(people)
     if source == "utc_offset":
-        tz = person.get("timezone")
-        return _freeze(tz), {"timezone": tz}
+        return [p.get("timezone") for p in people]
     if source in ROSTER_FIELDS:
-        value = person.get(source)
-        return _freeze(value), {source: value}
-    value = (person.get("answers") or {}).get(source)
-    return _freeze(value), {"answers": {source: value}}
+        return [p.get(source) for p in people]
+    return [(p.get("answers") or {}).get(source) for p in people]
 
 
-def _freeze(value: Any) -> Any:
-    """``value`` made hashable, its types kept (``1``, ``1.0`` and ``True`` stay apart)."""
-    if type(value) is list and all(type(v) is str for v in value):
-        return ("list", tuple(value))  # the usual answer: a list of options
-    if isinstance(value, list | tuple):
-        return ("list", tuple(_freeze(v) for v in value))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted((str(k), _freeze(v)) for k, v in value.items())))
-    return (type(value).__name__, value)
+def _holder(source: str | None, value: Any) -> dict[str, Any]:
+    """The smallest person :func:`~mentorctl.matching.scoring.source_value` reads
+    ``value`` of ``source`` from."""
+    from mentorctl.program import ROSTER_FIELDS
+
+    if source is None:
+        return {}
+    if source == "utc_offset":
+        return {"timezone": value}
+    if source in ROSTER_FIELDS:
+        return {source: value}
+    return {"answers": {source: value}}

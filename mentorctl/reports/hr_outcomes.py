@@ -98,7 +98,7 @@ def outcomes(
     mentoring = {emails[m.mentor_id] for m in data.matches if m.mentor_id in emails} - mentored
     window_end = as_of
     groups: dict[str, list[tuple[bool, bool]]] = {"mentored": [], "mentors": [], "not_mentored": []}
-    for email, (employed, left, promo) in sorted(hr.items()):
+    for email, (employed, left, promo) in hr.items():  # only counted: any order
         if left is not None and left < cycle.start:
             continue
         retained = left > window_end if left is not None else employed
