@@ -42,12 +42,11 @@ from mentorctl.matching.scoring import (
     Person,
     _gap_value,
     _key,
-    _number,
+    _number_of,
     _rank,
     _scale_range,
+    _tokens_of,
     shared_values,
-    source_value,
-    tokens,
 )
 from mentorctl.program import (
     ClosenessCriterion,
@@ -215,8 +214,8 @@ def _tabulated(
 def _overlap(
     program: Program, c: OverlapCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
 ) -> Prepared:
-    offers = [tokens(source_value(program, p, c.mentor_source)) for p in mentors]
-    wants = [tokens(source_value(program, p, c.mentee_source)) for p in mentees]
+    offers = [_tokens_of(program, p, c.mentor_source) for p in mentors]
+    wants = [_tokens_of(program, p, c.mentee_source) for p in mentees]
     counts = _shared(offers, wants)
     n_wants = np.array([len(w) for w in wants], dtype=np.float64)
     has_offer = np.array([bool(o) for o in offers], dtype=bool)
@@ -289,8 +288,8 @@ def _same(
     mentees: Sequence[Person],
 ) -> Prepared:
     parts = _same_parts(
-        [tokens(source_value(program, p, c.mentor_source)) for p in mentors],
-        [tokens(source_value(program, p, c.mentee_source)) for p in mentees],
+        [_tokens_of(program, p, c.mentor_source) for p in mentors],
+        [_tokens_of(program, p, c.mentee_source) for p in mentees],
     )
     want_same = isinstance(c, SameCriterion)
 
@@ -307,16 +306,17 @@ def _same(
     return Prepared(block, at)
 
 
-def _numbers(values: Sequence[Any]) -> Matrix:
-    out = [_number(v) for v in values]
+def _numbers(program: Program, people: Sequence[Person], source: str | None) -> Matrix:
+    """Each person's number from ``source`` (NaN = blank or not a number)."""
+    out = [_number_of(program, p, source) for p in people]
     return np.array([np.nan if v is None else v for v in out], dtype=np.float64)
 
 
 def _closeness(
     program: Program, c: ClosenessCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
 ) -> Prepared:
-    b = _numbers([source_value(program, p, c.mentor_source) for p in mentors])
-    a = _numbers([source_value(program, p, c.mentee_source) for p in mentees])
+    b = _numbers(program, mentors, c.mentor_source)
+    a = _numbers(program, mentees, c.mentee_source)
 
     def values(diff: Matrix) -> Matrix:
         out = 1.0 - np.abs(diff) / c.max_diff
@@ -336,8 +336,8 @@ def _similarity(
 ) -> Prepared:
     columns = []
     for qid in c.questions:
-        b = _numbers([source_value(program, p, qid) for p in mentors])
-        a = _numbers([source_value(program, p, qid) for p in mentees])
+        b = _numbers(program, mentors, qid)
+        a = _numbers(program, mentees, qid)
         complete = not (np.isnan(a).any() or np.isnan(b).any())
         columns.append((b, a, _scale_range(program, qid), complete))
 
@@ -424,7 +424,7 @@ def _preference_fill(
     has_list = np.zeros(len(choosers), dtype=bool)
     cells: dict[tuple[int, int], float] = {}
     for i, p in enumerate(choosers):
-        listed = tokens(source_value(program, p, qid))
+        listed = _tokens_of(program, p, qid)
         has_list[i] = bool(listed)
         for rank, key in enumerate(listed, start=1):
             for j in by_key.get(key, ()):
@@ -545,7 +545,9 @@ class PairScorer:
     """Every criterion of ``program`` prepared for ``mentors`` x ``mentees``.
 
     Building it reads and tokenises every person's answers once; :meth:`matrix` scores
-    every pair from it, :meth:`explain` any chosen pairs.
+    every pair from it, :meth:`explain` any chosen pairs. What it read is kept in
+    :attr:`memo` (see :func:`~mentorctl.matching.scoring.shared_values`): the words of
+    the explanations, the hard constraints and the supply gaps read it from there.
     """
 
     def __init__(
@@ -554,9 +556,12 @@ class PairScorer:
         self.program = program
         self.mentors, self.mentees = list(mentors), list(mentees)
         self.criteria = list(program.matching.criteria)
-        self.prepared = [
-            _PREPARE[type(c)](program, c, self.mentors, self.mentees) for c in self.criteria
-        ]
+        #: Each person's tokens and numbers, by source (the people are kept above).
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        with shared_values(self.memo):
+            self.prepared = [
+                _PREPARE[type(c)](program, c, self.mentors, self.mentees) for c in self.criteria
+            ]
 
     def matrix(self, *, with_values: bool = True) -> tuple[Matrix, dict[str, Matrix]]:
         """See :func:`score_matrix`."""
@@ -644,7 +649,7 @@ class PairScorer:
         shown = np.take_along_axis(contribution, top, axis=1) > 0
         out: list[Explained] = []
         program = self.program
-        with shared_values():  # each person's answers are tokenised once for the words
+        with shared_values(self.memo):  # each person's answers were read for the matrix
             for k in range(n):
                 i, j = int(rows[k]), int(cols[k])
                 reasons = []

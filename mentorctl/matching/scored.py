@@ -66,19 +66,21 @@ def score_candidates(
     """Score every pair and check it; ``mentee_capacity``: places left per mentee."""
     from mentorctl.matching import constraints, tracks
     from mentorctl.matching.matrix import PairScorer
+    from mentorctl.matching.scoring import shared_values
 
     program = inp.program
     scorer = PairScorer(program, mentors, mentees)
     raw, _ = scorer.matrix(with_values=False)
     raw = np.asarray(raw, dtype=np.float64)
-    allowed = constraints.allowed_matrix(
-        program,
-        mentors,
-        mentees,
-        people=inp.people,
-        previous_pairs=inp.avoided_pairs,
-        forbid=inp.forbid,
-    )
+    with shared_values(scorer.memo):  # the answers the scorer read, not read again
+        allowed = constraints.allowed_matrix(
+            program,
+            mentors,
+            mentees,
+            people=inp.people,
+            previous_pairs=inp.avoided_pairs,
+            forbid=inp.forbid,
+        )
     ineligible = {}
     for i, m in enumerate(mentors):
         why = constraints.mentor_ineligibility(program, m)
@@ -274,26 +276,37 @@ def reason_kind(reason: str) -> str:
 
 def supply_gaps(program: Program, s: Scored) -> list[SupplyGap]:
     """Items mentees want that fewer eligible mentors offer, worst first."""
-    from mentorctl.matching.scoring import source_value, tokens
+    from mentorctl.matching.scoring import shared_values
 
     gaps: list[SupplyGap] = []
     eligible = [m for m in s.mentors if m["email"] not in s.ineligible]
-    for c in program.matching.criteria:
-        if not isinstance(c, OverlapCriterion):
-            continue
-        wanted: Counter[str] = Counter()
-        offered: Counter[str] = Counter()
-        shown: dict[str, str] = {}
-        for e in s.mentees:
-            for key, label in tokens(source_value(program, e, c.mentee_source)).items():
-                wanted[key] += 1
-                shown.setdefault(key, label)
-        for m in eligible:
-            for key, label in tokens(source_value(program, m, c.mentor_source)).items():
-                offered[key] += 1
-                shown.setdefault(key, label)
-        for key, n in wanted.items():
-            if n > offered[key]:
-                gaps.append(SupplyGap(c.name, shown[key], n, offered[key]))
+    with shared_values(None if s.scorer is None else s.scorer.memo):
+        for c in program.matching.criteria:
+            if isinstance(c, OverlapCriterion):
+                gaps += _gaps(program, c, s.mentees, eligible)
     gaps.sort(key=lambda g: (-(g.wanted - g.offered), g.criterion, g.item))
+    return gaps
+
+
+def _gaps(
+    program: Program, c: OverlapCriterion, mentees: Sequence[Person], mentors: Sequence[Person]
+) -> list[SupplyGap]:
+    """One overlap criterion's items that more mentees want than mentors offer."""
+    from mentorctl.matching.scoring import _tokens_of
+
+    gaps: list[SupplyGap] = []
+    wanted: Counter[str] = Counter()
+    offered: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for e in mentees:
+        for key, label in _tokens_of(program, e, c.mentee_source).items():
+            wanted[key] += 1
+            shown.setdefault(key, label)
+    for m in mentors:
+        for key, label in _tokens_of(program, m, c.mentor_source).items():
+            offered[key] += 1
+            shown.setdefault(key, label)
+    for key, n in wanted.items():
+        if n > offered[key]:
+            gaps.append(SupplyGap(c.name, shown[key], n, offered[key]))
     return gaps

@@ -196,6 +196,12 @@ def tokens(value: Any) -> dict[str, str]:
     for item in items:
         if item is None:
             continue
+        if type(item) is str:  # the common case, inline: _key's and _display's text
+            text = item.strip()
+            key = text.casefold()
+            if key:
+                out.setdefault(key, text)
+            continue
         key = _key(item)
         if key:
             out.setdefault(key, _display(item))
@@ -280,13 +286,16 @@ _MEMO: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("scoring_memo"
 
 
 @contextlib.contextmanager
-def shared_values() -> Iterator[None]:
+def shared_values(memo: dict[tuple[Any, ...], Any] | None = None) -> Iterator[None]:
     """Within the block, :func:`explain_pair` reuses per-person values between pairs.
 
     For explaining many pairs of the same people (every match of a proposal); the
-    people must not be changed inside the block.
+    people must not be changed inside the block. ``memo``: the values an earlier block
+    kept (:class:`~mentorctl.matching.matrix.PairScorer` keeps the ones it read, so
+    that the explanations and the supply gaps do not read them again); whoever keeps
+    it keeps the people too.
     """
-    token = _MEMO.set({})
+    token = _MEMO.set({} if memo is None else memo)
     try:
         yield
     finally:
