@@ -9,7 +9,7 @@ for a cycle matched before proposals were stored.
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -90,9 +90,9 @@ def _not_computed(
         return "not computed: circles are not matched pair by pair"
     if force is False:
         return "not computed (--no-greedy)"
-    known = [p for p in people if p.get("forgotten_at") is None]
-    n_mentors = sum(p["role"] in ("mentor", "both") for p in known)
-    n_mentees = sum(p["role"] in ("mentee", "both") for p in known)
+    roles = Counter(p["role"] for p in people if p.get("forgotten_at") is None)
+    n_mentors = roles["mentor"] + roles["both"]
+    n_mentees = roles["mentee"] + roles["both"]
     pairs = n_mentors * n_mentees
     if force is None and pairs > GREEDY_MAX_PAIRS:
         return (
