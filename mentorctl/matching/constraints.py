@@ -43,7 +43,7 @@ import numpy as np
 from mentorctl.enums import Format
 from mentorctl.matching.matrix import CHUNK_CELLS, same_matrix_parts
 from mentorctl.matching.must import must_filter, must_reasons
-from mentorctl.matching.scoring import _tokens_of, source_value, tokens
+from mentorctl.matching.scoring import _tokens_list, source_value, tokens
 from mentorctl.program import Program
 
 __all__ = [
@@ -389,8 +389,8 @@ def allowed_matrix(
         (s, False) for s in rules.require_different
     ]:
         shares, _, _ = same_matrix_parts(
-            [_tokens_of(program, p, source) for p in mentors],
-            [_tokens_of(program, p, source) for p in mentees],
+            _tokens_list(program, mentors, source),
+            _tokens_list(program, mentees, source),
         )
         for lo in range(0, n_e, step):
             hi = min(n_e, lo + step)

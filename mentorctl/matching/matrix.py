@@ -42,11 +42,13 @@ from mentorctl.matching.scoring import (
     Person,
     _gap_value,
     _key,
-    _number_of,
+    _number,
     _rank,
     _scale_range,
+    _tokens_list,
     _tokens_of,
     shared_values,
+    source_values,
 )
 from mentorctl.program import (
     ClosenessCriterion,
@@ -214,8 +216,8 @@ def _tabulated(
 def _overlap(
     program: Program, c: OverlapCriterion, mentors: Sequence[Person], mentees: Sequence[Person]
 ) -> Prepared:
-    offers = [_tokens_of(program, p, c.mentor_source) for p in mentors]
-    wants = [_tokens_of(program, p, c.mentee_source) for p in mentees]
+    offers = _tokens_list(program, mentors, c.mentor_source)
+    wants = _tokens_list(program, mentees, c.mentee_source)
     counts = _shared(offers, wants)
     n_wants = np.array([len(w) for w in wants], dtype=np.float64)
     has_offer = np.array([bool(o) for o in offers], dtype=bool)
@@ -288,8 +290,8 @@ def _same(
     mentees: Sequence[Person],
 ) -> Prepared:
     parts = _same_parts(
-        [_tokens_of(program, p, c.mentor_source) for p in mentors],
-        [_tokens_of(program, p, c.mentee_source) for p in mentees],
+        _tokens_list(program, mentors, c.mentor_source),
+        _tokens_list(program, mentees, c.mentee_source),
     )
     want_same = isinstance(c, SameCriterion)
 
@@ -308,7 +310,7 @@ def _same(
 
 def _numbers(program: Program, people: Sequence[Person], source: str | None) -> Matrix:
     """Each person's number from ``source`` (NaN = blank or not a number)."""
-    out = [_number_of(program, p, source) for p in people]
+    out = [_number(v) for v in source_values(program, people, source)]
     return np.array([np.nan if v is None else v for v in out], dtype=np.float64)
 
 

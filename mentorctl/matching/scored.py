@@ -292,18 +292,18 @@ def _gaps(
     program: Program, c: OverlapCriterion, mentees: Sequence[Person], mentors: Sequence[Person]
 ) -> list[SupplyGap]:
     """One overlap criterion's items that more mentees want than mentors offer."""
-    from mentorctl.matching.scoring import _tokens_of
+    from mentorctl.matching.scoring import _tokens_list
 
     gaps: list[SupplyGap] = []
     wanted: Counter[str] = Counter()
     offered: Counter[str] = Counter()
     shown: dict[str, str] = {}
-    for e in mentees:
-        for key, label in _tokens_of(program, e, c.mentee_source).items():
+    for found in _tokens_list(program, mentees, c.mentee_source):
+        for key, label in found.items():
             wanted[key] += 1
             shown.setdefault(key, label)
-    for m in mentors:
-        for key, label in _tokens_of(program, m, c.mentor_source).items():
+    for found in _tokens_list(program, mentors, c.mentor_source):
+        for key, label in found.items():
             offered[key] += 1
             shown.setdefault(key, label)
     for key, n in wanted.items():

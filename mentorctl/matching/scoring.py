@@ -170,6 +170,21 @@ def source_value(program: Program, person: Person, source: str | None) -> Any:
     return value
 
 
+def source_values(program: Program, people: Sequence[Person], source: str | None) -> list[Any]:
+    """:func:`source_value` of each of ``people``: the question is looked up once."""
+    if source is None or source == "utc_offset" or source in ROSTER_FIELDS:
+        return [source_value(program, p, source) for p in people]
+    question = _questions(program).get(source)
+    any_option = None if question is None else question.any_option
+    out: list[Any] = []
+    for p in people:
+        value = (p.get("answers") or {}).get(source)
+        if value is not None and any_option is not None:
+            value = _any_option(value, any_option, question.options or [])  # type: ignore[union-attr]
+        out.append(value)
+    return out
+
+
 def _any_option(value: Any, any_option: str, options: list[str]) -> Any:
     """An answer of the question's ``any_option`` ("No preference") counts as every option."""
     items = value if isinstance(value, list | tuple) else [value]
@@ -322,6 +337,23 @@ def _tokens_of(program: Program, person: Person, source: str | None) -> dict[str
     if found is None:
         found = memo[key] = tokens(source_value(program, person, source))
     return found  # type: ignore[no-any-return]
+
+
+def _tokens_list(
+    program: Program, people: Sequence[Person], source: str | None
+) -> list[dict[str, str]]:
+    """:func:`_tokens_of` of each of ``people``, in one pass (a scorer's whole side)."""
+    memo = _MEMO.get()
+    if memo is None:
+        return [tokens(v) for v in source_values(program, people, source)]
+    keys = [("t", id(program), id(p), source) for p in people]
+    out = [memo.get(key) for key in keys]
+    missing = [k for k, found in enumerate(out) if found is None]
+    if missing:
+        values = source_values(program, [people[k] for k in missing], source)
+        for k, value in zip(missing, values, strict=True):
+            out[k] = memo[keys[k]] = tokens(value)
+    return out  # type: ignore[return-value]
 
 
 _MISSING = object()
