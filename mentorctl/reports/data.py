@@ -168,11 +168,22 @@ def load_people(
         elif name == "active":
             values[i] = map(bool_of, values[i])
         elif name == "created_at":  # only the day counts (enrolled by a cycle's end)
-            values[i] = map(as_date, values[i])
-    out: dict[int, dict[str, Any]] = {}
-    for row in zip(*values, strict=True):
-        person = dict(zip(columns, row, strict=True))
-        out[person["id"]] = person
+            values[i] = _days(values[i])
+    key = columns.index("id")
+    return {row[key]: dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)}
+
+
+def _days(values: Iterable[Any]) -> list[dt.date | None]:
+    """:func:`as_date` of each value, parsed once per distinct day (stored timestamps as
+    text: their first ten characters are the day, all :func:`as_date` reads of them)."""
+    memo: dict[Any, dt.date | None] = {}
+    out = []
+    for value in values:
+        key = value[:10] if type(value) is str else value
+        day = memo.get(key)
+        if day is None:
+            day = memo[key] = as_date(key)
+        out.append(day)
     return out
 
 
