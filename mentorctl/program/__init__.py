@@ -2,7 +2,9 @@
 
 * :mod:`~mentorctl.program.person`: a participant's roster fields, described once;
 * :mod:`~mentorctl.program.schema`: the models (unknown keys are errors everywhere);
-* :mod:`~mentorctl.program.load`: YAML with line numbers, overrides, ``load_program``;
+* :mod:`~mentorctl.program.load`: YAML with line numbers, overrides, ``parse_program``;
+* :mod:`~mentorctl.program.files`: finding program.yaml, ``load_program`` (with the
+  validated-program cache, so an unchanged file costs neither YAML nor pydantic);
 * :mod:`~mentorctl.program.scaffold`: writing a new program folder or a bundled sample.
 
 The names of the first three are importable from here, each on first use: the schema
@@ -15,14 +17,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mentorctl.program.files import find_program_dir, load_program, program_file
     from mentorctl.program.load import (
         apply_overrides,
-        find_program_dir,
         format_path,
-        load_program,
         load_yaml,
         parse_program,
-        program_file,
     )
     from mentorctl.program.person import (
         DERIVED_FIELDS,
@@ -99,12 +99,12 @@ _HOME: dict[str, str] = {
     "canonical_headers": "schema",
     "semantic_problems": "schema",
     "apply_overrides": "load",
-    "find_program_dir": "load",
+    "find_program_dir": "files",
     "format_path": "load",
-    "load_program": "load",
+    "load_program": "files",
     "load_yaml": "load",
     "parse_program": "load",
-    "program_file": "load",
+    "program_file": "files",
 }
 
 __all__ = [

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from mentorctl.errors import Problem, ProgramError, ProgramNotFound, UsageError
+from mentorctl.errors import Problem, ProgramError, UsageError
 from mentorctl.program.schema import PROGRAM_FILE, Program, semantic_problems
 
 # --------------------------------------------------------------------------- loading
@@ -226,8 +225,10 @@ def parse_program(text: str, source: str = PROGRAM_FILE, overrides: Iterable[str
         for err in exc.errors(include_url=False):
             path = _data_path(data, tuple(err["loc"]))
             msg = err["msg"]
-            if err["type"] == "extra_forbidden":
+            if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
                 msg = "unknown key"
+            elif err["type"] == "dataclass_type":  # worded as for any other mapping
+                msg = msg.replace("a dictionary or an instance", "a valid dictionary or instance")
             elif msg.startswith("Value error, "):
                 msg = msg.removeprefix("Value error, ")
             problems.append(located(msg, path))
@@ -243,41 +244,3 @@ def _summary(problems: list[Problem], source: str) -> str:
     if len(problems) == 1:
         return str(problems[0])
     return f"{source}: {len(problems)} problems in the program file"
-
-
-def find_program_dir(start: Path | None = None) -> Path:
-    """The directory holding program.yaml: ``start`` or its nearest parent that has one."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / PROGRAM_FILE).is_file():
-            return candidate
-    raise ProgramNotFound(
-        f"no {PROGRAM_FILE} in {here} or its parents; "
-        "run `mentorctl init` or pass --program DIR (or set MENTORCTL_PROGRAM)"
-    )
-
-
-def program_file(location: Path) -> Path:
-    """Accept either a directory holding program.yaml or the file itself."""
-    return location if location.is_file() else location / PROGRAM_FILE
-
-
-def load_program(path: Path, overrides: Iterable[str] = ()) -> Program:
-    """Read and validate a program file (or the program.yaml in directory ``path``).
-
-    ``overrides`` are what-if settings (see :func:`apply_overrides`).
-    """
-    path = program_file(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProgramNotFound(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ProgramError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        p = Problem("not UTF-8 text", file=str(path), line=line)
-        raise ProgramError(str(p), [p]) from None
-    return parse_program(text, str(path), overrides)

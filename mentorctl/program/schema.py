@@ -5,15 +5,24 @@
 
 Unknown keys are errors everywhere (``extra="forbid"``); a ``version:`` key leaves
 room for later, incompatible layouts.
+
+The models are frozen standard-library dataclasses whose annotations carry pydantic's
+constraints (``Field``, ``AfterValidator``). Pydantic reads them only when a program is
+validated (:func:`validate`); a command that reuses an already validated program
+(:mod:`mentorctl.program.load` keeps one, pickled, per program file) never imports
+pydantic, which costs more CPU than reading most rosters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+if TYPE_CHECKING:
+    from pydantic import AfterValidator, Field, TypeAdapter
 
 from mentorctl.enums import Audience, Cadence, Focus, Format, Mode, Objective, QuestionType
 from mentorctl.program.person import DERIVED_FIELDS, ROSTER_FIELDS
@@ -26,8 +35,41 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+class _Strict:
+    """Every model's base: unknown keys are errors; copies and dumps as pydantic's."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Self:
+        """A copy with ``update``'s fields replaced (not validated, as pydantic's)."""
+        return replace(self, **(update or {}))  # type: ignore[type-var]
+
+    def model_dump(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload,no-any-return]
+
+    @classmethod
+    def model_validate(cls, data: Any) -> Self:
+        """``data`` (plain YAML/JSON values) checked and converted into this model;
+        raises pydantic's ``ValidationError``."""
+        return _adapter(cls).validate_python(data)  # type: ignore[no-any-return]
+
+
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(model: type) -> TypeAdapter[Any]:
+    """Pydantic's validator of ``model``, built on first use. The annotations name
+    ``Field``, ``AfterValidator`` and ``Criterion``'s discriminator: they are put in this
+    module's namespace here, where pydantic resolves them, so that importing the schema
+    does not import pydantic."""
+    if model not in _ADAPTERS:
+        from pydantic import AfterValidator, Field, TypeAdapter
+
+        namespace = globals()
+        namespace.update(AfterValidator=AfterValidator, Field=Field)
+        namespace["Criterion"] = Annotated[_CRITERIA, Field(discriminator="kind")]
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]
 
 
 # --------------------------------------------------------------------------- enums
@@ -36,12 +78,13 @@ class _Strict(BaseModel):
 # --------------------------------------------------------------------------- sections
 
 
+@dataclass(frozen=True, kw_only=True)
 class Cycle(_Strict):
     """The current cycle's calendar."""
 
-    name: str = Field(min_length=1, description="e.g. 2027-h1")
+    name: Annotated[str, Field(min_length=1, description="e.g. 2027-h1")]
     start: dt.date
-    length_weeks: int = Field(26, ge=1, le=260)
+    length_weeks: Annotated[int, Field(ge=1, le=260)] = 26
     cadence: Cadence = Cadence.BIWEEKLY
 
     @property
@@ -53,64 +96,76 @@ class Cycle(_Strict):
         return max(1, (self.length_weeks * 7) // self.cadence.days)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Capacity(_Strict):
     """How many mentees a mentor takes: per-person ``capacity`` overrides ``default``."""
 
-    default: int = Field(1, ge=1)
-    maximum: int = Field(10, ge=1)
+    default: Annotated[int, Field(ge=1)] = 1
+    maximum: Annotated[int, Field(ge=1)] = 10
 
 
+@dataclass(frozen=True, kw_only=True)
 class MenteeCapacity(_Strict):
     """How many mentors a mentee takes: a mentee's own ``capacity`` overrides ``default``."""
 
-    default: int = Field(1, ge=1, description="mentors each mentee gets (at most)")
-    maximum: int | None = Field(
-        None, ge=1, description="largest per-person capacity of a mentee; default: `default`"
-    )
+    default: Annotated[int, Field(ge=1, description="mentors each mentee gets (at most)")] = 1
+    maximum: Annotated[
+        int | None,
+        Field(ge=1, description="largest per-person capacity of a mentee; default: `default`"),
+    ] = None
 
     @property
     def top(self) -> int:
         return self.maximum if self.maximum is not None else self.default
 
 
+@dataclass(frozen=True, kw_only=True)
 class MentorEligibility(_Strict):
-    min_tenure_months: int | None = Field(None, ge=0)
-    min_years_experience: float | None = Field(None, ge=0)
-    levels: list[str] | None = Field(None, description="levels allowed to mentor")
+    min_tenure_months: Annotated[int | None, Field(ge=0)] = None
+    min_years_experience: Annotated[float | None, Field(ge=0)] = None
+    levels: Annotated[list[str] | None, Field(description="levels allowed to mentor")] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Eligibility(_Strict):
     mentor: MentorEligibility = MentorEligibility()
 
 
+@dataclass(frozen=True, kw_only=True)
 class Question(_Strict):
     """One survey question, as asked on the enrolment form."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str = Field(min_length=1)
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: Annotated[str, Field(min_length=1)]
     type: QuestionType
     options: list[str] | None = None
     asked_of: Audience = Audience.BOTH
     required: bool = False
-    max_choices: int | None = Field(None, ge=1)
+    max_choices: Annotated[int | None, Field(ge=1)] = None
     scale: tuple[int, int] = (1, 5)
     help: str | None = None
-    any_option: str | None = Field(
-        None,
-        min_length=1,
-        description="an option meaning 'any of them' (e.g. 'No preference'): it matches "
-        "every option when pairs are compared",
-    )
-    visible: bool | None = Field(
-        None,
-        description="true: participants may see this answer (shortlists); default: choice "
-        "and number answers are shown, likert, text and email_list answers are private",
-    )
-    group: bool = Field(
-        False,
-        description="true: the report shows match rate and mean score by this answer "
-        "(a choice or likert question)",
-    )
+    any_option: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="an option meaning 'any of them' (e.g. 'No preference'): it matches "
+            "every option when pairs are compared",
+        ),
+    ] = None
+    visible: Annotated[
+        bool | None,
+        Field(
+            description="true: participants may see this answer (shortlists); default: choice "
+            "and number answers are shown, likert, text and email_list answers are private"
+        ),
+    ] = None
+    group: Annotated[
+        bool,
+        Field(
+            description="true: the report shows match rate and mean score by this answer "
+            "(a choice or likert question)"
+        ),
+    ] = False
 
     @property
     def shown_to_participants(self) -> bool:
@@ -131,63 +186,73 @@ class Question(_Strict):
         return self.asked_of.value == role + "s"
 
 
+@dataclass(frozen=True, kw_only=True)
 class Survey(_Strict):
-    questions: list[Question] = []
-    columns: dict[str, str] = Field(
-        default_factory=dict,
-        description="form column header -> roster field, question id, or 'ignore' (drop the "
-        "column); overrides label matching",
-    )
+    questions: list[Question] = field(default_factory=list)
+    columns: Annotated[
+        dict[str, str],
+        Field(
+            description="form column header -> roster field, question id, or 'ignore' (drop the "
+            "column); overrides label matching"
+        ),
+    ] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- matching
 
 
+def _criterion_placeholders(v: str | None) -> str | None:
+    if v is not None:
+        import string
+
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+        except ValueError as exc:
+            raise ValueError(f"not a valid phrase ({exc}); write {{{{ for a brace") from None
+        unknown = sorted(names - {"mentor", "mentee", "items"})
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{unknown[0]}}}; use {{mentor}}, {{mentee}} or {{items}}"
+            )
+    return v
+
+
+@dataclass(frozen=True, kw_only=True)
 class _Criterion(_Strict):
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    weight: float = Field(1.0, ge=0)
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+    weight: Annotated[float, Field(ge=0)] = 1.0
     # What participants read about this criterion (agreements, intro emails); the
     # coordinator's `explain` text is separate. See docs/agreements.md.
-    participant_text: str | None = Field(
-        None,
-        min_length=1,
-        description="phrase participants read when this criterion brought the pair together; "
-        "placeholders {mentor}, {mentee} (first names) and {items}",
-    )
-    show_participants: bool = Field(
-        True, description="false: never mention this criterion to participants"
-    )
+    participant_text: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="phrase participants read when this criterion brought the pair together; "
+            "placeholders {mentor}, {mentee} (first names) and {items}",
+        ),
+        AfterValidator(_criterion_placeholders),
+    ] = None
+    show_participants: Annotated[
+        bool, Field(description="false: never mention this criterion to participants")
+    ] = True
     # A must-have rule turns the criterion into a hard constraint as well as a score
     # (matching.constraints: allowed_matrix); what `must` means per kind is in docs/matching.md.
-    must: bool = Field(
-        False, description="a hard rule: pairs that do not meet this criterion are never proposed"
-    )
-    at_least: float | None = Field(
-        None,
-        gt=0,
-        le=1,
-        description="a hard rule: pairs whose value on this criterion is below this (0-1) "
-        "are never proposed",
-    )
-
-    @field_validator("participant_text")
-    @classmethod
-    def _placeholders(cls, v: str | None) -> str | None:
-        if v is not None:
-            import string
-
-            try:
-                names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
-            except ValueError as exc:
-                raise ValueError(f"not a valid phrase ({exc}); write {{{{ for a brace") from None
-            unknown = sorted(names - {"mentor", "mentee", "items"})
-            if unknown:
-                raise ValueError(
-                    f"unknown placeholder {{{unknown[0]}}}; use {{mentor}}, {{mentee}} or {{items}}"
-                )
-        return v
+    must: Annotated[
+        bool,
+        Field(description="a hard rule: pairs that do not meet this criterion are never proposed"),
+    ] = False
+    at_least: Annotated[
+        float | None,
+        Field(
+            gt=0,
+            le=1,
+            description="a hard rule: pairs whose value on this criterion is below this (0-1) "
+            "are never proposed",
+        ),
+    ] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class _TwoSided(_Criterion):
     """A criterion comparing a mentee value with a mentor value.
 
@@ -208,187 +273,234 @@ class _TwoSided(_Criterion):
         return self.mentor or self.field
 
 
+@dataclass(frozen=True, kw_only=True)
 class OverlapCriterion(_TwoSided):
     kind: Literal["overlap"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SameCriterion(_TwoSided):
     kind: Literal["same"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class DifferentCriterion(_TwoSided):
     kind: Literal["different"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class ClosenessCriterion(_TwoSided):
     kind: Literal["closeness"]
-    max_diff: float = Field(gt=0)
+    max_diff: Annotated[float, Field(gt=0)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SimilarityCriterion(_Criterion):
     kind: Literal["similarity"]
-    questions: list[str] = Field(min_length=1)
+    questions: Annotated[list[str], Field(min_length=1)]
     complement: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class SeniorityGapCriterion(_Criterion):
     kind: Literal["seniority_gap"]
     min_gap: int = 1
     max_gap: int = 3
 
 
+@dataclass(frozen=True, kw_only=True)
 class PreferenceCriterion(_Criterion):
     kind: Literal["preference"]
-    mentee: str = Field(description="ranked-choice question: the mentee's preferred mentors")
-    mentor: str | None = Field(None, description="ranked-choice question: preferred mentees")
+    mentee: Annotated[
+        str, Field(description="ranked-choice question: the mentee's preferred mentors")
+    ]
+    mentor: Annotated[
+        str | None, Field(description="ranked-choice question: preferred mentees")
+    ] = None
 
 
-Criterion = Annotated[
+_CRITERIA = (
     OverlapCriterion
     | SameCriterion
     | DifferentCriterion
     | ClosenessCriterion
     | SimilarityCriterion
     | SeniorityGapCriterion
-    | PreferenceCriterion,
-    Field(discriminator="kind"),
-]
+    | PreferenceCriterion
+)
+if TYPE_CHECKING:
+    Criterion = _CRITERIA
+# At run time, Criterion (the union with its "kind" discriminator) is made by _adapter.
 
 
+def _pair_lower(v: str) -> str:
+    return v.strip().lower()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Pair(_Strict):
-    mentor: str
-    mentee: str
-
-    @field_validator("mentor", "mentee")
-    @classmethod
-    def _lower(cls, v: str) -> str:
-        return v.strip().lower()
+    mentor: Annotated[str, AfterValidator(_pair_lower)]
+    mentee: Annotated[str, AfterValidator(_pair_lower)]
 
 
+def _lock_reason(v: str | None) -> str | None:
+    if v is not None and not v.strip():
+        raise ValueError("give the reason for the override, or leave the key out")
+    return v.strip() if v is not None else None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Lock(Pair):
     """A pair the coordinator fixes; ``override`` (why) lets it break a hard constraint."""
 
-    override: str | None = Field(
-        None,
-        min_length=1,
-        description="why this lock may break a hard constraint (shown by explain and reports)",
-    )
-
-    @field_validator("override")
-    @classmethod
-    def _reason(cls, v: str | None) -> str | None:
-        if v is not None and not v.strip():
-            raise ValueError("give the reason for the override, or leave the key out")
-        return v.strip() if v is not None else None
+    override: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="why this lock may break a hard constraint (shown by explain and reports)",
+        ),
+        AfterValidator(_lock_reason),
+    ] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Constraints(_Strict):
-    management_chain: int = Field(2, ge=0, description="levels of the mentee's managers excluded")
-    exclude_same_manager: bool = Field(
-        False, description="never pair two people who report to the same manager"
-    )
-    require_same: list[str] = []
-    require_different: list[str] = []
+    management_chain: Annotated[
+        int, Field(ge=0, description="levels of the mentee's managers excluded")
+    ] = 2
+    exclude_same_manager: Annotated[
+        bool, Field(description="never pair two people who report to the same manager")
+    ] = False
+    require_same: list[str] = field(default_factory=list)
+    require_different: list[str] = field(default_factory=list)
     avoid_previous_pairs: bool = True
-    min_score: float | None = Field(None, ge=0, le=1)
-    forbid: list[Pair] = []
-    lock: list[Lock] = []
-    pairs_file: str | None = Field(
-        None, description="CSV with columns mentor,mentee,action (forbid|lock)"
-    )
+    min_score: Annotated[float | None, Field(ge=0, le=1)] = None
+    forbid: list[Pair] = field(default_factory=list)
+    lock: list[Lock] = field(default_factory=list)
+    pairs_file: Annotated[
+        str | None, Field(description="CSV with columns mentor,mentee,action (forbid|lock)")
+    ] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Circles(_Strict):
     topic_question: str
-    min_size: int = Field(3, ge=1)
-    max_size: int = Field(8, ge=1)
+    min_size: Annotated[int, Field(ge=1)] = 3
+    max_size: Annotated[int, Field(ge=1)] = 8
 
 
+@dataclass(frozen=True, kw_only=True)
 class Tracks(_Strict):
     """Mentor tracks: each mentor is in one, a mentee gets at most one mentor per track."""
 
-    names: list[str] = Field(min_length=1, description='e.g. ["technical", "career"]')
-    field: str = Field(description="survey question id or roster field holding a mentor's track")
+    names: Annotated[list[str], Field(min_length=1, description='e.g. ["technical", "career"]')]
+    field: Annotated[
+        str, Field(description="survey question id or roster field holding a mentor's track")
+    ]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Matching(_Strict):
     mode: Mode = Mode.OPTIMAL
     objective: Objective = Objective.MAX_MATCHES
-    criteria: list[Criterion] = []
+    criteria: list[Criterion] = field(default_factory=list)
     constraints: Constraints = Constraints()
     circles: Circles | None = None
     tracks: Tracks | None = None
-    prefer_previous: float | None = Field(
-        None,
-        gt=0,
-        description="bonus for pairing people with an earlier cycle's partner "
-        "(needs avoid_previous_pairs: false)",
-    )
+    prefer_previous: Annotated[
+        float | None,
+        Field(
+            gt=0,
+            description="bonus for pairing people with an earlier cycle's partner "
+            "(needs avoid_previous_pairs: false)",
+        ),
+    ] = None
 
 
 # --------------------------------------------------------------------------- later sections
 
 
+@dataclass(frozen=True, kw_only=True)
 class Agreement(_Strict):
     """Agreement settings: extra clauses and, optionally, your own templates."""
 
-    clauses: list[str] = []
-    template: str | None = Field(
-        None, description="Markdown template (Jinja2), beside program.yaml"
-    )
-    html_template: str | None = Field(None, description="HTML template (Jinja2)")
-    first_meeting_within_days: int = Field(14, ge=1)
-    meeting_time: str = Field(
-        "10:00",
-        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
-        description='time of day of the .ics meeting series, quoted: "10:00"',
-    )
-    meeting_minutes: int = Field(60, ge=5, le=480, description="length of each meeting")
-    paper: Literal["a4", "letter"] | None = Field(
-        None, description="PDF page size; default: the locale's (LC_PAPER, LANG), else a4"
-    )
+    clauses: list[str] = field(default_factory=list)
+    template: Annotated[
+        str | None, Field(description="Markdown template (Jinja2), beside program.yaml")
+    ] = None
+    html_template: Annotated[str | None, Field(description="HTML template (Jinja2)")] = None
+    first_meeting_within_days: Annotated[int, Field(ge=1)] = 14
+    meeting_time: Annotated[
+        str,
+        Field(
+            pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            description='time of day of the .ics meeting series, quoted: "10:00"',
+        ),
+    ] = "10:00"
+    meeting_minutes: Annotated[int, Field(ge=5, le=480, description="length of each meeting")] = 60
+    paper: Annotated[
+        Literal["a4", "letter"] | None,
+        Field(description="PDF page size; default: the locale's (LC_PAPER, LANG), else a4"),
+    ] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Reminders(_Strict):
     """When pairs get nudged, and when the coordinator hears about it."""
 
     enabled: bool = True
-    grace_days: int = Field(7, ge=0, description="days past the cadence before the first nudge")
-    second_nudge_days: int = Field(14, ge=0, description="days past the cadence: second nudge")
-    escalate_days: int = Field(28, ge=0, description="days past the cadence: tell the coordinator")
-    checkin_every_days: int | None = Field(30, ge=1, description="pulse survey due this often")
-    cycle_ending_days: int = Field(14, ge=0, description="warn pairs this long before the end")
-    log_file: str | None = Field(None, description="append one line per action here")
+    grace_days: Annotated[
+        int, Field(ge=0, description="days past the cadence before the first nudge")
+    ] = 7
+    second_nudge_days: Annotated[
+        int, Field(ge=0, description="days past the cadence: second nudge")
+    ] = 14
+    escalate_days: Annotated[
+        int, Field(ge=0, description="days past the cadence: tell the coordinator")
+    ] = 28
+    checkin_every_days: Annotated[
+        int | None, Field(ge=1, description="pulse survey due this often")
+    ] = 30
+    cycle_ending_days: Annotated[
+        int, Field(ge=0, description="warn pairs this long before the end")
+    ] = 14
+    log_file: Annotated[str | None, Field(description="append one line per action here")] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Health(_Strict):
     """Thresholds of a match's health (on track, at risk, stalled)."""
 
-    at_risk_days: int | None = Field(
-        None, ge=1, description="days since the last meeting; default 1.5 x the cadence"
-    )
-    stalled_days: int | None = Field(
-        None, ge=1, description="days since the last meeting; default 3 x the cadence"
-    )
-    min_meeting_ratio: float = Field(
-        0.5, ge=0, le=1, description="meetings held / expected below this is at risk"
-    )
-    low_satisfaction: float = Field(
-        2.5, ge=1, le=5, description="mean satisfaction at or below this is at risk"
-    )
+    at_risk_days: Annotated[
+        int | None,
+        Field(ge=1, description="days since the last meeting; default 1.5 x the cadence"),
+    ] = None
+    stalled_days: Annotated[
+        int | None, Field(ge=1, description="days since the last meeting; default 3 x the cadence")
+    ] = None
+    min_meeting_ratio: Annotated[
+        float, Field(ge=0, le=1, description="meetings held / expected below this is at risk")
+    ] = 0.5
+    low_satisfaction: Annotated[
+        float, Field(ge=1, le=5, description="mean satisfaction at or below this is at risk")
+    ] = 2.5
 
 
+@dataclass(frozen=True, kw_only=True)
 class Report(_Strict):
     """Report settings."""
 
-    min_group_size: int = Field(5, ge=1, description="breakdown cells smaller than this are hidden")
+    min_group_size: Annotated[
+        int, Field(ge=1, description="breakdown cells smaller than this are hidden")
+    ] = 5
 
 
+@dataclass(frozen=True, kw_only=True)
 class Email(_Strict):
     """SMTP settings. The password never lives here: see ``password_env``/``password_file``."""
 
     host: str = "127.0.0.1"
-    port: int = Field(587, ge=1, le=65535)
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
     sender: str | None = None
     username: str | None = None
@@ -429,66 +541,100 @@ def _url_template(v: str | None, allowed: tuple[str, ...], required: tuple[str, 
     return v
 
 
+def _forms_ranking(v: str | None) -> str | None:
+    return _url_template(v, RANKING_PLACEHOLDERS, ("email",))
+
+
+def _forms_checkin(v: str | None) -> str | None:
+    return _url_template(v, CHECKIN_PLACEHOLDERS, ("email", "answer"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Forms(_Strict):
     """Pre-filled links into the coordinator's own form tool (docs/participant-loop.md)."""
 
-    ranking_url: str | None = Field(
-        None,
-        description="pre-filled link to the ranking form, with {email}, {name}, {code} (the "
-        "person's own code) and {candidates} (the shortlist's codes, best first)",
+    ranking_url: Annotated[
+        str | None,
+        Field(
+            description="pre-filled link to the ranking form, with {email}, {name}, {code} (the "
+            "person's own code) and {candidates} (the shortlist's codes, best first)"
+        ),
+        AfterValidator(_forms_ranking),
+    ] = None
+    checkin_url: Annotated[
+        str | None,
+        Field(
+            description="pre-filled link to the check-in form, with {match}, {email}, {name} "
+            "and {answer} (met_answer or not_yet_answer)"
+        ),
+        AfterValidator(_forms_checkin),
+    ] = None
+    met_answer: Annotated[str, Field(min_length=1, description="the form's 'we met' option")] = (
+        "We met"
     )
-    checkin_url: str | None = Field(
-        None,
-        description="pre-filled link to the check-in form, with {match}, {email}, {name} "
-        "and {answer} (met_answer or not_yet_answer)",
-    )
-    met_answer: str = Field("We met", min_length=1, description="the form's 'we met' option")
-    not_yet_answer: str = Field("Not yet", min_length=1, description="the form's 'not yet' option")
-    checkin_question: str | None = Field(
-        None,
-        min_length=1,
-        description="header of the answer column in the check-in form's export "
-        "(default: recognised as 'Did you meet?', 'met' ...)",
-    )
-
-    @field_validator("ranking_url")
-    @classmethod
-    def _ranking(cls, v: str | None) -> str | None:
-        return _url_template(v, RANKING_PLACEHOLDERS, ("email",))
-
-    @field_validator("checkin_url")
-    @classmethod
-    def _checkin(cls, v: str | None) -> str | None:
-        return _url_template(v, CHECKIN_PLACEHOLDERS, ("email", "answer"))
+    not_yet_answer: Annotated[
+        str, Field(min_length=1, description="the form's 'not yet' option")
+    ] = "Not yet"
+    checkin_question: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            description="header of the answer column in the check-in form's export "
+            "(default: recognised as 'Did you meet?', 'met' ...)",
+        ),
+    ] = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Shortlist(_Strict):
     """What ``notify shortlist`` shows of each candidate (besides the name)."""
 
-    top: int = Field(5, ge=1, le=20, description="candidates per shortlist (--top overrides)")
-    fields: list[str] = Field(
-        default_factory=lambda: ["title", "department"],
-        description="roster fields shown for each candidate; survey answers follow each "
-        "question's `visible`",
-    )
+    top: Annotated[
+        int, Field(ge=1, le=20, description="candidates per shortlist (--top overrides)")
+    ] = 5
+    fields: Annotated[
+        list[str],
+        Field(
+            description="roster fields shown for each candidate; survey answers follow each "
+            "question's `visible`"
+        ),
+    ] = field(default_factory=lambda: ["title", "department"])
 
 
+def _program_coordinator(v: str | None) -> str | None:
+    if v is None:
+        return None
+    v = v.strip()
+    if not _EMAIL.match(v):
+        raise ValueError(f"{v!r} is not an email address (escalations are sent there)")
+    return v
+
+
+def _program_slug(v: str) -> str:
+    if not _SLUG.match(v):
+        raise ValueError("must be lower-case letters, digits and dashes, e.g. 'onboarding-2027'")
+    return v
+
+
+@dataclass(frozen=True, kw_only=True)
 class Program(_Strict):
     """A mentoring program, as defined in program.yaml."""
 
     version: Literal[1] = 1
-    name: str = Field(min_length=1)
-    slug: str
+    name: Annotated[str, Field(min_length=1)]
+    slug: Annotated[str, AfterValidator(_program_slug)]
     description: str = ""
-    objectives: list[str] = []
-    coordinator: str | None = Field(None, description="coordinator's email")
+    objectives: list[str] = field(default_factory=list)
+    coordinator: Annotated[
+        str | None, Field(description="coordinator's email"), AfterValidator(_program_coordinator)
+    ] = None
     format: Format = Format.ONE_TO_ONE
     reverse: bool = False
     focus: Focus = Focus.SKILL
     cycle: Cycle
     capacity: Capacity = Capacity()
     mentee_capacity: MenteeCapacity = MenteeCapacity()
-    levels: list[str] | None = Field(None, description="job levels, most junior first")
+    levels: Annotated[list[str] | None, Field(description="job levels, most junior first")] = None
     eligibility: Eligibility = Eligibility()
     survey: Survey = Survey()
     matching: Matching = Matching()
@@ -499,28 +645,9 @@ class Program(_Strict):
     email: Email = Email()
     forms: Forms = Forms()
     shortlist: Shortlist = Shortlist()
-    database_url: str | None = Field(
-        None, description="roster database URL; default: roster.db beside program.yaml"
-    )
-
-    @field_validator("coordinator")
-    @classmethod
-    def _coordinator(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        v = v.strip()
-        if not _EMAIL.match(v):
-            raise ValueError(f"{v!r} is not an email address (escalations are sent there)")
-        return v
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not _SLUG.match(v):
-            raise ValueError(
-                "must be lower-case letters, digits and dashes, e.g. 'onboarding-2027'"
-            )
-        return v
+    database_url: Annotated[
+        str | None, Field(description="roster database URL; default: roster.db beside program.yaml")
+    ] = None
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.survey.questions if q.id == qid), None)
