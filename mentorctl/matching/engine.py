@@ -274,13 +274,15 @@ def _explained(
         ]
     names = [c.name for c in program.matching.criteria]
     explained = scored.scorer.explain([i for i, _ in chosen], [j for _, j in chosen])
+    # e.values are Python floats already: round() is what rounded() does with them.
     return [
         ProposedMatch(
             mentor=scored.mentors[i]["email"],
             mentee=scored.mentees[j]["email"],
             score=rounded(e.score),
             criteria={
-                n: None if v is None else rounded(v) for n, v in zip(names, e.values, strict=True)
+                n: None if v is None else round(v, DECIMALS)
+                for n, v in zip(names, e.values, strict=True)
             },
             reasons=e.reasons,
             kept=False,

@@ -681,19 +681,26 @@ class PairScorer:
         top = order[:, :n_reasons]
         shown = np.take_along_axis(contribution, top, axis=1) > 0
         out: list[Explained] = []
-        program = self.program
+        program, criteria = self.program, self.criteria
+        mentors, mentees = self.mentors, self.mentees
+        # Python floats and ints once for all pairs (tolist gives float(x) of each).
+        value_rows, blank_rows, scores = values.tolist(), blank.tolist(), score.tolist()
+        top_rows, shown_rows = top.tolist(), shown.tolist()
         with shared_values(self.memo):  # each person's answers were read for the matrix
             for k in range(n):
                 i, j = int(rows[k]), int(cols[k])
                 reasons = []
-                for pos in top[k][shown[k]]:
-                    c = self.criteria[int(pos)]
-                    reasons.append(_KINDS[type(c)](program, c, self.mentors[i], self.mentees[j])[1])
-                row = values[k]
+                for pos, visible in zip(top_rows[k], shown_rows[k], strict=True):
+                    if visible:
+                        c = criteria[pos]
+                        reasons.append(_KINDS[type(c)](program, c, mentors[i], mentees[j])[1])
                 out.append(
                     Explained(
-                        float(score[k]),
-                        tuple(None if blank[k, q] else float(row[q]) for q in range(n_c)),
+                        scores[k],
+                        tuple(
+                            None if b else v
+                            for v, b in zip(value_rows[k], blank_rows[k], strict=True)
+                        ),
                         reasons,
                     )
                 )
