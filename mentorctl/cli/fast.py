@@ -27,6 +27,10 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mentorctl.cli.state import State
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"", "0", "false", "f", "no", "n", "off"})
@@ -68,6 +72,19 @@ class _Line:
     quiet: bool
     flags: set[str]
     values: dict[str, list[str]]
+
+    def one(self, name: str) -> str | None:
+        """The value of option ``name`` (the last one given), or None."""
+        given = self.values.get(name)
+        return given[-1] if given else None
+
+    def today(self) -> str | None:
+        """``--today``, or ``MENTORCTL_TODAY`` as Typer reads it (the option's envvar)."""
+        return self.one("--today") or os.environ.get("MENTORCTL_TODAY") or None
+
+
+def _not_plain() -> _Line:
+    raise _NotPlain
 
 
 _GLOBAL_VALUES = ("-p", "--program", "--database-url")
@@ -210,97 +227,89 @@ def _answer_intro_send(argv: Sequence[str]) -> bool:
     return True
 
 
-def _answer_status(argv: Sequence[str]) -> bool:
-    if not argv or "status" not in argv:
-        raise _NotPlain
-    line = _parse(argv, _status_spec())
+def _run(line: _Line, command: str, call: Callable[[State], int]) -> bool:
+    """Run a parsed plain command line as Typer would: quiet set, a State made, errors
+    mapped to exit codes by the same :func:`mentorctl.cli.guarded`."""
     from mentorctl.cli import guarded, output
     from mentorctl.cli.state import State
-    from mentorctl.cli.status import FailOn, HealthChoice, SortKey, show_status
 
     output.set_quiet(line.quiet)
-    state = State(line.program, line.url, line.quiet, command="status")
-    one = {k: v[-1] for k, v in line.values.items()}
-    code = guarded(
-        lambda: show_status(
-            state,
-            sort=SortKey(one.get("--sort", SortKey.HEALTH)),
-            health=[HealthChoice(h) for h in line.values.get("--health", [])],
-            person=one.get("--person"),
-            include_ended="--all" in line.flags,
-            fail_on=FailOn(one["--fail-on"]) if "--fail-on" in one else None,
-            today=one.get("--today") or os.environ.get("MENTORCTL_TODAY") or None,
-            as_json="--json" in line.flags,
-            as_csv="--csv" in line.flags,
-        )
-    )
+    state = State(line.program, line.url, line.quiet, command=command)
+    code = guarded(lambda: call(state))
     sys.stdout.flush()
     if code:
         raise SystemExit(code)
     return True
+
+
+def _answer_status(argv: Sequence[str]) -> bool:
+    line = _parse(argv, _status_spec()) if "status" in argv else _not_plain()
+    from mentorctl.cli.status import FailOn, HealthChoice, SortKey, show_status
+
+    fail_on = line.one("--fail-on")
+    return _run(
+        line,
+        "status",
+        lambda state: show_status(
+            state,
+            sort=SortKey(line.one("--sort") or SortKey.HEALTH),
+            health=[HealthChoice(h) for h in line.values.get("--health", [])],
+            person=line.one("--person"),
+            include_ended="--all" in line.flags,
+            fail_on=FailOn(fail_on) if fail_on else None,
+            today=line.today(),
+            as_json="--json" in line.flags,
+            as_csv="--csv" in line.flags,
+        ),
+    )
 
 
 def _answer_report(argv: Sequence[str]) -> bool:
-    if not argv or "report" not in argv:
-        raise _NotPlain
-    line = _parse(argv, _REPORT)
-    from mentorctl.cli import guarded, output
+    line = _parse(argv, _REPORT) if "report" in argv else _not_plain()
     from mentorctl.cli.reporting import show_report
-    from mentorctl.cli.state import State
 
-    output.set_quiet(line.quiet)
-    state = State(line.program, line.url, line.quiet, command="report")
-    one = {k: v[-1] for k, v in line.values.items()}
-    greedy = True if "--greedy" in line.flags else False if "--no-greedy" in line.flags else None
-    code = guarded(
-        lambda: show_report(
+    html = line.one("--html")
+    # Only one of the two may be given (the spec's exclusive pair); neither: the default.
+    greedy = ("--greedy" in line.flags) if line.flags & {"--greedy", "--no-greedy"} else None
+    return _run(
+        line,
+        "report",
+        lambda state: show_report(
             state,
-            cycle=one.get("--cycle"),
+            cycle=line.one("--cycle"),
             as_json="--json" in line.flags,
             as_csv="--csv" in line.flags,
             as_md="--md" in line.flags,
-            html=Path(one["--html"]) if "--html" in one else None,
+            html=Path(html) if html else None,
             all_cycles="--all-cycles" in line.flags,
             greedy=greedy,
             timeline="--timeline" in line.flags,
-            today=one.get("--today") or os.environ.get("MENTORCTL_TODAY") or None,
-        )
+            today=line.today(),
+        ),
     )
-    sys.stdout.flush()
-    if code:
-        raise SystemExit(code)
-    return True
 
 
 def _answer_match(argv: Sequence[str]) -> bool:
-    if not argv or "match" not in argv:
-        raise _NotPlain
-    line = _parse(argv, _match_spec())
-    from mentorctl.cli import guarded, output
+    line = _parse(argv, _match_spec()) if "match" in argv else _not_plain()
     from mentorctl.cli.proposing import run_match
-    from mentorctl.cli.state import State
     from mentorctl.enums import Mode
 
-    output.set_quiet(line.quiet)
-    state = State(line.program, line.url, line.quiet, command="match")
-    one = {k: v[-1] for k, v in line.values.items()}
-    code = guarded(
-        lambda: run_match(
+    mode = line.one("--mode")
+    return _run(
+        line,
+        "match",
+        lambda state: run_match(
             state,
-            mode=Mode(one["--mode"]) if "--mode" in one else None,
+            mode=Mode(mode) if mode else None,
             dry_run="--dry-run" in line.flags,
             as_json="--json" in line.flags,
             set_=line.values.get("--set"),
             lock=line.values.get("--lock"),
             forbid=line.values.get("--forbid"),
-            override=one.get("--override"),
+            override=line.one("--override"),
             fill="--fill" in line.flags,
-        )
+        ),
     )
-    sys.stdout.flush()
-    if code:
-        raise SystemExit(code)
-    return True
 
 
 def answered(argv: Sequence[str]) -> bool:
