@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +112,7 @@ def health_rows(
             (f.match_id, f.status, f.started, f.ended, f.end_reason, f.outcome), as_of
         )
         if (status, ended, reason, outcome) != (f.status, f.ended, f.end_reason, f.outcome):
-            f = replace(f, status=status, ended=ended, end_reason=reason, outcome=outcome)
+            f = f._replace(status=status, ended=ended, end_reason=reason, outcome=outcome)
         rows.append(
             assess(
                 f, cycle_start=cycle.start, cycle_end=cycle.end, thresholds=thresholds, today=day

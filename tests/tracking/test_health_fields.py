@@ -1,15 +1,13 @@
 """match_facts and assess build MatchFacts and MatchHealth positionally (for speed):
-their field order is pinned here, so a reordered dataclass fails loudly, not silently."""
+their field order is pinned here, so a reordered record fails loudly, not silently."""
 
 from __future__ import annotations
-
-from dataclasses import fields
 
 from mentorctl.tracking.health import MatchFacts, MatchHealth
 
 
 def test_match_facts_field_order() -> None:
-    assert [f.name for f in fields(MatchFacts)] == [
+    assert list(MatchFacts._fields) == [
         "match_id", "cycle_id", "mentor", "mentee", "mentor_name", "mentee_name", "circle",
         "status", "started", "ended", "end_reason", "outcome", "meeting_dates",
         "meetings_held", "last_met", "minutes", "goal_progress", "satisfaction", "recommend",
@@ -18,7 +16,7 @@ def test_match_facts_field_order() -> None:
 
 
 def test_match_health_field_order() -> None:
-    assert [f.name for f in fields(MatchHealth)] == [
+    assert list(MatchHealth._fields) == [
         "match_id", "cycle_id", "mentor", "mentee", "mentor_name", "mentee_name", "circle",
         "status", "started", "ended", "end_reason", "outcome", "meetings_held",
         "meetings_expected", "meetings_expected_total", "minutes", "last_met", "days_since",
