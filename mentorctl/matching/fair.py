@@ -207,15 +207,19 @@ class _CountFlow:
     def levels(self, floor: int, n: int, ceiling: int) -> np.ndarray:
         """The distinct usable scores from ``floor`` up to ``ceiling`` (:meth:`ceiling`)
         with at least ``n`` usable pairs at or above them: the levels worth probing."""
-        counts = np.zeros(_UNIT + 1, dtype=np.int64)
+        top = min(max(ceiling, floor), _UNIT)
+        if top < floor:  # pragma: no cover - scores are at most 1
+            return np.zeros(0, dtype=np.int64)
+        # Counted from the floor to the ceiling only; the pairs above it in one number.
+        counts = np.zeros(top - floor + 1, dtype=np.int64)
+        higher = 0
         for _, _, block in self.blocks():
-            vals = block[block >= floor]
-            counts += np.bincount(np.minimum(vals, _UNIT), minlength=_UNIT + 1)
-        above = np.cumsum(counts[::-1])[::-1]  # usable pairs scoring >= each value
-        value = np.arange(_UNIT + 1)
-        return np.flatnonzero(
-            (counts > 0) & (above >= n) & (value >= floor) & (value <= max(ceiling, floor))
-        )
+            vals = np.minimum(block[block >= floor], _UNIT)
+            inside = vals <= top
+            higher += len(vals) - int(np.count_nonzero(inside))
+            counts += np.bincount(vals[inside] - floor, minlength=len(counts))
+        above = np.cumsum(counts[::-1])[::-1] + higher  # usable pairs scoring >= each value
+        return floor + np.flatnonzero((counts > 0) & (above >= n))
 
     def reaches(self, t: int, n: int, only: np.ndarray | None = None) -> bool:
         """Whether ``n`` pairs can all score at least ``t`` (``only``: counting only

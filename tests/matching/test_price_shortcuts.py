@@ -304,3 +304,29 @@ def test_match_dry_run_does_not_import_numpy_ma(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "numpy" in modules and "ortools.graph.python.min_cost_flow" in modules
     assert "numpy.ma" not in modules
+
+
+def _reference_levels(flow: fair._CountFlow, floor: int, n: int, ceiling: int) -> list[int]:
+    """levels as they were computed: one bin per possible score, 0 to 10**6."""
+    unit = fair._UNIT
+    counts = np.zeros(unit + 1, dtype=np.int64)
+    for _, _, block in flow.blocks():
+        vals = block[block >= floor]
+        counts += np.bincount(np.minimum(vals, unit), minlength=unit + 1)
+    above = np.cumsum(counts[::-1])[::-1]
+    value = np.arange(unit + 1)
+    keep = (counts > 0) & (above >= n) & (value >= floor) & (value <= max(ceiling, floor))
+    return np.flatnonzero(keep).tolist()
+
+
+@SETTINGS
+@given(matrices(), st.data())
+def test_levels_between_floor_and_ceiling_equal_the_full_count(case, data) -> None:
+    score, capacity = case
+    s, _ = _matrix_case(score, capacity, frozenset())
+    flow = fair._CountFlow(s, s.raw, [])
+    values = sorted({round(v * 10**6) for v in score[~np.isnan(score)].tolist()} | {0})
+    floor = data.draw(st.sampled_from(values))
+    ceiling = data.draw(st.sampled_from([*values, -1, 10**6]))
+    n = data.draw(st.integers(0, score.size + 1))
+    assert flow.levels(floor, n, ceiling).tolist() == _reference_levels(flow, floor, n, ceiling)
