@@ -102,12 +102,10 @@ RICH_MAX_ROWS = 300
 def _print_plain(rows: list[MatchHealth], title: str, caption: str) -> None:
     table = [list(_HEADERS), *(_cells(r) for r in rows)]
     widths = [max(map(len, column)) for column in zip(*table, strict=True)]
-    pad = [str.rjust if i in _RIGHT else str.ljust for i in range(len(_HEADERS))]
-    lines = [title]
-    for row in table:
-        cells = (p(c, w) for c, w, p in zip(row, widths, pad, strict=True))
-        lines.append("  ".join(cells).rstrip())
-    lines.append(caption)
+    # One format per table (each cell padded to its column, numbers to the right), then
+    # one call per row: padding 80,000 cells one call each cost a tenth of a second.
+    line = "  ".join(f"{{:{'>' if i in _RIGHT else '<'}{w}}}" for i, w in enumerate(widths)).format
+    lines = [title, *(line(*row).rstrip() for row in table), caption]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -18,42 +18,84 @@ Modules, one subject each (every public name is also importable from here):
 * :mod:`~mentorctl.tracking.cycles`: the current cycle; closing one and opening the next;
 * :mod:`~mentorctl.tracking.goals`: the mentee's goals in the REAL form.
 
-Importing this package stays cheap (no SQLAlchemy, no openpyxl): database and file
-libraries are imported inside the functions that use them.
+Importing this package costs nothing: each name is imported from its module on first
+use, and database and file libraries inside the functions that use them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from mentorctl.tables.dates import as_date, check_today, parse_day, parse_today
-from mentorctl.tracking.checkins import (
-    CHECKIN_COLUMNS,
-    CheckinRecord,
-    CheckinResult,
-    import_checkins,
-    read_checkins,
-)
-from mentorctl.tracking.health import (
-    HEALTH_ORDER,
-    HEALTH_STATES,
-    MatchFacts,
-    MatchHealth,
-    Thresholds,
-    assess,
-    health_rank,
-    health_rows,
-    match_facts,
-    match_start,
-)
-from mentorctl.tracking.meetings import (
-    MEETING_COLUMNS,
-    LogResult,
-    MeetingRecord,
-    log_meetings,
-    read_meeting_log,
-    resolve_meetings,
-)
+if TYPE_CHECKING:
+    from mentorctl.tables.dates import as_date, check_today, parse_day, parse_today
+    from mentorctl.tracking.checkins import (
+        CHECKIN_COLUMNS,
+        CheckinRecord,
+        CheckinResult,
+        import_checkins,
+        read_checkins,
+    )
+    from mentorctl.tracking.cycles import current_cycle
+    from mentorctl.tracking.health import (
+        HEALTH_ORDER,
+        HEALTH_STATES,
+        MatchFacts,
+        MatchHealth,
+        Thresholds,
+        assess,
+        health_rank,
+        health_rows,
+        match_facts,
+        match_start,
+    )
+    from mentorctl.tracking.meetings import (
+        MEETING_COLUMNS,
+        LogResult,
+        MeetingRecord,
+        log_meetings,
+        read_meeting_log,
+        resolve_meetings,
+    )
+
+# Each public name's module, imported on first use: `status` needs the health rules,
+# not the meeting-log and check-in importers (nor cycles, which need SQLAlchemy).
+_HOME = {
+    **dict.fromkeys(
+        ("as_date", "check_today", "parse_day", "parse_today"), "mentorctl.tables.dates"
+    ),
+    **dict.fromkeys(
+        ("CHECKIN_COLUMNS", "CheckinRecord", "CheckinResult", "import_checkins", "read_checkins"),
+        "mentorctl.tracking.checkins",
+    ),
+    **dict.fromkeys(
+        (
+            "HEALTH_ORDER",
+            "HEALTH_STATES",
+            "MatchFacts",
+            "MatchHealth",
+            "Thresholds",
+            "assess",
+            "health_rank",
+            "health_rows",
+            "match_facts",
+            "match_start",
+        ),
+        "mentorctl.tracking.health",
+    ),
+    **dict.fromkeys(
+        (
+            "MEETING_COLUMNS",
+            "LogResult",
+            "MeetingRecord",
+            "log_meetings",
+            "read_meeting_log",
+            "resolve_meetings",
+        ),
+        "mentorctl.tracking.meetings",
+    ),
+    "current_cycle": "mentorctl.tracking.cycles",
+}
 
 __all__ = [
     "CHECKIN_COLUMNS",
@@ -86,9 +128,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Cycles need SQLAlchemy at import; load them only when asked for.
-    if name == "current_cycle":
-        from mentorctl.tracking.cycles import current_cycle
-
-        return current_cycle
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'mentorctl.tracking' has no attribute {name!r}")
