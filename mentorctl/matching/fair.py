@@ -149,6 +149,7 @@ class _CountFlow:
         )
         self.step = max(1, _BLOCK_CELLS // max(1, self.n_m))
         self.rounds = 0
+        self._whole: np.ndarray | None = None  # blocks() of a one-block matrix
         parts_m, parts_e = (
             [np.array([i for i, _ in base], dtype=np.int64)],
             [np.array([j for _, j in base], dtype=np.int64)],
@@ -170,7 +171,16 @@ class _CountFlow:
         return np.rint(self.own[mi, ei] * _UNIT).astype(np.int64)
 
     def blocks(self):  # type: ignore[no-untyped-def]
-        """(first column, end column, integer scores with -1 where not usable)."""
+        """(first column, end column, integer scores with -1 where not usable): fresh
+        arrays, which the caller may change. A matrix of one block is converted once."""
+        if self.n_e <= self.step:
+            if self._whole is None:
+                self._whole = next(self._blocks())[2]
+            yield 0, self.n_e, self._whole.copy()
+            return
+        yield from self._blocks()
+
+    def _blocks(self):  # type: ignore[no-untyped-def]
         closed = self.cap_m <= 0
         for lo in range(0, self.n_e, self.step):
             hi = min(self.n_e, lo + self.step)
@@ -259,16 +269,17 @@ class _CountFlow:
                 block[~from_m] = -1
                 block[:, ~to_e[lo:hi]] = -1
                 block[block < t] = -1
-                crossing = (block >= 0).sum(axis=0)
-                if not crossing.any():
+                cols = np.flatnonzero((block >= 0).any(axis=0))
+                if len(cols) == 0:
                     continue
+                block = block[:, cols]  # only the mentees some crossing pair reaches
                 k = min(_CANDIDATES, n_m)
                 top = np.argpartition(-block, k - 1, axis=0)[:k] if k < n_m else None
                 if top is None:
                     top = np.broadcast_to(np.arange(n_m)[:, None], block.shape)
                 ok = np.take_along_axis(block, top, axis=0) >= 0
                 add_m.append(top[ok].astype(np.int64))
-                add_e.append(np.broadcast_to(np.arange(lo, hi)[None, :], top.shape)[ok])
+                add_e.append(np.broadcast_to(cols[None, :] + lo, top.shape)[ok])
             if not add_m:  # the cut holds for every pair: fewer than n, proven
                 return False
             new_m, new_e = np.concatenate(add_m), np.concatenate(add_e).astype(np.int64)

@@ -330,3 +330,26 @@ def test_levels_between_floor_and_ceiling_equal_the_full_count(case, data) -> No
     ceiling = data.draw(st.sampled_from([*values, -1, 10**6]))
     n = data.draw(st.integers(0, score.size + 1))
     assert flow.levels(floor, n, ceiling).tolist() == _reference_levels(flow, floor, n, ceiling)
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from([1, 8]), st.sampled_from([1, 4, 1 << 22]), st.data())
+def test_count_flow_probe_in_blocks_or_whole(case, candidates, block_cells, data) -> None:
+    """The probe's matrix is converted once when it is one block, else block by block
+    (a column or a few per block here): the same answers as a full maximum flow, and
+    its proof adds only pairs of mentees that a crossing pair reaches."""
+    from .test_fair import _max_flow_everywhere
+
+    score, capacity = case
+    s, _ = _matrix_case(score, capacity, frozenset())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fair, "_CANDIDATES", candidates)
+        mp.setattr(fair, "_BLOCK_CELLS", block_cells)
+        flow = fair._CountFlow(s, s.raw, [])
+        values = sorted({round(v * 10**6) for v in score[~np.isnan(score)].tolist()} | {0})
+        t = data.draw(st.sampled_from(values))
+        best = _max_flow_everywhere(score, capacity, t)
+        for n in (max(best - 1, 0), best, best + 1):
+            assert flow.reaches(t, n) == (n <= best), (t, n, best)
+        whole = [b.tolist() for _, _, b in flow.blocks()]
+        assert [b.tolist() for _, _, b in flow.blocks()] == whole  # fresh copies each time
