@@ -139,37 +139,12 @@ def _json_text(value: Any, indent: str) -> str:
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
     inner = indent + "  "
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
-        return (
-            "[\n" + ",\n".join(inner + row for row in _records(value, dumps)) + "\n" + indent + "]"
-        )
+        return "[\n" + ",\n".join(inner + dumps(row) for row in value) + "\n" + indent + "]"
     if isinstance(value, dict) and value and not indent:
         items = (f"{inner}{dumps(str(k))}: {_json_text(v, inner)}" for k, v in value.items())
         return "{\n" + ",\n".join(items) + "\n}"
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
     return text.replace("\n", "\n" + indent) if indent else text
-
-
-def _records(rows: list[dict[str, Any]], dumps: Callable[[Any], str]) -> list[str]:
-    """Each record's JSON text: the whole list in one call of the C encoder, cut at the
-    records' boundaries, else one call per record.
-
-    When every record starts with the same key K, the text ``}, {"K": `` stands only
-    where one record ends and the next begins, or where a nested object starting with
-    K does (a string cannot hold it: its quotes are escaped). So the cut gives exactly
-    one piece per record unless a nested object matched, which the count shows.
-    """
-    first = next(iter(rows[0]), None)
-    if first is not None and all(next(iter(row), None) == first for row in rows):
-        text = dumps(rows)
-        cut = "}, {" + dumps(first) + ": "
-        pieces = text[1:-1].split(cut)
-        if len(pieces) == len(rows):
-            head = "{" + dumps(first) + ": "
-            return [
-                (piece if k == 0 else head + piece) + ("" if k == len(rows) - 1 else "}")
-                for k, piece in enumerate(pieces)
-            ]
-    return [dumps(row) for row in rows]
 
 
 def print_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> None:
