@@ -8,6 +8,7 @@ Typer: both parsers call :func:`run_match`, so they cannot answer differently.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from mentorctl.cli import output
@@ -70,8 +71,10 @@ def run_match(
 def compute(inp: MatchInput, with_tradeoffs: bool = True) -> Proposal:
     from mentorctl.matching.engine import propose
 
-    # The cheap tests first: a small or quiet run needs no console (nor Rich's import).
-    if output.is_quiet() or len(inp.people) < 500 or not output.err().is_terminal:
+    # The cheap tests first: a small or quiet run, or one whose stderr is not a real
+    # terminal (a pipe, a log, even with FORCE_COLOR), shows no spinner and needs no Rich.
+    quiet = output.is_quiet() or len(inp.people) < 500 or not sys.stderr.isatty()
+    if quiet or not output.err().is_terminal:
         return propose(inp, with_tradeoffs=with_tradeoffs)
     with output.err().status("matching ...") as status:
         return propose(inp, progress=lambda msg: status.update(msg), with_tradeoffs=with_tradeoffs)
