@@ -107,10 +107,11 @@ def _top(values: np.ndarray, k: int, axis: int) -> np.ndarray:
     """The ``k`` largest along ``axis``, largest first."""
     if k == 1:  # the common case (one place per mentee): a maximum, not a partition
         return np.max(values, axis=axis, keepdims=True)
-    if values.shape[axis] > k:
-        values = -np.partition(-values, k - 1, axis=axis)
-        values = values[:k] if axis == 0 else values[:, :k]
-    return -np.sort(-values, axis=axis)
+    n = values.shape[axis]
+    if n > k:  # the k largest are the last k after a partition at n - k
+        values = np.partition(values, n - k, axis=axis)
+        values = values[n - k :] if axis == 0 else values[:, n - k :]
+    return np.flip(np.sort(values, axis=axis), axis=axis)
 
 
 def _nth_largest(values: np.ndarray, n: int) -> int:
@@ -156,11 +157,14 @@ class _CountFlow:
         )
         k = min(_CANDIDATES, self.n_m)
         for lo, hi, block in self.blocks():
-            top = np.argpartition(-block, k - 1, axis=0)[:k] if k < self.n_m else None
+            # Each mentee's row, contiguous (int32: scores are at most 10**6), for the
+            # partition; which of equal pairs it keeps changes no answer of reaches().
+            rows = np.negative(block.T, dtype=np.int32, order="C")
+            top = np.argpartition(rows, k - 1, axis=1)[:, :k] if k < self.n_m else None
             if top is None:
-                top = np.broadcast_to(np.arange(self.n_m)[:, None], block.shape)
-            keep = np.take_along_axis(block, top, axis=0) >= 0
-            cols = np.broadcast_to(np.arange(lo, hi)[None, :], top.shape)
+                top = np.broadcast_to(np.arange(self.n_m)[None, :], rows.shape)
+            keep = np.take_along_axis(rows, top, axis=1) <= 0
+            cols = np.broadcast_to(np.arange(lo, hi)[:, None], top.shape)
             parts_m.append(top[keep].astype(np.int64))
             parts_e.append(cols[keep].astype(np.int64))
         keys = unique_sorted(np.concatenate(parts_m) * self.n_e + np.concatenate(parts_e))
@@ -207,7 +211,8 @@ class _CountFlow:
             top = _top(block, k_e, axis=0)
             ranks = np.arange(top.shape[0])[:, None]
             best_e.append(top[ranks < self.cap_e[None, lo:hi]])
-            best_m = _top(np.concatenate([best_m, block], axis=1), k_m, axis=1)
+            both = block if best_m.shape[1] == 0 else np.concatenate([best_m, block], axis=1)
+            best_m = _top(both, k_m, axis=1)
         ranks = np.arange(best_m.shape[1])[None, :]
         return min(
             _nth_largest(np.concatenate(best_e), n),
