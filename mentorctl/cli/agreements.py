@@ -91,19 +91,15 @@ def agreements(
         return
     out_dir = out if out is not None else directory / "agreements"
     renderer = core.Renderer(program, directory, format_.value)
-    roster = ctx.obj.open_roster()
-    try:
-        # A read: the program and cycle rows are looked up, never stored, from here.
-        with roster.session(dry_run=True) as session:
-            from mentorctl.roster.participants import ensure_cycle, ensure_program
+    from mentorctl.roster.participants import ensure_cycle, ensure_program
 
-            row = ensure_program(session, program)
-            cycle = ensure_cycle(session, row, program)
-            docs = core.build_agreements(
-                session, program, id_of(row), cycle, mentor=mentor, mentee=mentee
-            )
-    finally:
-        roster.dispose()
+    # A read: the program and cycle rows are looked up, never stored, from here.
+    with ctx.obj.roster() as roster, roster.session(dry_run=True) as session:
+        row = ensure_program(session, program)
+        cycle = ensure_cycle(session, row, program)
+        docs = core.build_agreements(
+            session, program, id_of(row), cycle, mentor=mentor, mentee=mentee
+        )
     if not docs:
         output.warn("no active matches this cycle: run `mentorctl match` and `match accept`")
     results = core.write_agreements(

@@ -96,13 +96,9 @@ def _close(ctx: typer.Context, day: dt.date, *, dry_run: bool) -> CloseResult:
 
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            _, cycle = current_cycle(session, program, create=False)
-            return close_cycle(session, program, cycle, day)
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        _, cycle = current_cycle(session, program, create=False)
+        return close_cycle(session, program, cycle, day)
 
 
 def _print_close(res: CloseResult, *, dry_run: bool) -> None:
@@ -130,13 +126,9 @@ def reopen(ctx: typer.Context, dry_run: DryRunOpt = False, as_json: JsonOpt = Fa
 
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            pid, cycle = current_cycle(session, program, create=False)
-            res = reopen_cycle(session, pid, cycle)
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        pid, cycle = current_cycle(session, program, create=False)
+        res = reopen_cycle(session, pid, cycle)
     data = {
         "cycle": res.cycle,
         "dry_run": dry_run,
@@ -189,10 +181,9 @@ def new(
     state = ctx.obj
     directory, program = state.load()
     path = directory / PROGRAM_FILE
-    roster = state.open_roster()
     original: str | None = None
     try:
-        with roster.session(write=True, dry_run=dry_run) as session:
+        with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
             pid, old = current_cycle(session, program)
             try:
                 first = dt.date.fromisoformat(start) if start else old.end
@@ -220,8 +211,6 @@ def new(
         if original is not None:
             path.write_text(original, encoding="utf-8")
         raise
-    finally:
-        roster.dispose()
     data = {
         "cycle": name.strip(),
         "start": first.isoformat(),
@@ -261,13 +250,9 @@ def list_(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        with roster.session() as session:
-            pid = find_program_id(session, program)
-            cycles = list_cycles(session, pid) if pid is not None else []
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session() as session:
+        pid = find_program_id(session, program)
+        cycles = list_cycles(session, pid) if pid is not None else []
     for c in cycles:
         c["current"] = c["name"] == program.cycle.name
     if as_json:
@@ -311,13 +296,9 @@ def end_match(
 
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            pid, cycle = current_cycle(session, program, create=False)
-            end(session, pid, cycle, mentor, mentee, reason)
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        pid, cycle = current_cycle(session, program, create=False)
+        end(session, pid, cycle, mentor, mentee, reason)
     output.info(
         f"{'would end' if dry_run else 'ended'} {mentor.lower()} -> {mentee.lower()}; "
         "run `mentorctl match` to propose new partners for them"

@@ -96,9 +96,8 @@ def import_participants(
         target = rejects or file.with_name(file.name + ".rejects.csv")
         staged = StagedCsv(target, flag="--rejects" if rejects is not None else None)
         staged.write(*rejects_rows(result))
-    roster = state.open_roster()
     try:
-        with roster.session(write=True, dry_run=dry_run) as session:
+        with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
             row = ensure_program(session, program)
             plan = plan_import(
                 result.records,
@@ -116,8 +115,6 @@ def import_participants(
         if staged is not None:
             staged.discard()
         raise
-    finally:
-        roster.dispose()
     rejects_path = None
     if staged is not None:
         if dry_run or not result.bad_rows:

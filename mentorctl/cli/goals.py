@@ -66,14 +66,10 @@ def _mentee(
     from mentorctl.roster.participants import ensure_cycle, ensure_program, get_participant
 
     _, program = ctx.obj.load()
-    roster = ctx.obj.open_roster()
-    try:
-        with roster.session(write=write, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            cycle = ensure_cycle(session, row, program)
-            yield session, program, get_participant(session, id_of(row), email), id_of(cycle)
-    finally:
-        roster.dispose()
+    with ctx.obj.roster() as roster, roster.session(write=write, dry_run=dry_run) as session:
+        row = ensure_program(session, program)
+        cycle = ensure_cycle(session, row, program)
+        yield session, program, get_participant(session, id_of(row), email), id_of(cycle)
 
 
 def _ask_text(fields: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
@@ -256,19 +252,13 @@ def list_(
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
     _, program = ctx.obj.load()
-    roster = ctx.obj.open_roster()
     rows: list[dict[str, Any]] = []
-    try:
-        # dry_run: a first look at an empty roster must not store the program or cycle.
-        with roster.session(dry_run=True) as session:
-            row = ensure_program(session, program)
-            cycle = ensure_cycle(session, row, program)
-            for person, views in goals.mentee_goals(
-                session, program, id_of(row), id_of(cycle), mentee
-            ):
-                rows += [v.as_json(person.email) for v in views]
-    finally:
-        roster.dispose()
+    # dry_run: a first look at an empty roster must not store the program or cycle.
+    with ctx.obj.roster() as roster, roster.session(dry_run=True) as session:
+        row = ensure_program(session, program)
+        cycle = ensure_cycle(session, row, program)
+        for person, views in goals.mentee_goals(session, program, id_of(row), id_of(cycle), mentee):
+            rows += [v.as_json(person.email) for v in views]
     if status is not None:
         rows = [r for r in rows if r["status"] == status.value]
     fmt = Fmt.JSON if as_json else Fmt.CSV if as_csv else Fmt.TABLE

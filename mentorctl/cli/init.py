@@ -315,12 +315,8 @@ def _create_roster(ctx: typer.Context, directory: Path, written: list[Path]) -> 
         db_file = None  # an existing roster is never removed
     try:
         _, program = state.load()
-        roster = state.open_roster(create=True)
-        try:
-            with roster.session(write=True) as session:
-                ensure_cycle(session, ensure_program(session, program), program)
-        finally:
-            roster.dispose()
+        with state.roster(create=True) as roster, roster.session(write=True) as session:
+            ensure_cycle(session, ensure_program(session, program), program)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -355,17 +351,13 @@ def _init_from_sample(
         _, program = state.load()
         result = read_participants(program, csv_path)
         require_clean(result, str(csv_path))
-        roster = state.open_roster(create=True)
-        try:
-            with roster.session(write=True) as session:
-                from mentorctl.roster.participants import ensure_program
+        with state.roster(create=True) as roster, roster.session(write=True) as session:
+            from mentorctl.roster.participants import ensure_program
 
-                row = ensure_program(session, program)
-                plan = plan_import(result.records, existing_index(session, id_of(row)))
-                apply_import(session, id_of(row), plan)
-                enrolled = len(plan.create) + len(plan.update)
-        finally:
-            roster.dispose()
+            row = ensure_program(session, program)
+            plan = plan_import(result.records, existing_index(session, id_of(row)))
+            apply_import(session, id_of(row), plan)
+            enrolled = len(plan.create) + len(plan.update)
     from rich.markup import escape
 
     output.info(

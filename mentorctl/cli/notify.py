@@ -75,8 +75,7 @@ def intro(
     from mentorctl.roster.participants import ensure_cycle, ensure_program
 
     directory, program = state.load()
-    roster = state.open_roster()
-    try:
+    with state.roster() as roster:
         with roster.session(dry_run=True) as session:
             row = ensure_program(session, program)
             cycle = ensure_cycle(session, row, program)
@@ -114,8 +113,6 @@ def intro(
                 wait=wait,
                 on_result=None if as_json else logger(verbose, advance),
             )
-    finally:
-        roster.dispose()
     for warning in warnings:
         output.warn(warning)
     report(results, as_json, dry_run, noun="introduction(s)")

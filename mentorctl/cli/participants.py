@@ -270,13 +270,9 @@ def add(
     record, problems = parse_record(program, given, file="participants add")
     if record is None:
         raise ImportProblemError(f"{len(problems)} problem(s); nobody was enrolled", problems)
-    roster = ctx.obj.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            add_participant(session, id_of(row), record)
-    finally:
-        roster.dispose()
+    with ctx.obj.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        row = ensure_program(session, program)
+        add_participant(session, id_of(row), record)
     if as_json:
         output.print_json({"dry_run": dry_run, "added": record.as_dict()})
     else:
@@ -334,26 +330,22 @@ def edit(
         capacity=capacity,
     )
     changes.update(_answer_flags(program, answer or []))
-    roster = ctx.obj.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            person = get_participant(session, id_of(row), email)
-            current = stored_values(person)
-            flat = {k: v for k, v in current.items() if k != "answers"} | current["answers"]
-            if not changes:
-                if not prompts.interactive():
-                    raise UsageError(
-                        "nothing to change: pass flags such as --name or --answer ID=VALUE"
-                    )
-                changes = _ask(program, {}, flat, only_missing=False)
-            merged = flat | changes
-            record, problems = parse_record(program, merged, file="participants edit")
-            if record is None:
-                raise ImportProblemError(f"{len(problems)} problem(s); nothing changed", problems)
-            changed = update_participant(session, person, record)
-    finally:
-        roster.dispose()
+    with ctx.obj.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        row = ensure_program(session, program)
+        person = get_participant(session, id_of(row), email)
+        current = stored_values(person)
+        flat = {k: v for k, v in current.items() if k != "answers"} | current["answers"]
+        if not changes:
+            if not prompts.interactive():
+                raise UsageError(
+                    "nothing to change: pass flags such as --name or --answer ID=VALUE"
+                )
+            changes = _ask(program, {}, flat, only_missing=False)
+        merged = flat | changes
+        record, problems = parse_record(program, merged, file="participants edit")
+        if record is None:
+            raise ImportProblemError(f"{len(problems)} problem(s); nothing changed", problems)
+        changed = update_participant(session, person, record)
     if as_json:
         output.print_json({"email": record.email, "changed": changed, "dry_run": dry_run})
     elif changed:
@@ -509,13 +501,9 @@ def remove(
     _, program = ctx.obj.load()
     if not dry_run:
         _confirm_or_flag(yes, f"Remove {email} from the program?")
-    roster = ctx.obj.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            outcome = remove_participant(session, get_participant(session, id_of(row), email))
-    finally:
-        roster.dispose()
+    with ctx.obj.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        row = ensure_program(session, program)
+        outcome = remove_participant(session, get_participant(session, id_of(row), email))
     output.info(f"{email.lower()}: {'would be ' if dry_run else ''}{outcome}")
 
 
@@ -544,16 +532,12 @@ def forget(
     directory, program = state.load()
     if not dry_run:
         prompts.confirm_or_flag(yes, f"Erase {email}'s personal data? This cannot be undone.")
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            person = get_participant(session, id_of(row), email)
-            name = person.name
-            counts = forget_participant(session, id_of(row), person)
-            anon = person.email
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        row = ensure_program(session, program)
+        person = get_participant(session, id_of(row), email)
+        name = person.name
+        counts = forget_participant(session, id_of(row), person)
+        anon = person.email
     roster_file = sqlite_path(state.roster_url())
     if roster_file is not None and not dry_run:
         _compact(roster_file)

@@ -84,24 +84,22 @@ def remind(
     directory, program = state.load()
     really = send and not dry_run
     log = _logger(directory, program.reminders.log_file, day)
-    roster = state.open_roster()
-    try:
-        res = run_reminders(
-            roster,
-            program,
-            directory,
-            day,
-            send=really,
-            log=log,
-            wait=wait,
-            resend_unknown=resend_unknown,
-        )
-    except MentorctlError as exc:
-        if really:
-            log(f"error: {exc.message}")
-        raise
-    finally:
-        roster.dispose()
+    with state.roster() as roster:
+        try:
+            res = run_reminders(
+                roster,
+                program,
+                directory,
+                day,
+                send=really,
+                log=log,
+                wait=wait,
+                resend_unknown=resend_unknown,
+            )
+        except MentorctlError as exc:
+            if really:
+                log(f"error: {exc.message}")
+            raise
     if as_json:
         output.print_json(res.as_json())
     elif not really:

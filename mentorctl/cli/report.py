@@ -111,14 +111,10 @@ def hr_import(
         file, max_bytes=max_size * 1024 * 1024, date_format=parse_date_format(date_format)
     )
     require_clean(result, str(file))
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            row = ensure_program(session, program)
-            plan = plan_hr(session, id_of(row), result.rows)
-            apply_hr(session, id_of(row), plan)
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        row = ensure_program(session, program)
+        plan = plan_hr(session, id_of(row), result.rows)
+        apply_hr(session, id_of(row), plan)
     summary = {
         "file": str(file),
         "dry_run": dry_run,

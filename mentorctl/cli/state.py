@@ -78,6 +78,16 @@ class State:
         return open_roster(url, create=create)
 
     @contextlib.contextmanager
+    def roster(self, *, create: bool | None = None) -> Iterator[Roster]:
+        """:meth:`open_roster` for the length of a ``with`` block: its connections are
+        closed however the block ends."""
+        roster = self.open_roster(create=create)
+        try:
+            yield roster
+        finally:
+            roster.dispose()
+
+    @contextlib.contextmanager
     def reading(self) -> Iterator[Reader]:
         """A read-only snapshot of the roster (:mod:`mentorctl.roster.read`), for
         commands that only read; a missing roster is exit 3, never created."""

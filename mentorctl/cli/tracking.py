@@ -72,14 +72,10 @@ def log_meeting(
         record = MeetingRecord(date=when, circle=who[0], minutes=minutes, note=note)
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            _, cycle = current_cycle(session, program)
-            resolved = resolve_meetings(session, cycle, [record], day)
-            result = log_meetings(session, resolved)
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        _, cycle = current_cycle(session, program)
+        resolved = resolve_meetings(session, cycle, [record], day)
+        result = log_meetings(session, resolved)
     label = " ".join(who)
     if result.added:
         verb = "would log" if dry_run else "logged"
@@ -113,14 +109,10 @@ def log_import(
     records = read_meeting_log(file, parse_date_format(date_format))
     state = ctx.obj
     _, program = state.load()
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            _, cycle = current_cycle(session, program)
-            resolved = resolve_meetings(session, cycle, records, day, str(file))
-            result = log_meetings(session, resolved)
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        _, cycle = current_cycle(session, program)
+        resolved = resolve_meetings(session, cycle, records, day, str(file))
+        result = log_meetings(session, resolved)
     summary = {
         "file": str(file),
         "dry_run": dry_run,
@@ -171,13 +163,9 @@ def checkin_import(
     forms = program.forms
     words = MetWords.of(forms.checkin_question, forms.met_answer, forms.not_yet_answer)
     records = read_checkins(file, parse_date_format(date_format), words)
-    roster = state.open_roster()
-    try:
-        with roster.session(write=True, dry_run=dry_run) as session:
-            _, cycle = current_cycle(session, program)
-            result = import_checkins(session, cycle, records, day, str(file))
-    finally:
-        roster.dispose()
+    with state.roster() as roster, roster.session(write=True, dry_run=dry_run) as session:
+        _, cycle = current_cycle(session, program)
+        result = import_checkins(session, cycle, records, day, str(file))
     summary = {
         "file": str(file),
         "dry_run": dry_run,

@@ -43,22 +43,18 @@ def validate(
         from mentorctl.roster.matches import match_problems
         from mentorctl.roster.participants import find_program_id, stored_values
 
-        roster = state.open_roster(create=False)
-        try:
-            with roster.session() as session:
-                pid = find_program_id(session, program)
-                if pid is not None:
-                    people = [stored_values(p) for p, _ in list_participants(session, pid)]
-                    found_in_matches = match_problems(
-                        session,
-                        program,
-                        pid,
-                        people,
-                        roster=str(path or "roster"),
-                        program_file=str(directory / "program.yaml"),
-                    )
-        finally:
-            roster.dispose()
+        with state.roster(create=False) as roster, roster.session() as session:
+            pid = find_program_id(session, program)
+            if pid is not None:
+                people = [stored_values(p) for p, _ in list_participants(session, pid)]
+                found_in_matches = match_problems(
+                    session,
+                    program,
+                    pid,
+                    people,
+                    roster=str(path or "roster"),
+                    program_file=str(directory / "program.yaml"),
+                )
     problems = roster_problems(program, people, source=str(path or "roster")) + found_in_matches
     # Agreement clauses that contradict the meeting terms every agreement states.
     from mentorctl.agreements.terms import clause_contradictions
