@@ -689,20 +689,24 @@ def bench_size(
         )
         ok = True
         ratio_target, mem_target = TARGETS.get((n_mentees, n_mentors), (None, None))
+        # Issue 13's baseline is a bare solve *process* ((b2): "bare solve_optimal_dense
+        # process, 13 s"; "bare solve process 0.75 s"): the target is judged on it; the
+        # in-process solve (b) is printed beside it, for information.
         for name, r, base, base_cpu, r_cpu in (
             ("(b) the solver call alone, in-process", ratio, solve, solve_cpu, cpu_ratio),
             ("(b2) a bare solve process", b2_ratio, b2_wall, b2_cpu, b2_cpu_ratio),
         ):
-            if ratio_target is not None:
+            if ratio_target is not None and name.startswith("(b2)"):
                 ok &= result(
                     f"match[{label}] end to end vs {name}", r, ratio_target,
                     f"{wall:.2f} s vs {base:.2f} s, peak {peak / GB:.2f} GB; "
                     f"CPU time {r_cpu:.2f}x ({cpu:.2f} s vs {base_cpu:.2f} s)",
                 )  # fmt: skip
             else:
+                why = "information" if ratio_target is not None else "no target at this size"
                 print(
                     f"RESULT match[{label}] end to end vs {name}: {r:.2f}x ({wall:.2f} s vs "
-                    f"{base:.2f} s; CPU time {r_cpu:.2f}x; no target at this size)",
+                    f"{base:.2f} s; CPU time {r_cpu:.2f}x; {why})",
                     flush=True,
                 )
         if mem_target is not None:
