@@ -129,7 +129,8 @@ class _ProgramCache:
 
         try:
             with self.file.open("rb") as f:
-                if os.fstat(f.fileno()).st_uid != os.getuid():
+                uid = getattr(os, "getuid", None)  # none on Windows: a per-user profile
+                if uid is not None and os.fstat(f.fileno()).st_uid != uid():
                     return None  # only our own files are unpickled
                 key = f.read(len(self.key))
                 if key != self.key:

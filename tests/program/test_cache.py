@@ -132,3 +132,19 @@ def test_status_from_the_cache_imports_neither_yaml_nor_pydantic(
     program.write_text(program.read_text() + "colour: blue\n")
     broken, imported = run_cli(sqlite_cli.program, "status", "--today", "2027-03-01")
     assert broken.returncode == 1 and "colour: unknown key" in broken.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs chown (root)")
+def test_a_file_owned_by_someone_else_is_never_unpickled(tmp_path: Path, cache: Path) -> None:
+    d = _program(tmp_path)
+    expected = load_program(d)
+    (file,) = _files(cache)
+    planted = pickle.dumps(expected.model_copy(update={"name": "Planted"}))
+    file.write_bytes(file.read_bytes()[:32] + planted)  # the right key, someone else's data
+    os.chown(file, 65534, 65534)
+    assert load_program(d).name == expected.name  # validated again, not unpickled
+    assert file.stat().st_uid == os.getuid() and planted not in file.read_bytes()
+    os.chown(file, 65534, 65534)
+    file.write_bytes(file.read_bytes()[:32] + planted)
+    os.chown(file, os.getuid(), os.getgid())  # the same bytes, ours: they are used
+    assert load_program(d).name == "Planted"
