@@ -9,8 +9,9 @@ It times, taking turns, the whole process ``mentorctl -p DIR report --json``, th
 plain-SQL floor (a ``python -c`` script with sqlite3 computing the report's main figures,
 checked against the report's), ``python -c pass`` and ``mentorctl --version``. Targets:
 the report's CPU beyond ``python -c pass`` within 2x of the floor's (issue 13), and at
-most 2 s of wall-clock work beyond ``mentorctl --version`` (the older target). The greedy baseline is not recomputed at this size (16 million candidate pairs,
-above ``reports.GREEDY_MAX_PAIRS``): the report says so in ``greedy_note``.
+most 2 s of wall-clock work beyond ``mentorctl --version`` (the older target). The
+greedy baseline is not recomputed at this size (16 million candidate pairs, above
+``reports.GREEDY_MAX_PAIRS``): the report says so in ``greedy_note``.
 
 Run: ``python benchmarks/bench_report.py [--quick] [--strict] [--phases]``.
 """
