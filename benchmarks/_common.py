@@ -18,6 +18,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Benchmarks build many throwaway programs: their validated-program cache lives in a
+# temporary folder of the run (what repeated commands on one program meet, without
+# leaving files in the user's cache), unless the caller chose one.
+if "MENTORCTL_CACHE_DIR" not in os.environ:
+    import atexit
+    import tempfile
+
+    _CACHE = tempfile.mkdtemp(prefix="mentorctl-bench-cache-")
+    os.environ["MENTORCTL_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+
 
 def parse_args(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from mentorctl.cli import output
 from mentorctl.cli.output import Column
 
 if TYPE_CHECKING:
+    from mentorctl.cli.state import State
     from mentorctl.matching.types import MatchInput
     from mentorctl.program import Program
     from mentorctl.roster.explaining import Explained
@@ -47,14 +46,12 @@ def _input(program: Program, directory: Path, known: Explained) -> MatchInput:
     )
 
 
-def explain_command(
-    ctx: typer.Context, mentee: str, mentor: str | None, top: int, as_json: bool
-) -> None:
+def explain_command(state: State, mentee: str, mentor: str | None, top: int, as_json: bool) -> None:
     """``explain MENTEE [MENTOR]``: see :func:`mentorctl.cli.match.explain`."""
     from mentorctl.roster import explaining
 
-    directory, program = ctx.obj.load()
-    with ctx.obj.reading() as reader:
+    directory, program = state.load()
+    with state.reading() as reader:
         if mentor is None:
             known = explaining.read_for_mentee(reader, program, mentee)
         else:

@@ -11,7 +11,9 @@ them in their plain form and runs them here, before Typer is imported:
   the Typer command calls, so the two cannot answer differently);
 * ``report`` with any of its options (likewise :func:`mentorctl.cli.reporting.show_report`);
 * ``match`` (the proposal, not its subcommands) with any of its options (likewise
-  :func:`mentorctl.cli.proposing.run_match`).
+  :func:`mentorctl.cli.proposing.run_match`);
+* ``participants show EMAIL`` and ``explain MENTEE [MENTOR]`` (likewise
+  :func:`mentorctl.cli.people.show_person` and :func:`mentorctl.cli.explain.explain_command`).
 
 Plain means: global options (``-p``, ``--database-url``, ``-q``, and their environment
 variables), the command's words, then options this module knows, each with a value Typer
@@ -61,6 +63,7 @@ class _Spec:
     exclusive: frozenset[str] = frozenset()
     values: dict[str, Callable[[str], bool]] = field(default_factory=dict)
     repeatable: frozenset[str] = frozenset()
+    arguments: tuple[int, int] = (0, 0)  # how many positional arguments: at least, at most
 
 
 @dataclass
@@ -72,6 +75,7 @@ class _Line:
     quiet: bool
     flags: set[str]
     values: dict[str, list[str]]
+    arguments: list[str] = field(default_factory=list)
 
     def one(self, name: str) -> str | None:
         """The value of option ``name`` (the last one given), or None."""
@@ -98,6 +102,7 @@ def _parse(argv: Sequence[str], spec: _Spec) -> _Line:
     words: list[str] = []
     flags: set[str] = set()
     values: dict[str, list[str]] = {}
+    arguments: list[str] = []
     tokens = list(argv)
     while tokens:
         token = tokens.pop(0)
@@ -129,12 +134,18 @@ def _parse(argv: Sequence[str], spec: _Spec) -> _Line:
         if token in spec.flags and tuple(words) == spec.words and token not in flags:
             flags.add(token)
             continue
-        if token.startswith("-") or len(words) == len(spec.words):
-            raise _NotPlain  # --help, another option, an argument ...
-        words.append(token)
-    if tuple(words) != spec.words or len(flags & spec.exclusive) > 1:
+        if token.startswith("-"):
+            raise _NotPlain  # --help, another option ...
+        if len(words) < len(spec.words):
+            words.append(token)
+        elif tuple(words) == spec.words and len(arguments) < spec.arguments[1]:
+            arguments.append(token)
+        else:
+            raise _NotPlain  # another command, one argument too many
+    low = spec.arguments[0]
+    if tuple(words) != spec.words or len(flags & spec.exclusive) > 1 or len(arguments) < low:
         raise _NotPlain
-    return _Line(Path(program) if program else None, url, quiet, flags, values)
+    return _Line(Path(program) if program else None, url, quiet, flags, values, arguments)
 
 
 def _one_of(choices: Sequence[str]) -> Callable[[str], bool]:
@@ -211,6 +222,15 @@ def _match_spec() -> _Spec:
         },
         repeatable=frozenset({"--set", "--lock", "--forbid"}),
     )
+
+
+_SHOW = _Spec(words=("participants", "show"), flags=frozenset({"--json"}), arguments=(1, 1))
+_EXPLAIN = _Spec(
+    words=("explain",),
+    flags=frozenset({"--json"}),
+    values={"--top": lambda v: v.isdigit() and int(v) >= 1},
+    arguments=(1, 2),
+)
 
 
 def _answer_intro_send(argv: Sequence[str]) -> bool:
@@ -312,10 +332,41 @@ def _answer_match(argv: Sequence[str]) -> bool:
     )
 
 
+def _answer_show(argv: Sequence[str]) -> bool:
+    line = _parse(argv, _SHOW) if "show" in argv else _not_plain()
+    from mentorctl.cli.people import show_person
+
+    (email,) = line.arguments
+    return _run(line, "participants show", lambda s: show_person(s, email, "--json" in line.flags))
+
+
+def _answer_explain(argv: Sequence[str]) -> bool:
+    line = _parse(argv, _EXPLAIN) if "explain" in argv else _not_plain()
+    from mentorctl.cli.explain import explain_command
+
+    mentee = line.arguments[0]
+    mentor = line.arguments[1] if len(line.arguments) > 1 else None
+    top = int(line.one("--top") or 5)
+
+    def explain(state: State) -> int:
+        explain_command(state, mentee, mentor, top, "--json" in line.flags)
+        return 0
+
+    return _run(line, "explain", explain)
+
+
 def answered(argv: Sequence[str]) -> bool:
     """Answer ``argv`` here when it is one of the plain command lines above; False when
     Typer should run it. May exit with the command's exit code."""
-    for answer in (_answer_intro_send, _answer_status, _answer_report, _answer_match):
+    answers = (
+        _answer_intro_send,
+        _answer_status,
+        _answer_report,
+        _answer_match,
+        _answer_show,
+        _answer_explain,
+    )
+    for answer in answers:
         try:
             return answer(argv)
         except _NotPlain:

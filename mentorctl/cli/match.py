@@ -252,7 +252,7 @@ def explain(
     which constraint excluded everyone else."""
     from mentorctl.cli.explain import explain_command
 
-    explain_command(ctx, mentee, mentor, top, as_json)  # read-only: the plain read path
+    explain_command(ctx.obj, mentee, mentor, top, as_json)  # read-only: the plain read path
 
 
 def scores(

@@ -11,11 +11,11 @@ import typer
 from mentorctl.cli import enrol, output
 from mentorctl.cli.options import CsvOpt, DryRunOpt, JsonOpt, YesOpt
 from mentorctl.cli.output import Column, Fmt
+from mentorctl.cli.people import person_row, show_person
 from mentorctl.roster.ids import id_of
 
 if TYPE_CHECKING:
     from mentorctl.program import Program, Question
-    from mentorctl.roster.models import Participant
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -369,28 +369,6 @@ LIST_COLUMNS = [
 ]
 
 
-def person_row(p: Participant | Any, matched: bool) -> dict[str, Any]:
-    """A person as list/show print them; ``p`` is a model or a listing's row."""
-    return {
-        "email": p.email,
-        "name": p.name,
-        "role": p.role,
-        "department": p.department,
-        "title": p.title,
-        "level": p.level,
-        "manager_email": p.manager_email,
-        "location": p.location,
-        "timezone": p.timezone,
-        "languages": list(p.languages),
-        "tenure_months": p.tenure_months,
-        "years_experience": p.years_experience,
-        "capacity": p.capacity,
-        "active": p.active,
-        "matched": matched,
-        "answers": dict(p.answers),
-    }
-
-
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -446,27 +424,9 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one person's details and survey answers."""
-    from mentorctl.errors import NotFoundError
-    from mentorctl.roster.person import find_participant, program_id
-
-    _, program = ctx.obj.load()
-    # One person's row through the plain reader: no ORM, no SQLAlchemy on SQLite.
-    with ctx.obj.reading() as reader:
-        pid = program_id(reader, program)
-        if pid is None:
-            raise NotFoundError(f"{email}: no such participant in this program")
-        found = find_participant(reader, pid, email)
-    if found is None:
-        raise NotFoundError(f"{email.strip().lower()}: no such participant in this program")
-    person = person_row(found, False)
-    person.pop("matched")
-    if as_json:
-        output.print_json(person)
-        return
-    rows = [{"field": k, "value": v} for k, v in person.items() if k != "answers"]
-    labels = {q.id: q.label for q in program.survey.questions}
-    rows += [{"field": labels.get(k, k), "value": v} for k, v in person["answers"].items()]
-    output.print_table([Column("field", "Field", style="bold"), Column("value", "Value")], rows)
+    code = show_person(ctx.obj, email, as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 # --------------------------------------------------------------------------- remove / forget
