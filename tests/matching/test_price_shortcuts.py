@@ -296,9 +296,21 @@ def test_match_dry_run_json_is_unchanged_by_the_price_shortcut(
 
 
 def test_match_dry_run_does_not_import_numpy_ma(tmp_path: Path) -> None:
-    """np.unique imports numpy.ma on first use (tens of milliseconds): match avoids it."""
+    """np.unique imports numpy.ma on first use (tens of milliseconds): match avoids it.
+    NumPy 1.x imports numpy.ma itself, with ``import numpy``: nothing to avoid there."""
+    import subprocess
+    import sys
+
     from tests.imports import run_cli
 
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys, numpy; print('numpy.ma' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if bare.stdout.strip() == "True":
+        pytest.skip("this NumPy imports numpy.ma with numpy itself")
     directory = _generated(tmp_path, 12, 40, seed=11)
     proc, modules = run_cli(directory, "match", "--dry-run", "--json")
     assert proc.returncode == 0, proc.stderr
